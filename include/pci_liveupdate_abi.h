@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pci-liveupdate: format of the device set handed over in KHO memory.
+ */
+#ifndef _PCI_LIVEUPDATE_ABI_H
+#define _PCI_LIVEUPDATE_ABI_H
+
+#include <linux/types.h>
+
+/**
+ * DOC: pci-liveupdate KHO wire format
+ *
+ * The outgoing set of PCI devices reaches the next kernel through the
+ * File-Lifecycle-Bound (FLB) object PLU_FLB_COMPATIBLE of the LUO file
+ * handler PLU_FH_COMPATIBLE.  Its u64 handle is the physical address of a
+ * &struct plu_wire_header in a KHO-preserved page.  The header never moves
+ * once the FLB is preserved, because LUO stores the handle only once; the
+ * records live in a separate KHO-preserved block (@body_phys, @body_size)
+ * that is replaced by a larger one when the set outgrows it.
+ *
+ * Everything is little endian and of fixed size, with no pointers other
+ * than @body_phys:
+ *
+ *  - &struct plu_wire_header, 64 bytes: magic, version, the size of itself
+ *    and of a record, the record count and capacity, the XOR of all record
+ *    CRCs (so a dropped, added or swapped record is detected without an
+ *    O(N) checksum at every change), the body location, a generation
+ *    counter, and a CRC32C of the header.
+ *  - @count records of &struct plu_wire_record, 64 bytes each, unordered,
+ *    each with its own CRC32C: address, identity, Device Serial Number,
+ *    driver name (first 16 bytes) and topology path.
+ *
+ * Every change to the outgoing set rewrites one record and the header, so
+ * the image is always complete: the reboot path (LUO freeze) neither
+ * allocates nor walks the set.
+ *
+ * CRCs are CRC32C (Castagnoli, reflected polynomial 0x82F63B78) of the
+ * bytes, seeded with ~0 and not inverted at the end, i.e. the kernel's
+ * crc32c(~0, buf, len).  A record's CRC is computed with its @crc field
+ * zero; the header's covers its first 60 bytes.
+ *
+ * A reader must check, before trusting anything: magic, version (only
+ * PLU_WIRE_VERSION is understood), @header_size and @record_size, known
+ * flags, zero reserved fields, @count <= @capacity, @capacity records fit
+ * in @body_size, @body_size <= PLU_WIRE_MAX_BODY, the header CRC; then each
+ * record's CRC and fields, the XOR digest, and that no address appears
+ * twice.  Any failure rejects the whole image.
+ *
+ * Versioning: a change of layout or meaning bumps PLU_WIRE_VERSION; a
+ * kernel rejects versions it does not know (it does not guess).
+ */
+
+#define PLU_FH_COMPATIBLE	"pci-liveupdate-fd-v1"
+#define PLU_FLB_COMPATIBLE	"pci-liveupdate-set-v1"
+
+#define PLU_WIRE_MAGIC		0x554c4350	/* "PCLU" in memory order */
+#define PLU_WIRE_VERSION	1
+#define PLU_WIRE_CRC_SEED	0xffffffffU
+#define PLU_WIRE_MAX_BODY	(4U << 20)	/* one order-10 folio */
+#define PLU_WIRE_PATH_MAX	12
+#define PLU_WIRE_DRIVER_LEN	16
+
+/* Header flags */
+#define PLU_WIRE_F_FROZEN	(1 << 0)	/* sealed by LUO freeze */
+#define PLU_WIRE_F_ALL		PLU_WIRE_F_FROZEN
+
+/**
+ * struct plu_wire_header - header of the handed-over device set
+ * @magic:       PLU_WIRE_MAGIC.
+ * @version:     PLU_WIRE_VERSION.
+ * @header_size: sizeof(struct plu_wire_header) (64).
+ * @record_size: sizeof(struct plu_wire_record) (64).
+ * @flags:       PLU_WIRE_F_*.
+ * @count:       Records in use, at the start of the body.
+ * @capacity:    Records the body has room for.
+ * @records_xor: XOR of the @crc of the @count records.
+ * @body_phys:   Physical address of the record block (KHO preserved).
+ * @body_size:   Size of the record block in bytes.
+ * @generation:  Incremented at every change; for debugging.
+ * @reserved:    Zero.
+ * @header_crc:  CRC32C of the preceding 60 bytes.
+ */
+struct plu_wire_header {
+	__le32 magic;
+	__le16 version;
+	__le16 header_size;
+	__le16 record_size;
+	__le16 flags;
+	__le32 count;
+	__le32 capacity;
+	__le32 records_xor;
+	__le64 body_phys;
+	__le64 body_size;
+	__le64 generation;
+	__le32 reserved[3];
+	__le32 header_crc;
+};
+
+/**
+ * struct plu_wire_record - one device of the handed-over set
+ * @segment:          PCI segment.
+ * @bus:              Bus number.
+ * @devfn:            Device and function.
+ * @flags:            PCI_LIVEUPDATE_DEV_* flags of the uAPI header.
+ * @vendor:           Vendor ID.
+ * @device:           Device ID.
+ * @subsystem_vendor: Subsystem vendor ID.
+ * @subsystem_device: Subsystem ID.
+ * @class_rev:        Class code << 8 | revision (config dword 0x08).
+ * @crc:              CRC32C of the record with this field zero.
+ * @dsn:              Device Serial Number, 0 unless PCI_LIVEUPDATE_DEV_DSN.
+ * @driver:           Bound driver name, NUL padded, not NUL terminated when
+ *                    16 bytes long (PCI_LIVEUPDATE_DEV_DRIVER_TRUNC if it was
+ *                    longer).
+ * @root_bus:         Number of the root bus.
+ * @path_depth:       Entries of @path in use, 1..PLU_WIRE_PATH_MAX.
+ * @path:             devfn chain from @root_bus to the device; the last
+ *                    entry used is @devfn, unused entries are zero.
+ * @refs:             Marked devices below this bridge (AUTO), else 0.
+ */
+struct plu_wire_record {
+	__le32 segment;
+	__u8 bus;
+	__u8 devfn;
+	__le16 flags;
+	__le16 vendor;
+	__le16 device;
+	__le16 subsystem_vendor;
+	__le16 subsystem_device;
+	__le32 class_rev;
+	__le32 crc;
+	__le64 dsn;
+	char driver[PLU_WIRE_DRIVER_LEN];
+	__u8 root_bus;
+	__u8 path_depth;
+	__u8 path[PLU_WIRE_PATH_MAX];
+	__le16 refs;
+};
+
+#endif /* _PCI_LIVEUPDATE_ABI_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pci-liveupdate: what the wire codec needs, in the kernel and in userspace.
+ */
+#ifndef _PLU_WIRE_COMPAT_H
+#define _PLU_WIRE_COMPAT_H
+
+#ifdef __KERNEL__
+#include <linux/crc32.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <asm/byteorder.h>
+
+static inline u32 plu_crc32c(u32 crc, const void *buf, size_t len)
+{
+	return crc32c(crc, buf, len);
+}
+#else /* userspace: unit tests, fuzzers, benchmarks */
+#include <endian.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <linux/types.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define cpu_to_le16(x) ((__le16)htole16(x))
+#define cpu_to_le32(x) ((__le32)htole32(x))
+#define cpu_to_le64(x) ((__le64)htole64(x))
+#define le16_to_cpu(x) le16toh((uint16_t)(x))
+#define le32_to_cpu(x) le32toh((uint32_t)(x))
+#define le64_to_cpu(x) le64toh((uint64_t)(x))
+
+/* Raw CRC32C update (no inversion), same contract as the kernel's crc32c(). */
+u32 plu_crc32c(u32 crc, const void *buf, size_t len);
+#endif
+
+#endif /* _PLU_WIRE_COMPAT_H */
