@@ -29,12 +29,25 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-#define cpu_to_le16(x) ((__le16)htole16(x))
-#define cpu_to_le32(x) ((__le32)htole32(x))
-#define cpu_to_le64(x) ((__le64)htole64(x))
-#define le16_to_cpu(x) le16toh((uint16_t)(x))
-#define le32_to_cpu(x) le32toh((uint32_t)(x))
-#define le64_to_cpu(x) le64toh((uint64_t)(x))
+/*
+ * Not htole*()/le*toh(): <endian.h> declares those only with _DEFAULT_SOURCE,
+ * which strict -std=c11 does not give.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define cpu_to_le16(x) ((__le16)(uint16_t)(x))
+#define cpu_to_le32(x) ((__le32)(uint32_t)(x))
+#define cpu_to_le64(x) ((__le64)(uint64_t)(x))
+#define le16_to_cpu(x) ((uint16_t)(x))
+#define le32_to_cpu(x) ((uint32_t)(x))
+#define le64_to_cpu(x) ((uint64_t)(x))
+#else
+#define cpu_to_le16(x) ((__le16)__builtin_bswap16((uint16_t)(x)))
+#define cpu_to_le32(x) ((__le32)__builtin_bswap32((uint32_t)(x)))
+#define cpu_to_le64(x) ((__le64)__builtin_bswap64((uint64_t)(x)))
+#define le16_to_cpu(x) __builtin_bswap16((uint16_t)(x))
+#define le32_to_cpu(x) __builtin_bswap32((uint32_t)(x))
+#define le64_to_cpu(x) __builtin_bswap64((uint64_t)(x))
+#endif
 
 /* Raw CRC32C update (no inversion), same contract as the kernel's crc32c(). */
 u32 plu_crc32c(u32 crc, const void *buf, size_t len);

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate: encode, decode and validate the KHO wire format.
+ *
+ * The format is described in include/pci_liveupdate_abi.h.  This file is
+ * built into the kernel module and, through plu_wire_compat.h, into the
+ * userspace unit tests, fuzzer and benchmark.  It never allocates and never
+ * recurses; every function runs in O(1) except plu_wire_check_records(),
+ * which is linear in the record count.
+ */
+
+#include "plu_wire.h"
+
+#define PLU_WIRE_HDR_CRC_LEN	offsetof(struct plu_wire_header, header_crc)
+#define PLU_WIRE_REC_CRC_OFF	offsetof(struct plu_wire_record, crc)
+#define PLU_WIRE_BODY_ALIGN	4096U
+#define PLU_WIRE_REMOVE_NONE	0xffffffffU
+
+static void plu_set_why(const char **why, const char *msg)
+{
+	if (why)
+		*why = msg;
+}
+
+/**
+ * plu_wire_crc() - CRC32C of a buffer as used by the wire format
+ * @buf: Bytes to checksum.
+ * @len: Number of bytes.
+ *
+ * Return: crc32c seeded with PLU_WIRE_CRC_SEED, without final inversion.
+ */
+u32 plu_wire_crc(const void *buf, size_t len)
+{
+	return plu_crc32c(PLU_WIRE_CRC_SEED, buf, len);
+}
+
+/* CRC of a record as if its crc field were zero, without copying it. */
+static u32 plu_wire_record_crc(const struct plu_wire_record *w)
+{
+	static const u8 zero[sizeof(w->crc)];
+	const u8 *p = (const u8 *)w;
+	u32 crc;
+
+	crc = plu_crc32c(PLU_WIRE_CRC_SEED, p, PLU_WIRE_REC_CRC_OFF);
+	crc = plu_crc32c(crc, zero, sizeof(zero));
+	return plu_crc32c(crc, p + PLU_WIRE_REC_CRC_OFF + sizeof(w->crc),
+			  sizeof(*w) - PLU_WIRE_REC_CRC_OFF - sizeof(w->crc));
+}
+
+static void plu_wire_header_seal(struct plu_wire_header *h)
+{
+	h->header_crc = cpu_to_le32(plu_wire_crc(h, PLU_WIRE_HDR_CRC_LEN));
+}
+
+static void plu_wire_header_bump(struct plu_wire_header *h)
+{
+	h->generation = cpu_to_le64(le64_to_cpu(h->generation) + 1);
+	plu_wire_header_seal(h);
+}
+
+/**
+ * plu_wire_encode_record() - fill a wire record from a device
+ * @w:   Record to write; every byte of it is written.
+ * @dev: Device to encode.
+ *
+ * Copies @dev->flags as they are: the caller sets
+ * PCI_LIVEUPDATE_DEV_DRIVER_TRUNC when the driver name is longer than
+ * PLU_WIRE_DRIVER_LEN bytes.  The serial number is kept only with
+ * PCI_LIVEUPDATE_DEV_DSN, path entries past @dev->path_depth are zeroed, and
+ * the record CRC is computed last.
+ */
+void plu_wire_encode_record(struct plu_wire_record *w,
+			    const struct pci_liveupdate_device *dev)
+{
+	unsigned int depth = dev->path_depth;
+	unsigned int i;
+
+	if (depth > PLU_WIRE_PATH_MAX)
+		depth = PLU_WIRE_PATH_MAX;
+
+	memset(w, 0, sizeof(*w));
+	w->segment = cpu_to_le32(dev->segment);
+	w->bus = dev->bus;
+	w->devfn = dev->devfn;
+	w->flags = cpu_to_le16(dev->flags);
+	w->vendor = cpu_to_le16(dev->vendor);
+	w->device = cpu_to_le16(dev->device);
+	w->subsystem_vendor = cpu_to_le16(dev->subsystem_vendor);
+	w->subsystem_device = cpu_to_le16(dev->subsystem_device);
+	w->class_rev = cpu_to_le32((dev->class & 0xffffffU) << 8 |
+				   dev->revision);
+	if (dev->flags & PCI_LIVEUPDATE_DEV_DSN)
+		w->dsn = cpu_to_le64(dev->dsn);
+	for (i = 0; i < PLU_WIRE_DRIVER_LEN && dev->driver[i]; i++)
+		w->driver[i] = dev->driver[i];
+	w->root_bus = dev->root_bus;
+	w->path_depth = dev->path_depth;
+	for (i = 0; i < depth; i++)
+		w->path[i] = dev->path[i];
+	w->refs = cpu_to_le16(dev->refs);
+	w->crc = cpu_to_le32(plu_wire_crc(w, sizeof(*w)));
+}
+
+/* Field checks of a record whose CRC matched; returns NULL or the problem. */
+static const char *plu_wire_record_problem(const struct plu_wire_record *w)
+{
+	u16 flags = le16_to_cpu(w->flags);
+	u16 refs = le16_to_cpu(w->refs);
+	unsigned int depth = w->path_depth;
+	unsigned int i, len;
+
+	if (flags & ~PCI_LIVEUPDATE_DEV_FLAGS_ALL)
+		return "unknown record flags";
+	if (!(flags & (PCI_LIVEUPDATE_DEV_MARKED | PCI_LIVEUPDATE_DEV_AUTO)))
+		return "record neither marked nor auto";
+	if ((flags & PCI_LIVEUPDATE_DEV_AUTO) &&
+	    !(flags & PCI_LIVEUPDATE_DEV_BRIDGE))
+		return "auto record is not a bridge";
+	if ((flags & PCI_LIVEUPDATE_DEV_AUTO) && !refs)
+		return "auto record without refs";
+	if (!(flags & PCI_LIVEUPDATE_DEV_AUTO) && refs)
+		return "refs on a record that is not auto";
+	if (depth < 1 || depth > PLU_WIRE_PATH_MAX)
+		return "record path depth out of range";
+	if (w->path[depth - 1] != w->devfn)
+		return "record path does not end at devfn";
+	for (i = depth; i < PLU_WIRE_PATH_MAX; i++)
+		if (w->path[i])
+			return "record path has nonzero unused entries";
+	if (!(flags & PCI_LIVEUPDATE_DEV_DSN) && w->dsn)
+		return "record DSN set without DSN flag";
+	/* class_rev >> 8 always fits the 24-bit class code: nothing to check */
+
+	for (len = 0; len < PLU_WIRE_DRIVER_LEN && w->driver[len]; len++) {
+		u8 c = w->driver[len];
+
+		if (c < 0x21 || c > 0x7e)
+			return "record driver name not printable";
+	}
+	for (i = len; i < PLU_WIRE_DRIVER_LEN; i++)
+		if (w->driver[i])
+			return "record driver name not NUL padded";
+	if ((flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) &&
+	    len < PLU_WIRE_DRIVER_LEN)
+		return "record driver marked truncated but short";
+	return NULL;
+}
+
+/**
+ * plu_wire_decode_record() - validate a wire record and decode it
+ * @w:   Record to read.
+ * @dev: Decoded device; zeroed first, @verdict and @cur_* stay zero.
+ * @why: If not NULL, set to a static description of the problem on failure.
+ *
+ * Checks the record CRC and every field the format constrains (known flags,
+ * MARKED or AUTO, AUTO only on bridges and with @refs, path depth and end,
+ * zero unused path entries, DSN only with its flag, printable NUL padded
+ * driver name, DRIVER_TRUNC only with a 16-byte name).
+ *
+ * Return: 0 on success, -EINVAL if the record is not valid.
+ */
+int plu_wire_decode_record(const struct plu_wire_record *w,
+			   struct pci_liveupdate_device *dev,
+			   const char **why)
+{
+	const char *problem;
+	u32 class_rev;
+	unsigned int i;
+
+	memset(dev, 0, sizeof(*dev));
+	if (plu_wire_record_crc(w) != le32_to_cpu(w->crc)) {
+		plu_set_why(why, "record CRC mismatch");
+		return -EINVAL;
+	}
+	problem = plu_wire_record_problem(w);
+	if (problem) {
+		plu_set_why(why, problem);
+		return -EINVAL;
+	}
+
+	class_rev = le32_to_cpu(w->class_rev);
+	dev->segment = le32_to_cpu(w->segment);
+	dev->bus = w->bus;
+	dev->devfn = w->devfn;
+	dev->flags = le16_to_cpu(w->flags);
+	dev->vendor = le16_to_cpu(w->vendor);
+	dev->device = le16_to_cpu(w->device);
+	dev->subsystem_vendor = le16_to_cpu(w->subsystem_vendor);
+	dev->subsystem_device = le16_to_cpu(w->subsystem_device);
+	dev->class = class_rev >> 8;
+	dev->revision = class_rev & 0xff;
+	dev->root_bus = w->root_bus;
+	dev->path_depth = w->path_depth;
+	dev->refs = le16_to_cpu(w->refs);
+	for (i = 0; i < w->path_depth; i++)
+		dev->path[i] = w->path[i];
+	dev->dsn = le64_to_cpu(w->dsn);
+	for (i = 0; i < PLU_WIRE_DRIVER_LEN; i++)
+		dev->driver[i] = w->driver[i];
+	return 0;
+}
+
+/**
+ * plu_wire_header_init() - set up the header of an empty image
+ * @h:         Header to write; every byte of it is written.
+ * @body_phys: Physical address of the record block (page aligned).
+ * @capacity:  Records the block has room for.
+ */
+void plu_wire_header_init(struct plu_wire_header *h, u64 body_phys,
+			  u32 capacity)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = cpu_to_le32(PLU_WIRE_MAGIC);
+	h->version = cpu_to_le16(PLU_WIRE_VERSION);
+	h->header_size = cpu_to_le16(sizeof(struct plu_wire_header));
+	h->record_size = cpu_to_le16(sizeof(struct plu_wire_record));
+	h->capacity = cpu_to_le32(capacity);
+	h->body_phys = cpu_to_le64(body_phys);
+	h->body_size = cpu_to_le64((u64)capacity *
+				   sizeof(struct plu_wire_record));
+	plu_wire_header_seal(h);
+}
+
+/**
+ * plu_wire_header_rebase() - point the header at a new record block
+ * @h:         Header of the image.
+ * @body_phys: Physical address of the new block, holding a copy of the
+ *             records.
+ * @capacity:  Records the new block has room for.
+ *
+ * The count and the XOR digest are unchanged, since the records are.
+ */
+void plu_wire_header_rebase(struct plu_wire_header *h, u64 body_phys,
+			    u32 capacity)
+{
+	h->body_phys = cpu_to_le64(body_phys);
+	h->capacity = cpu_to_le32(capacity);
+	h->body_size = cpu_to_le64((u64)capacity *
+				   sizeof(struct plu_wire_record));
+	plu_wire_header_bump(h);
+}
+
+/**
+ * plu_wire_header_set_flags() - replace the header flags
+ * @h:     Header of the image.
+ * @flags: New PLU_WIRE_F_* flags.
+ */
+void plu_wire_header_set_flags(struct plu_wire_header *h, u16 flags)
+{
+	h->flags = cpu_to_le16(flags);
+	plu_wire_header_bump(h);
+}
+
+static const char *plu_wire_header_problem(const struct plu_wire_header *h)
+{
+	u64 body_size = le64_to_cpu(h->body_size);
+	u64 body_phys = le64_to_cpu(h->body_phys);
+	u32 capacity = le32_to_cpu(h->capacity);
+
+	if (le32_to_cpu(h->magic) != PLU_WIRE_MAGIC)
+		return "bad wire magic";
+	if (le16_to_cpu(h->version) != PLU_WIRE_VERSION)
+		return "unsupported wire version";
+	if (le16_to_cpu(h->header_size) != sizeof(struct plu_wire_header))
+		return "bad wire header size";
+	if (le16_to_cpu(h->record_size) != sizeof(struct plu_wire_record))
+		return "bad wire record size";
+	/*
+	 * The CRC comes before the field checks so that random damage is
+	 * reported as such rather than as whichever field it happened to hit.
+	 */
+	if (plu_wire_crc(h, PLU_WIRE_HDR_CRC_LEN) !=
+	    le32_to_cpu(h->header_crc))
+		return "header CRC mismatch";
+	if (le16_to_cpu(h->flags) & ~PLU_WIRE_F_ALL)
+		return "unknown header flags";
+	if (h->reserved[0] || h->reserved[1] || h->reserved[2])
+		return "nonzero reserved header field";
+	if (le32_to_cpu(h->count) > capacity)
+		return "record count exceeds capacity";
+	if (!body_size)
+		return "empty record block";
+	if (body_size > PLU_WIRE_MAX_BODY)
+		return "record block too large";
+	/* u32 * 64 cannot overflow a u64 */
+	if ((u64)capacity * sizeof(struct plu_wire_record) > body_size)
+		return "capacity exceeds record block size";
+	if (!body_phys)
+		return "record block address is zero";
+	if (body_phys & (PLU_WIRE_BODY_ALIGN - 1))
+		return "record block address not page aligned";
+	return NULL;
+}
+
+/**
+ * plu_wire_header_check() - validate a received header
+ * @h:   Header to check; exactly sizeof(*h) bytes are read.
+ * @why: If not NULL, set to a static description of the problem on failure.
+ *
+ * Checks magic, version (only PLU_WIRE_VERSION), header and record sizes,
+ * the header CRC, known flags, zero reserved fields, @count <= @capacity,
+ * a non-empty record block of at most PLU_WIRE_MAX_BODY bytes that holds
+ * @capacity records, and a non-zero, page aligned @body_phys.
+ *
+ * Return: 0 if the header can be trusted, -EINVAL otherwise.
+ */
+int plu_wire_header_check(const struct plu_wire_header *h, const char **why)
+{
+	const char *problem = plu_wire_header_problem(h);
+
+	if (problem) {
+		plu_set_why(why, problem);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * plu_wire_put() - write one record of the image and update the header
+ * @h:    Header of the image.
+ * @recs: Record block.
+ * @slot: Index to write: below @h->count to overwrite that record, equal to
+ *        @h->count to append one.
+ * @dev:  Device to encode.
+ *
+ * Runs in O(1): the XOR digest is updated with the old and new record CRCs
+ * rather than recomputed.
+ *
+ * Return: 0 on success, -ENOSPC when appending to a full block, -EINVAL if
+ * @slot is past @h->count.
+ */
+int plu_wire_put(struct plu_wire_header *h, struct plu_wire_record *recs,
+		 u32 slot, const struct pci_liveupdate_device *dev)
+{
+	u32 count = le32_to_cpu(h->count);
+	u32 digest = le32_to_cpu(h->records_xor);
+
+	if (slot > count)
+		return -EINVAL;
+	if (slot == count) {
+		if (count >= le32_to_cpu(h->capacity))
+			return -ENOSPC;
+		h->count = cpu_to_le32(count + 1);
+	} else {
+		digest ^= le32_to_cpu(recs[slot].crc);
+	}
+	plu_wire_encode_record(&recs[slot], dev);
+	digest ^= le32_to_cpu(recs[slot].crc);
+	h->records_xor = cpu_to_le32(digest);
+	plu_wire_header_bump(h);
+	return 0;
+}
+
+/**
+ * plu_wire_remove() - remove one record of the image in O(1)
+ * @h:    Header of the image.
+ * @recs: Record block.
+ * @slot: Index of the record to remove.
+ *
+ * The last record is moved into @slot (unless @slot is the last one) and
+ * the vacated last slot is zeroed, so the records stay packed at the start
+ * of the block.
+ *
+ * Return: the index the moved record came from, which is the new count
+ * (equal to @slot if nothing moved), so the caller can update its own map
+ * of slots; 0xffffffff, with nothing changed, if @slot is not below
+ * @h->count.
+ */
+u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
+		    u32 slot)
+{
+	u32 count = le32_to_cpu(h->count);
+	u32 last;
+
+	if (slot >= count)
+		return PLU_WIRE_REMOVE_NONE;
+	last = count - 1;
+	h->records_xor = cpu_to_le32(le32_to_cpu(h->records_xor) ^
+				     le32_to_cpu(recs[slot].crc));
+	if (slot != last)
+		recs[slot] = recs[last];
+	memset(&recs[last], 0, sizeof(recs[last]));
+	h->count = cpu_to_le32(last);
+	plu_wire_header_bump(h);
+	return last;
+}
+
+/**
+ * plu_wire_check_records() - validate the record block of a received image
+ * @h:        Header, already accepted by plu_wire_header_check().
+ * @recs:     Record block.
+ * @recs_len: Bytes readable at @recs.
+ * @why:      If not NULL, set to a static description of the problem on
+ *            failure.
+ *
+ * Decodes and validates each of the @h->count records as
+ * plu_wire_decode_record() does and compares the XOR of their CRCs with
+ * @h->records_xor.  It does not look for two records with the same address:
+ * the caller finds those when it inserts the decoded records into its own
+ * index, which it has to build anyway.
+ *
+ * Return: 0 if every record is valid, -EINVAL otherwise.
+ */
+int plu_wire_check_records(const struct plu_wire_header *h,
+			   const struct plu_wire_record *recs, size_t recs_len,
+			   const char **why)
+{
+	u32 count = le32_to_cpu(h->count);
+	struct pci_liveupdate_device dev;
+	u32 digest = 0;
+	u32 i;
+	int ret;
+
+	if ((u64)count * sizeof(*recs) > recs_len) {
+		plu_set_why(why, "record block shorter than count");
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		ret = plu_wire_decode_record(&recs[i], &dev, why);
+		if (ret)
+			return ret;
+		digest ^= le32_to_cpu(recs[i].crc);
+	}
+	if (digest != le32_to_cpu(h->records_xor)) {
+		plu_set_why(why, "record XOR digest mismatch");
+		return -EINVAL;
+	}
+	return 0;
+}
