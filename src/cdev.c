@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate: /dev/pci_liveupdate and its ioctls.
+ *
+ * The structures follow the LUO uAPI conventions: size first, read with
+ * copy_struct_from_user() so older and newer callers both work, written
+ * back with the caller's size.  Only MARK and UNMARK change anything and
+ * they need CAP_SYS_ADMIN; the node itself is 0600.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cleanup.h>
+#include <linux/miscdevice.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "plu.h"
+
+/**
+ * plu_outgoing_snapshot() - copy the outgoing set, sorted by address
+ * @out: Array of @max entries, or NULL to only count.
+ * @max: Room in @out.
+ *
+ * Return: the number of devices in the set (may exceed @max).
+ */
+u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max)
+{
+	struct plu_dev *d;
+	unsigned long key;
+	u32 n = 0;
+
+	guard(mutex)(&plu.lock);
+	xa_for_each(&plu.devs, key, d) {
+		if (out && n < max)
+			out[n] = d->info;
+		n++;
+	}
+	return n;
+}
+
+/**
+ * plu_incoming_snapshot() - copy the incoming set with fresh verdicts
+ * @out: Array of @max entries, or NULL to only count.
+ * @max: Room in @out.
+ *
+ * Return: the number of records in the set (may exceed @max).
+ */
+u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max)
+{
+	u32 n = 0, i;
+
+	scoped_guard(mutex, &plu.lock) {
+		if (plu.in)
+			n = plu.in->count;
+		if (out)
+			memcpy(out, plu.in ? plu.in->devs : NULL,
+			       min(n, max) * sizeof(*out));
+	}
+	/* The records are copies; verdicts need PCI locks, not ours. */
+	for (i = 0; out && i < min(n, max); i++)
+		plu_incoming_verdict(&out[i]);
+	return n;
+}
+
+struct plu_ucmd {
+	void __user *ubuf;
+	u32 user_size;
+	void *cmd;
+};
+
+static int plu_ioctl_status(struct plu_ucmd *ucmd)
+{
+	struct pci_liveupdate_status *st = ucmd->cmd;
+
+	st->reserved = 0;
+	st->uapi_version = PCI_LIVEUPDATE_UAPI_VERSION;
+	st->wire_version = PLU_WIRE_VERSION;
+	st->binding = plu_luo_binding();
+
+	guard(mutex)(&plu.lock);
+	st->state = plu.frozen ? PCI_LIVEUPDATE_STATE_FROZEN :
+		    plu.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
+		    PCI_LIVEUPDATE_STATE_IDLE;
+	st->incoming_state = plu.in ? plu.in->state :
+			     PCI_LIVEUPDATE_INCOMING_NONE;
+	st->incoming_error = plu.in ? plu.in->error : 0;
+	st->incoming = plu.in ? plu.in->count : 0;
+	st->marked = plu.nr_marked;
+	st->outgoing = plu.nr_tracked;
+	st->removed = plu.nr_removed;
+	st->kho_bytes = plu.img ? PAGE_SIZE + (u64)plu.img->capacity *
+				  sizeof(struct plu_wire_record) : 0;
+	return 0;
+}
+
+static int plu_ioctl_mark(struct plu_ucmd *ucmd)
+{
+	struct pci_liveupdate_mark *m = ucmd->cmd;
+
+	if (m->flags & ~PCI_LIVEUPDATE_MARK_REBIND || m->reserved)
+		return -EINVAL;
+	return plu_mark(m->segment, m->bus, m->devfn, m->flags);
+}
+
+static int plu_ioctl_unmark(struct plu_ucmd *ucmd)
+{
+	struct pci_liveupdate_mark *m = ucmd->cmd;
+
+	if (m->flags || m->reserved)
+		return -EINVAL;
+	return plu_unmark(m->segment, m->bus, m->devfn);
+}
+
+static int plu_list(struct plu_ucmd *ucmd,
+		    u32 (*snapshot)(struct pci_liveupdate_device *, u32))
+{
+	struct pci_liveupdate_list *l = ucmd->cmd;
+	struct pci_liveupdate_device *devs __free(kvfree) = NULL;
+	u8 __user *dst = u64_to_user_ptr(l->devices);
+	size_t esz = l->entry_size, copy = min(esz, sizeof(*devs));
+	u32 n, i;
+
+	if (l->flags || esz < sizeof(*devs))
+		return -EINVAL;
+
+	n = snapshot(NULL, 0);
+	if (!dst) {
+		l->count = n;
+		return 0;
+	}
+	/* The set can change between the count and the copy: retry once. */
+	for (i = 0; i < 2; i++) {
+		if (n > l->count) {
+			l->count = n;
+			return -ENOSPC;
+		}
+		kvfree(devs);
+		devs = kvcalloc(max(n, 1U), sizeof(*devs), GFP_KERNEL);
+		if (!devs)
+			return -ENOMEM;
+		if (snapshot(devs, n) == n)
+			break;
+		n = snapshot(NULL, 0);
+	}
+	if (i == 2)
+		return -EAGAIN;
+
+	for (i = 0; i < n; i++, dst += esz) {
+		if (copy_to_user(dst, &devs[i], copy))
+			return -EFAULT;
+		if (esz > copy && clear_user(dst + copy, esz - copy))
+			return -EFAULT;
+	}
+	l->count = n;
+	return 0;
+}
+
+static int plu_ioctl_list_outgoing(struct plu_ucmd *ucmd)
+{
+	return plu_list(ucmd, plu_outgoing_snapshot);
+}
+
+static int plu_ioctl_list_incoming(struct plu_ucmd *ucmd)
+{
+	return plu_list(ucmd, plu_incoming_snapshot);
+}
+
+static int plu_ioctl_query(struct plu_ucmd *ucmd)
+{
+	struct pci_liveupdate_query *q = ucmd->cmd;
+	unsigned long key = plu_key(q->segment, q->bus, q->devfn);
+	bool incoming = false;
+	struct plu_dev *d;
+	void *idx;
+
+	if (q->reserved)
+		return -EINVAL;
+	q->found = 0;
+	memset(&q->outgoing, 0, sizeof(q->outgoing));
+	memset(&q->incoming, 0, sizeof(q->incoming));
+
+	scoped_guard(mutex, &plu.lock) {
+		d = xa_load(&plu.devs, key);
+		if (d) {
+			q->outgoing = d->info;
+			q->found |= PCI_LIVEUPDATE_FOUND_OUTGOING;
+		}
+		idx = plu.in ? xa_load(&plu.in->index, key) : NULL;
+		if (idx) {
+			q->incoming = plu.in->devs[xa_to_value(idx)];
+			incoming = true;
+		}
+	}
+	if (incoming) {
+		plu_incoming_verdict(&q->incoming);
+		q->found |= PCI_LIVEUPDATE_FOUND_INCOMING;
+	}
+	return q->found ? 0 : -ENOENT;
+}
+
+struct plu_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	bool admin;
+	int (*execute)(struct plu_ucmd *ucmd);
+};
+
+#define PLU_IOCTL_OP(_ioctl, _fn, _struct, _last, _admin)		\
+	[_IOC_NR(_ioctl)] = {						\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union plu_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.admin = _admin,					\
+		.execute = _fn,						\
+	}
+
+union plu_ucmd_buffer {
+	struct pci_liveupdate_status status;
+	struct pci_liveupdate_mark mark;
+	struct pci_liveupdate_list list;
+	struct pci_liveupdate_query query;
+};
+
+static const struct plu_ioctl_op plu_ioctl_ops[] = {
+	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_STATUS, plu_ioctl_status,
+		     struct pci_liveupdate_status, kho_bytes, false),
+	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_MARK, plu_ioctl_mark,
+		     struct pci_liveupdate_mark, reserved, true),
+	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_UNMARK, plu_ioctl_unmark,
+		     struct pci_liveupdate_mark, reserved, true),
+	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING,
+		     plu_ioctl_list_outgoing, struct pci_liveupdate_list,
+		     devices, false),
+	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_LIST_INCOMING,
+		     plu_ioctl_list_incoming, struct pci_liveupdate_list,
+		     devices, false),
+	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_QUERY, plu_ioctl_query,
+		     struct pci_liveupdate_query, incoming, false),
+};
+
+static long plu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	const struct plu_ioctl_op *op;
+	union plu_ucmd_buffer buf;
+	struct plu_ucmd ucmd = {};
+	unsigned int nr = _IOC_NR(cmd);
+	int ret;
+
+	if (nr >= ARRAY_SIZE(plu_ioctl_ops))
+		return -ENOTTY;
+	op = &plu_ioctl_ops[nr];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+	if (op->admin && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	ucmd.ubuf = (void __user *)arg;
+	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuf);
+	if (ret)
+		return ret;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	ret = copy_struct_from_user(&buf, op->size, ucmd.ubuf, ucmd.user_size);
+	if (ret)
+		return ret;
+	ucmd.cmd = &buf;
+
+	ret = op->execute(&ucmd);
+	if ((!ret || ret == -ENOSPC) &&
+	    copy_to_user(ucmd.ubuf, &buf, min_t(u32, ucmd.user_size, op->size)))
+		return -EFAULT;
+	return ret;
+}
+
+const struct file_operations plu_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = plu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice plu_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "pci_liveupdate",
+	.fops = &plu_fops,
+	.mode = 0600,
+};
+
+/**
+ * plu_cdev_init() - create /dev/pci_liveupdate
+ *
+ * Return: 0 or a negative errno.
+ */
+int plu_cdev_init(void)
+{
+	plu_misc.groups = plu_dev_groups;
+	return misc_register(&plu_misc);
+}
+
+/**
+ * plu_cdev_exit() - remove /dev/pci_liveupdate
+ */
+void plu_cdev_exit(void)
+{
+	misc_deregister(&plu_misc);
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate: debugfs view (/sys/kernel/debug/pci_liveupdate/).
+ *
+ * outgoing and incoming list the sets one device a line.  With the module
+ * parameter fault_inject=1 a write-only "fault" file arms a corruption of
+ * the outgoing image at the next LUO freeze, for testing how the next
+ * kernel rejects it: "flip" (one bit of a record), "version" (unknown wire
+ * version), "truncate" (record block smaller than its capacity).
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "plu.h"
+
+static struct dentry *plu_dir;
+
+static void plu_seq_dev(struct seq_file *s,
+			const struct pci_liveupdate_device *d, bool incoming)
+{
+	static const char * const verdicts[] = {
+		"ok", "missing", "identity-mismatch", "driver-mismatch",
+		"path-moved",
+	};
+	unsigned int i;
+
+	seq_printf(s, "%04x:%02x:%02x.%d %04x:%04x %06x %-16s %s%s%s %04x:%02x",
+		   d->segment, d->bus, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn),
+		   d->vendor, d->device, d->class,
+		   d->driver[0] ? d->driver : "-",
+		   d->flags & PCI_LIVEUPDATE_DEV_MARKED ? "M" : "-",
+		   d->flags & PCI_LIVEUPDATE_DEV_AUTO ? "A" : "-",
+		   d->flags & PCI_LIVEUPDATE_DEV_REBIND ? "R" : "-",
+		   d->segment, d->root_bus);
+	for (i = 0; i < d->path_depth && i < PLU_WIRE_PATH_MAX; i++)
+		seq_printf(s, "/%02x.%d", PCI_SLOT(d->path[i]),
+			   PCI_FUNC(d->path[i]));
+	if (incoming && d->verdict < ARRAY_SIZE(verdicts))
+		seq_printf(s, " %s", verdicts[d->verdict]);
+	seq_putc(s, '\n');
+}
+
+static int plu_show(struct seq_file *s, bool incoming)
+{
+	u32 (*snap)(struct pci_liveupdate_device *, u32) =
+		incoming ? plu_incoming_snapshot : plu_outgoing_snapshot;
+	struct pci_liveupdate_device *devs;
+	u32 n, i;
+
+	n = snap(NULL, 0);
+	devs = kvcalloc(max(n, 1U), sizeof(*devs), GFP_KERNEL);
+	if (!devs)
+		return -ENOMEM;
+	n = min(n, snap(devs, n));
+	for (i = 0; i < n; i++)
+		plu_seq_dev(s, &devs[i], incoming);
+	kvfree(devs);
+	return 0;
+}
+
+static int outgoing_show(struct seq_file *s, void *unused)
+{
+	return plu_show(s, false);
+}
+DEFINE_SHOW_ATTRIBUTE(outgoing);
+
+static int incoming_show(struct seq_file *s, void *unused)
+{
+	return plu_show(s, true);
+}
+DEFINE_SHOW_ATTRIBUTE(incoming);
+
+static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	static const char * const modes[] = {
+		[PLU_FAULT_NONE] = "none",
+		[PLU_FAULT_FLIP] = "flip",
+		[PLU_FAULT_VERSION] = "version",
+		[PLU_FAULT_TRUNCATE] = "truncate",
+	};
+	char buf[16] = {};
+	int mode;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	mode = sysfs_match_string(modes, buf);
+	if (mode < 0)
+		return mode;
+	scoped_guard(mutex, &plu.lock)
+		plu.fault = mode;
+	return len;
+}
+
+static const struct file_operations plu_fault_fops = {
+	.owner = THIS_MODULE,
+	.write = plu_fault_write,
+};
+
+/**
+ * plu_debugfs_init() - create the debugfs directory
+ */
+void plu_debugfs_init(void)
+{
+	plu_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("outgoing", 0400, plu_dir, NULL, &outgoing_fops);
+	debugfs_create_file("incoming", 0400, plu_dir, NULL, &incoming_fops);
+	if (plu_fault_inject)
+		debugfs_create_file("fault", 0200, plu_dir, NULL,
+				    &plu_fault_fops);
+}
+
+/**
+ * plu_debugfs_exit() - remove the debugfs directory
+ */
+void plu_debugfs_exit(void)
+{
+	debugfs_remove_recursive(plu_dir);
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate: keep chosen PCI devices across a kexec-based Live Update.
+ *
+ * The module registers a LUO file handler for /dev/pci_liveupdate files and
+ * a File-Lifecycle-Bound object that carries the set of marked devices
+ * through Kexec HandOver memory to the next kernel.  It must be loaded
+ * before anything opens /dev/liveupdate in the new kernel: LUO matches the
+ * preserved files to their handlers at that first open.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "plu.h"
+
+struct plu_state plu = {
+	.lock = __MUTEX_INITIALIZER(plu.lock),
+	.devs = XARRAY_INIT(plu.devs, 0),
+};
+
+bool plu_fault_inject;
+module_param_named(fault_inject, plu_fault_inject, bool, 0444);
+MODULE_PARM_DESC(fault_inject,
+		 "Create debugfs pci_liveupdate/fault to corrupt the outgoing image (testing only)");
+
+static int __init plu_init(void)
+{
+	int ret;
+
+	ret = plu_luo_bind();
+	if (ret)
+		return ret;
+	ret = plu_tracking_init();
+	if (ret)
+		return ret;
+	ret = plu_fh_register();
+	if (ret)
+		goto err_tracking;
+	ret = plu_cdev_init();
+	if (ret)
+		goto err_fh;
+	plu_incoming_init();
+	plu_debugfs_init();
+	pr_info("ready (LUO binding: %s)\n",
+		plu_luo_binding() == PCI_LIVEUPDATE_BINDING_DIRECT ?
+		"direct" : "kprobe");
+	return 0;
+
+err_fh:
+	plu_fh_unregister();
+err_tracking:
+	plu_tracking_exit();
+	return ret;
+}
+
+static void __exit plu_exit(void)
+{
+	plu_debugfs_exit();
+	plu_cdev_exit();
+	plu_fh_unregister();
+	plu_tracking_exit();
+	plu_incoming_free(plu.in);
+}
+
+module_init(plu_init);
+module_exit(plu_exit);
+
+MODULE_DESCRIPTION("Keep chosen PCI devices across a kexec-based Live Update");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pci-liveupdate: keep chosen PCI devices across a kexec-based Live Update.
+ *
+ * Internal interfaces between the module's files.
+ */
+#ifndef _PLU_H
+#define _PLU_H
+
+#include <linux/liveupdate.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/xarray.h>
+
+#include "plu_wire.h"
+
+#define PLU_NO_SLOT		U32_MAX
+/* Records the KHO image can hold: one order-10 folio of 64-byte records. */
+#define PLU_MAX_RECORDS		(PLU_WIRE_MAX_BODY / sizeof(struct plu_wire_record))
+#define PLU_MIN_CAPACITY	(PAGE_SIZE / sizeof(struct plu_wire_record))
+
+/**
+ * struct plu_dev - a device in the outgoing set
+ * @pdev:   The device; a reference is held while tracked.
+ * @info:   Identity, path and driver captured at mark time, in uAPI form.
+ * @marked: Marked by the user (as opposed to only kept for a child).
+ * @refs:   Marked devices below this bridge.
+ * @slot:   Index of its record in the KHO image, or PLU_NO_SLOT.
+ * @nr_anc: Number of entries in @anc.
+ * @anc:    Keys of the bridges above the device, nearest first.
+ */
+struct plu_dev {
+	struct pci_dev *pdev;
+	struct pci_liveupdate_device info;
+	bool marked;
+	u16 refs;
+	u32 slot;
+	u8 nr_anc;
+	unsigned long anc[PLU_WIRE_PATH_MAX];
+};
+
+/**
+ * struct plu_image - the outgoing set in KHO memory (the FLB's object)
+ * @hdr:      Header page; its physical address is the FLB handle.
+ * @recs:     Record block.
+ * @capacity: Records @recs has room for.
+ * @slots:    Which device each record belongs to.
+ */
+struct plu_image {
+	struct plu_wire_header *hdr;
+	struct plu_wire_record *recs;
+	u32 capacity;
+	struct plu_dev **slots;
+};
+
+/**
+ * struct plu_incoming - the set handed over by the previous kernel
+ * @state:      &enum pci_liveupdate_incoming_state.
+ * @error:      Why the image was rejected (negative errno), else 0.
+ * @hdr_folio:  Restored header folio, freed at finish.
+ * @body_folio: Restored record folio, freed at finish.
+ * @count:      Entries in @devs.
+ * @devs:       Decoded records (verdicts are computed when asked).
+ * @index:      Key to index+1 in @devs.
+ */
+struct plu_incoming {
+	int state;
+	int error;
+	struct folio *hdr_folio;
+	struct folio *body_folio;
+	u32 count;
+	struct pci_liveupdate_device *devs;
+	struct xarray index;
+};
+
+/* Fault injection on the outgoing image at freeze time (debugfs). */
+enum plu_fault {
+	PLU_FAULT_NONE,
+	PLU_FAULT_FLIP,
+	PLU_FAULT_VERSION,
+	PLU_FAULT_TRUNCATE,
+};
+
+/**
+ * struct plu_state - module-wide state, protected by @lock
+ * @lock:         Serializes everything below.
+ * @devs:         Outgoing set: key (plu_key()) to &struct plu_dev.
+ * @nr_marked:    Devices marked by the user.
+ * @nr_tracked:   Entries in @devs.
+ * @nr_removed:   Tracked devices dropped because they were hot-removed.
+ * @img:          KHO image while a file is preserved, else NULL.
+ * @frozen:       Preserved files currently frozen by LUO.
+ * @fault:        Pending fault injection.
+ * @in:           Incoming set, or NULL if this boot received none.
+ */
+struct plu_state {
+	struct mutex lock;
+	struct xarray devs;
+	u32 nr_marked;
+	u32 nr_tracked;
+	u32 nr_removed;
+	struct plu_image *img;
+	unsigned int frozen;
+	enum plu_fault fault;
+	struct plu_incoming *in;
+};
+
+extern struct plu_state plu;
+extern bool plu_fault_inject;
+
+static inline unsigned long plu_key(u32 segment, u8 bus, u8 devfn)
+{
+	return ((unsigned long)segment << 16) | (bus << 8) | devfn;
+}
+
+/* binding.c */
+int plu_luo_bind(void);
+enum pci_liveupdate_binding plu_luo_binding(void);
+int plu_luo_register_file_handler(struct liveupdate_file_handler *fh);
+void plu_luo_unregister_file_handler(struct liveupdate_file_handler *fh);
+int plu_luo_register_flb(struct liveupdate_file_handler *fh,
+			 struct liveupdate_flb *flb);
+void plu_luo_unregister_flb(struct liveupdate_file_handler *fh,
+			    struct liveupdate_flb *flb);
+int plu_luo_flb_get_incoming(struct liveupdate_flb *flb, void **objp);
+void plu_luo_flb_put_incoming(struct liveupdate_flb *flb);
+
+/* tracking.c */
+int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags);
+int plu_unmark(u32 segment, u8 bus, u8 devfn);
+int plu_tracking_init(void);
+void plu_tracking_exit(void);
+int plu_pci_path(struct pci_dev *pdev, u8 *root_bus, u8 *path, u8 *depth);
+
+/* flb.c */
+extern struct liveupdate_flb plu_flb;
+int plu_img_reserve(u32 nr);
+void plu_img_put(struct plu_dev *d);
+void plu_img_remove(struct plu_dev *d);
+void plu_img_freeze(bool frozen);
+void plu_incoming_free(struct plu_incoming *in);
+
+/* incoming.c */
+void plu_incoming_verdict(struct pci_liveupdate_device *rec);
+void plu_incoming_rebind(struct plu_incoming *in);
+
+/* luo_fh.c */
+extern const struct file_operations plu_fops;
+int plu_fh_register(void);
+void plu_fh_unregister(void);
+void plu_incoming_init(void);
+
+/* cdev.c */
+int plu_cdev_init(void);
+void plu_cdev_exit(void);
+u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max);
+u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max);
+
+/* debugfs.c */
+void plu_debugfs_init(void);
+void plu_debugfs_exit(void);
+
+/* sysfs.c */
+extern const struct attribute_group *plu_dev_groups[];
+
+#endif /* _PLU_H */

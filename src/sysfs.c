@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate: read-only attributes of /sys/class/misc/pci_liveupdate.
+ *
+ * binding, state and incoming_state say the same as the STATUS ioctl, for
+ * scripts and for a quick look without the CLI.
+ */
+#include <linux/device.h>
+#include <linux/sysfs.h>
+
+#include "plu.h"
+
+static ssize_t binding_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  plu_luo_binding() == PCI_LIVEUPDATE_BINDING_DIRECT ?
+			  "direct" : "kprobe");
+}
+static DEVICE_ATTR_RO(binding);
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	guard(mutex)(&plu.lock);
+	return sysfs_emit(buf, "%s\n", plu.frozen ? "frozen" :
+			  plu.img ? "preserved" : "idle");
+}
+static DEVICE_ATTR_RO(state);
+
+static ssize_t incoming_state_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	static const char * const names[] = {
+		[PCI_LIVEUPDATE_INCOMING_NONE] = "none",
+		[PCI_LIVEUPDATE_INCOMING_ACTIVE] = "active",
+		[PCI_LIVEUPDATE_INCOMING_REJECTED] = "rejected",
+		[PCI_LIVEUPDATE_INCOMING_FINISHED] = "finished",
+	};
+
+	guard(mutex)(&plu.lock);
+	return sysfs_emit(buf, "%s\n",
+			  names[plu.in ? plu.in->state :
+				PCI_LIVEUPDATE_INCOMING_NONE]);
+}
+static DEVICE_ATTR_RO(incoming_state);
+
+static ssize_t counts_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	guard(mutex)(&plu.lock);
+	return sysfs_emit(buf, "marked %u outgoing %u removed %u incoming %u\n",
+			  plu.nr_marked, plu.nr_tracked, plu.nr_removed,
+			  plu.in ? plu.in->count : 0);
+}
+static DEVICE_ATTR_RO(counts);
+
+static struct attribute *plu_dev_attrs[] = {
+	&dev_attr_binding.attr,
+	&dev_attr_state.attr,
+	&dev_attr_incoming_state.attr,
+	&dev_attr_counts.attr,
+	NULL,
+};
+
+static const struct attribute_group plu_dev_group = {
+	.attrs = plu_dev_attrs,
+};
+
+const struct attribute_group *plu_dev_groups[] = {
+	&plu_dev_group,
+	NULL,
+};

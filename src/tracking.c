@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate: the outgoing set of devices.
+ *
+ * Devices are keyed by segment/bus/devfn in an xarray and hold a pci_dev
+ * reference.  Marking a device also tracks every bridge above it, counted
+ * in @refs and flagged AUTO, so the next kernel knows the whole path to
+ * keep.  Storage grows with the set (no pre-counted array), and a bus
+ * notifier drops a tracked device that is hot-removed before the kexec.
+ *
+ * Lock order: pci_lock_rescan_remove() -> device_lock -> plu.lock.  PCI
+ * removal runs under the rescan lock and calls the notifier, which takes
+ * plu.lock; marking takes the rescan lock first, so a device cannot go away
+ * between its lookup and its insertion.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cleanup.h>
+#include <linux/slab.h>
+
+#include "plu.h"
+
+/**
+ * plu_pci_path() - topology path of a device
+ * @pdev:     The device.
+ * @root_bus: Receives the number of its root bus.
+ * @path:     Receives the devfn of each hop, root bus first; room for
+ *            PLU_WIRE_PATH_MAX entries.
+ * @depth:    Receives the number of hops.
+ *
+ * Return: 0, or -E2BIG if the device sits deeper than PLU_WIRE_PATH_MAX.
+ */
+int plu_pci_path(struct pci_dev *pdev, u8 *root_bus, u8 *path, u8 *depth)
+{
+	u8 rev[PLU_WIRE_PATH_MAX];
+	struct pci_bus *bus = pdev->bus;
+	unsigned int n = 0, i;
+
+	rev[n++] = pdev->devfn;
+	while (!pci_is_root_bus(bus)) {
+		if (n == PLU_WIRE_PATH_MAX)
+			return -E2BIG;
+		rev[n++] = bus->self->devfn;
+		bus = bus->parent;
+	}
+	*root_bus = bus->number;
+	for (i = 0; i < n; i++)
+		path[i] = rev[n - 1 - i];
+	memset(path + n, 0, PLU_WIRE_PATH_MAX - n);
+	*depth = n;
+	return 0;
+}
+
+static void plu_fill_info(struct plu_dev *d, struct pci_dev *pdev)
+{
+	struct pci_liveupdate_device *info = &d->info;
+	const char *drv;
+	u64 dsn;
+
+	info->segment = pci_domain_nr(pdev->bus);
+	info->bus = pdev->bus->number;
+	info->devfn = pdev->devfn;
+	info->vendor = pdev->vendor;
+	info->device = pdev->device;
+	info->subsystem_vendor = pdev->subsystem_vendor;
+	info->subsystem_device = pdev->subsystem_device;
+	info->class = pdev->class;
+	info->revision = pdev->revision;
+	if (pci_is_bridge(pdev))
+		info->flags |= PCI_LIVEUPDATE_DEV_BRIDGE;
+
+	dsn = pci_get_dsn(pdev);
+	if (dsn) {
+		info->dsn = dsn;
+		info->flags |= PCI_LIVEUPDATE_DEV_DSN;
+	}
+
+	scoped_guard(device, &pdev->dev) {
+		drv = pdev->dev.driver ? pdev->dev.driver->name : "";
+		strscpy(info->driver, drv, sizeof(info->driver));
+		if (strlen(drv) > PLU_WIRE_DRIVER_LEN)
+			info->flags |= PCI_LIVEUPDATE_DEV_DRIVER_TRUNC;
+	}
+}
+
+static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev)
+{
+	struct plu_dev *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct pci_bus *bus;
+	int ret;
+
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+
+	ret = plu_pci_path(pdev, &d->info.root_bus, d->info.path,
+			   &d->info.path_depth);
+	if (ret) {
+		pci_warn(pdev, "deeper than %d levels below its root bus, cannot be recorded\n",
+			 PLU_WIRE_PATH_MAX);
+		kfree(d);
+		return ERR_PTR(ret);
+	}
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent)
+		d->anc[d->nr_anc++] = plu_key(pci_domain_nr(bus),
+					      bus->self->bus->number,
+					      bus->self->devfn);
+	plu_fill_info(d, pdev);
+	d->pdev = pci_dev_get(pdev);
+	d->slot = PLU_NO_SLOT;
+	return d;
+}
+
+static void plu_dev_free(struct plu_dev *d)
+{
+	pci_dev_put(d->pdev);
+	kfree(d);
+}
+
+/* Recompute the flags that follow from @marked and @refs. */
+static void plu_dev_update(struct plu_dev *d)
+{
+	u16 f = d->info.flags & ~(PCI_LIVEUPDATE_DEV_MARKED |
+				  PCI_LIVEUPDATE_DEV_AUTO);
+
+	if (d->marked)
+		f |= PCI_LIVEUPDATE_DEV_MARKED;
+	else
+		f &= ~PCI_LIVEUPDATE_DEV_REBIND;
+	if (d->refs)
+		f |= PCI_LIVEUPDATE_DEV_AUTO;
+	d->info.flags = f;
+	d->info.refs = d->refs;
+}
+
+/* Drop @d from the set if nothing needs it any more. */
+static void plu_dev_release_if_unused(struct plu_dev *d, unsigned long key)
+{
+	lockdep_assert_held(&plu.lock);
+
+	if (d->marked || d->refs) {
+		plu_dev_update(d);
+		plu_img_put(d);
+		return;
+	}
+	plu_img_remove(d);
+	xa_erase(&plu.devs, key);
+	plu.nr_tracked--;
+	plu_dev_free(d);
+}
+
+/* Take @d's claim off the bridges above it. */
+static void plu_dev_put_ancestors(struct plu_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->nr_anc; i++) {
+		struct plu_dev *b = xa_load(&plu.devs, d->anc[i]);
+
+		if (!b || WARN_ON_ONCE(!b->refs))
+			continue;
+		b->refs--;
+		plu_dev_release_if_unused(b, d->anc[i]);
+	}
+}
+
+static int plu_mark_locked(struct pci_dev *pdev, u32 flags)
+{
+	struct plu_dev *chain[PLU_WIRE_PATH_MAX + 1] = {};
+	bool is_new[PLU_WIRE_PATH_MAX + 1] = {};
+	struct plu_dev *d;
+	unsigned long key;
+	unsigned int i, n, nr_new = 0;
+	int ret;
+
+	lockdep_assert_held(&plu.lock);
+
+	if (plu.frozen)
+		return -EBUSY;
+
+	key = plu_key(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn);
+	d = xa_load(&plu.devs, key);
+	if (d && d->marked)
+		return -EEXIST;
+	if (!d) {
+		d = plu_dev_alloc(pdev);
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		is_new[0] = true;
+		nr_new++;
+	}
+	chain[0] = d;
+
+	/* Bridges above the device: find or create each. */
+	n = d->nr_anc + 1;
+	for (i = 1; i < n; i++) {
+		struct pci_dev *bridge;
+
+		chain[i] = xa_load(&plu.devs, d->anc[i - 1]);
+		if (chain[i])
+			continue;
+		bridge = i == 1 ? pci_upstream_bridge(pdev) :
+				  pci_upstream_bridge(chain[i - 1]->pdev);
+		chain[i] = plu_dev_alloc(bridge);
+		if (IS_ERR(chain[i])) {
+			ret = PTR_ERR(chain[i]);
+			chain[i] = NULL;
+			goto err_free;
+		}
+		is_new[i] = true;
+		nr_new++;
+	}
+
+	/* Everything that can fail happens before the first change. */
+	for (i = 0; i < n; i++) {
+		if (!is_new[i])
+			continue;
+		ret = xa_reserve(&plu.devs, i ? d->anc[i - 1] : key, GFP_KERNEL);
+		if (ret)
+			goto err_release;
+	}
+	ret = plu_img_reserve(plu.nr_tracked + nr_new);
+	if (ret)
+		goto err_release;
+
+	for (i = 0; i < n; i++) {
+		if (is_new[i]) {
+			xa_store(&plu.devs, i ? d->anc[i - 1] : key, chain[i],
+				 GFP_KERNEL);
+			plu.nr_tracked++;
+		}
+		if (i == 0) {
+			chain[i]->marked = true;
+			if (flags & PCI_LIVEUPDATE_MARK_REBIND)
+				chain[i]->info.flags |= PCI_LIVEUPDATE_DEV_REBIND;
+		} else {
+			chain[i]->refs++;
+		}
+		plu_dev_update(chain[i]);
+		plu_img_put(chain[i]);
+	}
+	plu.nr_marked++;
+	return 0;
+
+err_release:
+	for (i = 0; i < n; i++)
+		if (is_new[i])
+			xa_release(&plu.devs, i ? d->anc[i - 1] : key);
+err_free:
+	for (i = 0; i < n; i++)
+		if (is_new[i] && chain[i])
+			plu_dev_free(chain[i]);
+	return ret;
+}
+
+/**
+ * plu_mark() - add a device and the bridges above it to the outgoing set
+ * @segment: PCI segment.
+ * @bus:     Bus number.
+ * @devfn:   Device and function.
+ * @flags:   PCI_LIVEUPDATE_MARK_* flags.
+ *
+ * Return: 0; -ENODEV if there is no such device; -EINVAL for an SR-IOV VF;
+ * -EEXIST if already marked; -EBUSY if frozen; -E2BIG if too deep;
+ * -ENOSPC or -ENOMEM.
+ */
+int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags)
+{
+	struct pci_dev *pdev;
+	int ret;
+
+	pci_lock_rescan_remove();
+	pdev = pci_get_domain_bus_and_slot(segment, bus, devfn);
+	if (!pdev) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (pdev->is_virtfn) {
+		pci_warn(pdev, "is an SR-IOV virtual function of %s; VFs cannot be preserved yet\n",
+			 pci_name(pci_physfn(pdev)));
+		ret = -EINVAL;
+		goto out_put;
+	}
+	scoped_guard(mutex, &plu.lock)
+		ret = plu_mark_locked(pdev, flags);
+out_put:
+	pci_dev_put(pdev);
+out_unlock:
+	pci_unlock_rescan_remove();
+	return ret;
+}
+
+/**
+ * plu_unmark() - remove a device marked with plu_mark()
+ * @segment: PCI segment.
+ * @bus:     Bus number.
+ * @devfn:   Device and function.
+ *
+ * Bridges above it leave the set once no marked device needs them.
+ *
+ * Return: 0; -ENOENT if the device is not marked; -EBUSY if frozen.
+ */
+int plu_unmark(u32 segment, u8 bus, u8 devfn)
+{
+	unsigned long key = plu_key(segment, bus, devfn);
+	struct plu_dev *d;
+
+	guard(mutex)(&plu.lock);
+	if (plu.frozen)
+		return -EBUSY;
+	d = xa_load(&plu.devs, key);
+	if (!d || !d->marked)
+		return -ENOENT;
+	d->marked = false;
+	plu.nr_marked--;
+	plu_dev_put_ancestors(d);
+	plu_dev_release_if_unused(d, key);
+	return 0;
+}
+
+/* A tracked device is going away: forget it, never leave a stale pointer. */
+static void plu_forget(struct pci_dev *pdev)
+{
+	unsigned long key;
+	struct plu_dev *d;
+
+	guard(mutex)(&plu.lock);
+	key = plu_key(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn);
+	d = xa_load(&plu.devs, key);
+	if (!d || d->pdev != pdev)
+		return;
+
+	pci_info(pdev, "removed while tracked for live update; dropped from the outgoing set\n");
+	plu.nr_removed++;
+	if (d->marked) {
+		d->marked = false;
+		plu.nr_marked--;
+		plu_dev_put_ancestors(d);
+	}
+	/* A bridge whose children are still tracked goes anyway. */
+	d->refs = 0;
+	plu_dev_release_if_unused(d, key);
+}
+
+static int plu_pci_notify(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	if (action == BUS_NOTIFY_DEL_DEVICE)
+		plu_forget(to_pci_dev(data));
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block plu_pci_nb = {
+	.notifier_call = plu_pci_notify,
+};
+
+/**
+ * plu_tracking_init() - start watching for removed PCI devices
+ *
+ * Return: 0 or a negative errno.
+ */
+int plu_tracking_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &plu_pci_nb);
+}
+
+/**
+ * plu_tracking_exit() - stop watching and drop the outgoing set
+ *
+ * Called at module unload, when LUO holds no reference to the module, so
+ * nothing is preserved any more.
+ */
+void plu_tracking_exit(void)
+{
+	struct plu_dev *d;
+	unsigned long key;
+
+	bus_unregister_notifier(&pci_bus_type, &plu_pci_nb);
+	guard(mutex)(&plu.lock);
+	xa_for_each(&plu.devs, key, d) {
+		xa_erase(&plu.devs, key);
+		plu_dev_free(d);
+	}
+	plu.nr_tracked = 0;
+	plu.nr_marked = 0;
+}
