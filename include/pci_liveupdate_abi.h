@@ -61,7 +61,7 @@
 #define PLU_WIRE_DRIVER_LEN	16
 
 /* Header flags */
-#define PLU_WIRE_F_FROZEN	(1 << 0)	/* sealed by LUO freeze */
+#define PLU_WIRE_F_FROZEN	0x1	/* sealed by LUO freeze */
 #define PLU_WIRE_F_ALL		PLU_WIRE_F_FROZEN
 
 /**

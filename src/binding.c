@@ -66,25 +66,40 @@ static void *plu_lookup(const char *name)
 	return addr;
 }
 
-#define PLU_BIND(fn)							\
-	({								\
-		void *__addr = plu_lookup(#fn);				\
-		if (__addr)						\
-			static_call_update(plu_##fn,			\
-					   (typeof(&fn))__addr);	\
-		__addr;							\
-	})
+/*
+ * Each static call was defined with the type of the function of the same
+ * name, so the address looked up by that name always fits it.
+ */
+struct plu_sym {
+	const char *name;
+	struct static_call_key *key;
+	void *tramp;
+};
+
+#define PLU_SYM(fn) { #fn, &STATIC_CALL_KEY(plu_##fn), \
+		      STATIC_CALL_TRAMP_ADDR(plu_##fn) }
+
+static const struct plu_sym plu_syms[] = {
+	PLU_SYM(liveupdate_enabled),
+	PLU_SYM(liveupdate_register_file_handler),
+	PLU_SYM(liveupdate_unregister_file_handler),
+	PLU_SYM(liveupdate_register_flb),
+	PLU_SYM(liveupdate_unregister_flb),
+	PLU_SYM(liveupdate_flb_get_incoming),
+	PLU_SYM(liveupdate_flb_put_incoming),
+};
 
 int plu_luo_bind(void)
 {
-	if (!PLU_BIND(liveupdate_enabled) ||
-	    !PLU_BIND(liveupdate_register_file_handler) ||
-	    !PLU_BIND(liveupdate_unregister_file_handler) ||
-	    !PLU_BIND(liveupdate_register_flb) ||
-	    !PLU_BIND(liveupdate_unregister_flb) ||
-	    !PLU_BIND(liveupdate_flb_get_incoming) ||
-	    !PLU_BIND(liveupdate_flb_put_incoming))
-		return -ENOENT;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(plu_syms); i++) {
+		void *addr = plu_lookup(plu_syms[i].name);
+
+		if (!addr)
+			return -ENOENT;
+		__static_call_update(plu_syms[i].key, plu_syms[i].tramp, addr);
+	}
 
 	if (!static_call(plu_liveupdate_enabled)()) {
 		pr_err("Live Update is disabled: boot with liveupdate=on (and kho=on)\n");

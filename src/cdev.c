@@ -202,7 +202,6 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 struct plu_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	bool admin;
 	int (*execute)(struct plu_ucmd *ucmd);
 };
@@ -213,7 +212,6 @@ struct plu_ioctl_op {
 			BUILD_BUG_ON_ZERO(sizeof(union plu_ucmd_buffer) < \
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
-		.ioctl_num = _ioctl,					\
 		.admin = _admin,					\
 		.execute = _fn,						\
 	}
@@ -250,11 +248,11 @@ static long plu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
-	if (nr >= ARRAY_SIZE(plu_ioctl_ops))
+	/* Every command is _IO(PCI_LIVEUPDATE_IOCTL_TYPE, nr). */
+	if (nr >= ARRAY_SIZE(plu_ioctl_ops) ||
+	    cmd != _IO(PCI_LIVEUPDATE_IOCTL_TYPE, nr))
 		return -ENOTTY;
 	op = &plu_ioctl_ops[nr];
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
 	if (op->admin && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 

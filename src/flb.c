@@ -164,11 +164,10 @@ void plu_img_freeze(bool frozen)
 {
 	guard(mutex)(&plu.lock);
 
-	if (frozen) {
+	if (frozen)
 		plu.frozen++;
-	} else if (!WARN_ON_ONCE(!plu.frozen)) {
+	else if (!WARN_ON_ONCE(!plu.frozen))
 		plu.frozen--;
-	}
 	if (!plu.img)
 		return;
 	plu_wire_header_set_flags(plu.img->hdr,
@@ -192,7 +191,7 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 	unsigned long key;
 	void *hdr;
 
-	img = kzalloc(sizeof(*img), GFP_KERNEL);
+	img = kzalloc_obj(*img);
 	if (!img)
 		return -ENOMEM;
 
@@ -312,7 +311,7 @@ static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 {
 	struct plu_incoming *in;
 
-	in = kzalloc(sizeof(*in), GFP_KERNEL);
+	in = kzalloc_obj(*in);
 	if (!in)
 		return -ENOMEM;
 	xa_init(&in->index);

@@ -94,7 +94,7 @@ enum plu_fault {
  * @in:           Incoming set, or NULL if this boot received none.
  */
 struct plu_state {
-	struct mutex lock;
+	struct mutex lock; /* see above */
 	struct xarray devs;
 	u32 nr_marked;
 	u32 nr_tracked;

@@ -24,10 +24,10 @@ static inline u32 plu_crc32c(u32 crc, const void *buf, size_t len)
 #include <string.h>
 #include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 
 /*
  * Not htole*()/le*toh(): <endian.h> declares those only with _DEFAULT_SOURCE,

@@ -85,7 +85,7 @@ static void plu_fill_info(struct plu_dev *d, struct pci_dev *pdev)
 
 static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev)
 {
-	struct plu_dev *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct plu_dev *d = kzalloc_obj(*d);
 	struct pci_bus *bus;
 	int ret;
 

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pci-liveupdate: top-level entry points.  See README.md.
+#
+#   make              module + CLI, against KDIR
+#   make check        host unit tests, fuzz smoke, every VM test (+ DKMS)
+#   make demo         boot a VM, mark devices, live-update, show the tables
+#   make kernel       build (or reuse) the cached LUO test kernel
+#   make fuzz         run the wire-format fuzzer for FUZZ_SECONDS
+#   make bench        benchmark (host codec + in-guest timings)
+#   make install      module (to /lib/modules/...) + CLI + man page
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+FLAVOR ?= fast
+PLU_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
+
+# The module builds against KDIR: by default the cached test kernel when it
+# exists, else the running kernel's build tree.
+TEST_KDIR := $(shell scripts/build-kernel.sh --flavor $(FLAVOR) --print 2>/dev/null)
+KDIR ?= $(if $(wildcard $(TEST_KDIR)/.done),$(TEST_KDIR)/build,/lib/modules/$(shell uname -r)/build)
+UAPI_HEADERS ?= $(if $(wildcard $(TEST_KDIR)/.done),$(TEST_KDIR)/headers/usr/include,)
+
+.PHONY: all module tools kernel check demo fuzz fuzz-smoke unit bench \
+	install clean checkpatch w1
+
+all: module tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# W=1 build for review: must be warning free.
+w1:
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+checkpatch:
+	perl $$(scripts/kernel-source.sh)/scripts/checkpatch.pl --no-tree --strict \
+		--terse -f src/*.c src/*.h include/*.h include/uapi/linux/*.h
+
+tools:
+	$(MAKE) -C tools $(if $(UAPI_HEADERS),UAPI_HEADERS=$(UAPI_HEADERS))
+
+kernel:
+	scripts/build-kernel.sh --flavor $(FLAVOR)
+
+unit:
+	$(MAKE) -C tests/unit run
+
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz
+
+fuzz-smoke:
+	$(MAKE) -C tests/fuzz fuzz-smoke
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
+
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+	$(MAKE) -C tools install
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	-$(MAKE) -C tools clean
+	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C tests/fuzz clean
