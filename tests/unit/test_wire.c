@@ -1,0 +1,994 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the pci-liveupdate wire codec (src/plu_wire.c), run
+ * with the kernel's kselftest harness.
+ */
+#include "kselftest_harness.h"
+
+#include <stddef.h>
+
+#include "../../src/plu_wire.h"
+
+u32 plu_crc32c_sw(u32 crc, const void *buf, size_t len);
+u32 plu_crc32c_hw(u32 crc, const void *buf, size_t len);
+int plu_crc32c_have_hw(void);
+const char *plu_crc32c_impl_name(void);
+
+#define BODY_PHYS	0x12345000ULL
+#define REC_SIZE	sizeof(struct plu_wire_record)
+#define NO_SLOT		0xffffffffU
+
+_Static_assert(sizeof(struct plu_wire_header) == 64, "header size");
+_Static_assert(sizeof(struct plu_wire_record) == 64, "record size");
+_Static_assert(offsetof(struct plu_wire_header, header_crc) == 60, "hcrc");
+_Static_assert(offsetof(struct plu_wire_record, crc) == 20, "rcrc");
+_Static_assert(offsetof(struct plu_wire_record, dsn) == 24, "dsn");
+_Static_assert(offsetof(struct plu_wire_record, driver) == 32, "driver");
+_Static_assert(offsetof(struct plu_wire_record, path) == 50, "path");
+_Static_assert(offsetof(struct plu_wire_record, refs) == 62, "refs");
+
+static u64 rng_state = 0x9e3779b97f4a7c15ULL;
+
+static u32 rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (u32)(rng_state >> 16);
+}
+
+/* A valid marked endpoint two bridges below its root bus. */
+static void dev_endpoint(struct pci_liveupdate_device *d, u32 n)
+{
+	memset(d, 0, sizeof(*d));
+	d->segment = n >> 16;
+	d->bus = (u8)(n >> 8);
+	d->devfn = (u8)n;
+	d->flags = PCI_LIVEUPDATE_DEV_MARKED | PCI_LIVEUPDATE_DEV_DSN |
+		   PCI_LIVEUPDATE_DEV_REBIND;
+	d->vendor = 0x8086;
+	d->device = 0x1572;
+	d->subsystem_vendor = 0x17aa;
+	d->subsystem_device = 0x4021;
+	d->class = 0x020000;
+	d->revision = 0x02;
+	d->root_bus = 0x00;
+	d->path_depth = 3;
+	d->path[0] = 0x08;
+	d->path[1] = 0x10;
+	d->path[2] = d->devfn;
+	d->dsn = 0x0011223344556677ULL ^ n;
+	strcpy(d->driver, "i40e");
+}
+
+/* A valid auto bridge. */
+static void dev_bridge(struct pci_liveupdate_device *d, u32 n)
+{
+	memset(d, 0, sizeof(*d));
+	d->segment = 0xffff;
+	d->bus = 0x3a;
+	d->devfn = (u8)n;
+	d->flags = PCI_LIVEUPDATE_DEV_AUTO | PCI_LIVEUPDATE_DEV_BRIDGE;
+	d->vendor = 0x10b5;
+	d->device = 0x8747;
+	d->class = 0x060400;
+	d->revision = 0xca;
+	d->root_bus = 0x39;
+	d->path_depth = 1;
+	d->path[0] = d->devfn;
+	d->refs = (u16)(n % 7 + 1);
+	strcpy(d->driver, "pcieport");
+}
+
+/* Encode, change one field through @mut, re-CRC: a well-formed bad record. */
+static void reseal_record(struct plu_wire_record *w)
+{
+	w->crc = 0;
+	w->crc = cpu_to_le32(plu_wire_crc(w, sizeof(*w)));
+}
+
+static void reseal_header(struct plu_wire_header *h)
+{
+	h->header_crc = cpu_to_le32(plu_wire_crc(h, 60));
+}
+
+static u32 xor_of(const struct plu_wire_record *recs, u32 n)
+{
+	u32 x = 0, i;
+
+	for (i = 0; i < n; i++)
+		x ^= le32_to_cpu(recs[i].crc);
+	return x;
+}
+
+static int all_zero(const void *p, size_t len)
+{
+	const u8 *b = p;
+
+	while (len--)
+		if (*b++)
+			return 0;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- CRC */
+
+TEST(crc32c_check_value)
+{
+	const char *s = "123456789";
+	static const u8 z[32];
+
+	ASSERT_EQ(0xE3069283U, ~plu_crc32c(~0U, s, 9));
+	ASSERT_EQ(0xE3069283U, ~plu_crc32c_sw(~0U, s, 9));
+	ASSERT_EQ(0xE3069283U, ~plu_crc32c_hw(~0U, s, 9));
+	ASSERT_EQ(~0xE3069283U, plu_wire_crc(s, 9));
+	/* empty input leaves the seed alone */
+	ASSERT_EQ(PLU_WIRE_CRC_SEED, plu_wire_crc(s, 0));
+	/* 32 zero bytes, a published CRC32C test vector */
+	ASSERT_EQ(0x8A9136AAU, ~plu_crc32c(~0U, z, sizeof(z)));
+	TH_LOG("crc32c: %s", plu_crc32c_impl_name());
+}
+
+TEST(crc32c_sw_hw_chain_agree)
+{
+	u8 buf[300];
+	size_t off, len, cut;
+	u32 a, b, c;
+
+	for (off = 0; off < sizeof(buf); off++)
+		buf[off] = (u8)rnd();
+	for (off = 0; off < 9; off++)
+		for (len = 0; len + off <= sizeof(buf); len += 1 + len / 8) {
+			a = plu_crc32c_sw(0x12345678, buf + off, len);
+			b = plu_crc32c_hw(0x12345678, buf + off, len);
+			ASSERT_EQ(a, b);
+			cut = len / 3;
+			c = plu_crc32c(0x12345678, buf + off, cut);
+			c = plu_crc32c(c, buf + off + cut, len - cut);
+			ASSERT_EQ(a, c);
+		}
+}
+
+/* ------------------------------------------------------------- records */
+
+TEST(encode_byte_layout)
+{
+	struct pci_liveupdate_device d;
+	struct plu_wire_record w, z;
+	const u8 *b = (const u8 *)&w;
+
+	dev_endpoint(&d, 0x4231);
+	d.segment = 0x10000;
+	plu_wire_encode_record(&w, &d);
+
+	/* segment 0x00010000, bus 0x42, devfn 0x31 */
+	EXPECT_EQ(0x00, b[0]);
+	EXPECT_EQ(0x00, b[1]);
+	EXPECT_EQ(0x01, b[2]);
+	EXPECT_EQ(0x00, b[3]);
+	EXPECT_EQ(0x42, b[4]);
+	EXPECT_EQ(0x31, b[5]);
+	EXPECT_EQ(0x19, b[6]);		/* flags */
+	EXPECT_EQ(0x00, b[7]);
+	EXPECT_EQ(0x86, b[8]);		/* vendor */
+	EXPECT_EQ(0x80, b[9]);
+	EXPECT_EQ(0x72, b[10]);		/* device */
+	EXPECT_EQ(0x15, b[11]);
+	EXPECT_EQ(0xaa, b[12]);
+	EXPECT_EQ(0x17, b[13]);
+	EXPECT_EQ(0x21, b[14]);
+	EXPECT_EQ(0x40, b[15]);
+	/* class_rev = 0x02000002 */
+	EXPECT_EQ(0x02, b[16]);
+	EXPECT_EQ(0x00, b[17]);
+	EXPECT_EQ(0x00, b[18]);
+	EXPECT_EQ(0x02, b[19]);
+	/* dsn little endian */
+	EXPECT_EQ((u8)(d.dsn), b[24]);
+	EXPECT_EQ(0x00, b[31]);
+	EXPECT_EQ(0x11, b[30]);
+	EXPECT_EQ(0, memcmp(b + 32, "i40e\0\0\0\0\0\0\0\0\0\0\0\0", 16));
+	EXPECT_EQ(0x00, b[48]);
+	EXPECT_EQ(3, b[49]);
+	EXPECT_EQ(0x08, b[50]);
+	EXPECT_EQ(0x10, b[51]);
+	EXPECT_EQ(0x31, b[52]);
+	EXPECT_TRUE(all_zero(b + 53, 9));
+	EXPECT_EQ(0, b[62]);
+	EXPECT_EQ(0, b[63]);
+
+	/* CRC over the record with the crc field zero, stored LE */
+	z = w;
+	z.crc = 0;
+	EXPECT_EQ(plu_crc32c(~0U, &z, sizeof(z)), (u32)b[20] | (u32)b[21] << 8 |
+		  (u32)b[22] << 16 | (u32)b[23] << 24);
+
+	/* refs little endian */
+	dev_bridge(&d, 5);
+	d.refs = 0x1234;
+	plu_wire_encode_record(&w, &d);
+	EXPECT_EQ(0x34, b[62]);
+	EXPECT_EQ(0x12, b[63]);
+	EXPECT_EQ(0xca, b[16]);
+	EXPECT_EQ(0x00, b[17]);
+	EXPECT_EQ(0x04, b[18]);
+	EXPECT_EQ(0x06, b[19]);
+}
+
+static void roundtrip(struct __test_metadata *_metadata,
+		      const struct pci_liveupdate_device *in,
+		      const struct pci_liveupdate_device *expect)
+{
+	struct pci_liveupdate_device out;
+	struct plu_wire_record w, w2;
+	const char *why = NULL;
+
+	memset(&w, 0xa5, sizeof(w));
+	plu_wire_encode_record(&w, in);
+	memset(&out, 0x5a, sizeof(out));
+	ASSERT_EQ(0, plu_wire_decode_record(&w, &out, &why)) {
+		TH_LOG("decode failed: %s", why);
+	}
+	ASSERT_EQ(0, memcmp(&out, expect, sizeof(out))) {
+		TH_LOG("decoded device differs from the expected one");
+	}
+	/* decoding with why == NULL works too */
+	ASSERT_EQ(0, plu_wire_decode_record(&w, &out, NULL));
+	/* re-encoding the decoded device gives the same bytes */
+	plu_wire_encode_record(&w2, &out);
+	ASSERT_EQ(0, memcmp(&w, &w2, sizeof(w)));
+}
+
+TEST(roundtrip_variants)
+{
+	struct pci_liveupdate_device d, e;
+	int i;
+
+	/* plain endpoint with DSN */
+	dev_endpoint(&d, 0x0123);
+	roundtrip(_metadata, &d, &d);
+
+	/* segment 0x10000 and 0xffff, all-ones ids */
+	dev_endpoint(&d, 0x10000 | 0xff07);
+	d.path[2] = d.devfn;
+	d.vendor = d.device = 0xffff;
+	d.subsystem_vendor = d.subsystem_device = 0xffff;
+	d.class = 0xffffff;
+	d.revision = 0xff;
+	d.dsn = ~0ULL;
+	roundtrip(_metadata, &d, &d);
+	d.segment = 0xffff;
+	roundtrip(_metadata, &d, &d);
+	d.segment = 0xffffffff;
+	roundtrip(_metadata, &d, &d);
+
+	/* no DSN: the serial is dropped on the wire */
+	dev_endpoint(&d, 0x0200);
+	d.flags &= ~PCI_LIVEUPDATE_DEV_DSN;
+	e = d;
+	e.dsn = 0;
+	roundtrip(_metadata, &d, &e);
+
+	/* no driver at all */
+	d.driver[0] = 0;
+	memset(&e.driver, 0, sizeof(e.driver));
+	e.driver[0] = 0;
+	roundtrip(_metadata, &d, &e);
+
+	/* maximum path depth */
+	dev_endpoint(&d, 0x0577);
+	d.path_depth = PLU_WIRE_PATH_MAX;
+	for (i = 0; i < PLU_WIRE_PATH_MAX; i++)
+		d.path[i] = (u8)(0x10 + i * 9);
+	d.path[PLU_WIRE_PATH_MAX - 1] = d.devfn;
+	roundtrip(_metadata, &d, &d);
+
+	/* path entries past the depth are not carried */
+	dev_endpoint(&d, 0x0301);
+	d.path[5] = 0x77;
+	d.path[11] = 0x01;
+	e = d;
+	e.path[5] = e.path[11] = 0;
+	roundtrip(_metadata, &d, &e);
+
+	/* 16-byte driver name exactly, with and without TRUNC */
+	dev_endpoint(&d, 0x0402);
+	strcpy(d.driver, "abcdefghijklmnop");
+	roundtrip(_metadata, &d, &d);
+	d.flags |= PCI_LIVEUPDATE_DEV_DRIVER_TRUNC;
+	roundtrip(_metadata, &d, &d);
+
+	/* longer name: cut to 16 bytes on the wire */
+	strcpy(d.driver, "a_very_long_driver_name_xyz");
+	e = d;
+	memset(e.driver, 0, sizeof(e.driver));
+	memcpy(e.driver, "a_very_long_driv", 16);
+	roundtrip(_metadata, &d, &e);
+
+	/* auto bridge with refs, verdict/cur_* are never carried */
+	dev_bridge(&d, 0xf8);
+	d.refs = 0xffff;
+	roundtrip(_metadata, &d, &d);
+	d.verdict = 3;
+	d.cur_bus = 9;
+	d.cur_devfn = 9;
+	e = d;
+	e.verdict = e.cur_bus = e.cur_devfn = 0;
+	roundtrip(_metadata, &d, &e);
+
+	/* a bridge that is also marked by the user */
+	d.flags |= PCI_LIVEUPDATE_DEV_MARKED;
+	d.verdict = d.cur_bus = d.cur_devfn = 0;
+	roundtrip(_metadata, &d, &d);
+
+	/* every flag combination the decoder accepts round-trips */
+	for (i = 0; i <= PCI_LIVEUPDATE_DEV_FLAGS_ALL; i++) {
+		if (!(i & (PCI_LIVEUPDATE_DEV_MARKED | PCI_LIVEUPDATE_DEV_AUTO)))
+			continue;
+		if ((i & PCI_LIVEUPDATE_DEV_AUTO) &&
+		    !(i & PCI_LIVEUPDATE_DEV_BRIDGE))
+			continue;
+		dev_endpoint(&d, 0x0100 | (u32)i);
+		d.path[2] = d.devfn;
+		strcpy(d.driver, "0123456789abcdef");
+		d.flags = (u16)i;
+		d.refs = (i & PCI_LIVEUPDATE_DEV_AUTO) ? (u16)(i + 1) : 0;
+		e = d;
+		if (!(i & PCI_LIVEUPDATE_DEV_DSN))
+			e.dsn = 0;
+		roundtrip(_metadata, &d, &e);
+	}
+}
+
+static void expect_bad_record(struct __test_metadata *_metadata,
+			      const struct plu_wire_record *w,
+			      const char *needle)
+{
+	struct pci_liveupdate_device out;
+	struct plu_wire_header h;
+	struct plu_wire_record recs[2];
+	const char *why = NULL;
+
+	ASSERT_EQ(-EINVAL, plu_wire_decode_record(w, &out, &why));
+	ASSERT_NE(NULL, why);
+	ASSERT_NE(NULL, strstr(why, needle)) {
+		TH_LOG("why \"%s\", expected \"%s\"", why, needle);
+	}
+	ASSERT_EQ(-EINVAL, plu_wire_decode_record(w, &out, NULL));
+
+	/* the same record in an otherwise valid image, digest fixed up */
+	plu_wire_header_init(&h, BODY_PHYS, 2);
+	dev_bridge(&out, 1);
+	plu_wire_encode_record(&recs[0], &out);
+	recs[1] = *w;
+	h.count = cpu_to_le32(2);
+	h.records_xor = cpu_to_le32(xor_of(recs, 2));
+	reseal_header(&h);
+	ASSERT_EQ(0, plu_wire_header_check(&h, NULL));
+	why = NULL;
+	ASSERT_EQ(-EINVAL, plu_wire_check_records(&h, recs, sizeof(recs), &why));
+	ASSERT_NE(NULL, strstr(why, needle)) {
+		TH_LOG("why \"%s\", expected \"%s\"", why, needle);
+	}
+}
+
+TEST(record_every_byte_flip_rejected)
+{
+	struct pci_liveupdate_device d;
+	struct plu_wire_record w, bad;
+	static const u8 masks[] = { 0x01, 0x10, 0x80, 0xff };
+	size_t pos, m;
+
+	dev_endpoint(&d, 0x10000 | 0x1234);
+	d.path[2] = d.devfn;
+	plu_wire_encode_record(&w, &d);
+	for (pos = 0; pos < sizeof(w); pos++)
+		for (m = 0; m < sizeof(masks); m++) {
+			bad = w;
+			((u8 *)&bad)[pos] ^= masks[m];
+			expect_bad_record(_metadata, &bad, "CRC");
+		}
+}
+
+TEST(record_bad_crc)
+{
+	struct pci_liveupdate_device d;
+	struct plu_wire_record w;
+
+	dev_bridge(&d, 2);
+	plu_wire_encode_record(&w, &d);
+	w.crc = cpu_to_le32(le32_to_cpu(w.crc) + 1);
+	expect_bad_record(_metadata, &w, "record CRC mismatch");
+	w.crc = 0;
+	expect_bad_record(_metadata, &w, "record CRC mismatch");
+}
+
+/* Encode a valid endpoint, damage a field, re-CRC, expect @needle. */
+#define BAD_FIELD(needle, stmt) do {				\
+	struct pci_liveupdate_device _d;			\
+	struct plu_wire_record w;				\
+								\
+	dev_endpoint(&_d, 0x0533);				\
+	plu_wire_encode_record(&w, &_d);			\
+	stmt;							\
+	reseal_record(&w);					\
+	expect_bad_record(_metadata, &w, needle);		\
+} while (0)
+
+TEST(record_field_rejections)
+{
+	BAD_FIELD("unknown record flags", w.flags |= cpu_to_le16(0x40));
+	BAD_FIELD("unknown record flags", w.flags |= cpu_to_le16(0x8000));
+	BAD_FIELD("neither marked nor auto",
+		  w.flags = cpu_to_le16(PCI_LIVEUPDATE_DEV_BRIDGE));
+	BAD_FIELD("auto record is not a bridge",
+		  w.flags = cpu_to_le16(PCI_LIVEUPDATE_DEV_AUTO);
+		  w.refs = cpu_to_le16(1));
+	BAD_FIELD("auto record without refs",
+		  w.flags = cpu_to_le16(PCI_LIVEUPDATE_DEV_AUTO |
+					PCI_LIVEUPDATE_DEV_BRIDGE));
+	BAD_FIELD("refs on a record that is not auto",
+		  w.refs = cpu_to_le16(1));
+	BAD_FIELD("path depth", w.path_depth = 0);
+	BAD_FIELD("path depth", w.path_depth = PLU_WIRE_PATH_MAX + 1);
+	BAD_FIELD("path depth", w.path_depth = 0xff);
+	BAD_FIELD("record path does not end at devfn", w.path[2] ^= 1);
+	BAD_FIELD("record path does not end at devfn", w.devfn ^= 0x80);
+	BAD_FIELD("record path does not end at devfn", w.path_depth = 2);
+	BAD_FIELD("nonzero unused", w.path[3] = 1);
+	BAD_FIELD("nonzero unused", w.path[PLU_WIRE_PATH_MAX - 1] = 0x80);
+	BAD_FIELD("DSN set without DSN flag",
+		  w.flags &= cpu_to_le16(~PCI_LIVEUPDATE_DEV_DSN));
+	BAD_FIELD("driver name not printable", w.driver[0] = ' ');
+	BAD_FIELD("driver name not printable", w.driver[2] = 0x7f);
+	BAD_FIELD("driver name not printable", w.driver[1] = (char)0x80);
+	BAD_FIELD("driver name not printable", w.driver[3] = '\n');
+	BAD_FIELD("driver name not printable",
+		  memcpy(w.driver, "abcdefghijklmno\x01", 16));
+	BAD_FIELD("not NUL padded", w.driver[15] = 'x');
+	BAD_FIELD("not NUL padded", w.driver[5] = 'x');
+	BAD_FIELD("not NUL padded", w.driver[0] = 0);
+	BAD_FIELD("marked truncated but short",
+		  w.flags |= cpu_to_le16(PCI_LIVEUPDATE_DEV_DRIVER_TRUNC));
+	BAD_FIELD("marked truncated but short",
+		  memcpy(w.driver, "abcdefghijklmno", 16);
+		  w.flags |= cpu_to_le16(PCI_LIVEUPDATE_DEV_DRIVER_TRUNC));
+}
+
+TEST(record_edge_values_accepted)
+{
+	struct pci_liveupdate_device d, out;
+	struct plu_wire_record w;
+
+	/* every printable character is accepted in the name */
+	dev_endpoint(&d, 7);
+	memcpy(d.driver, "!~09AZaz_-.:[]{}", 16);
+	d.driver[16] = 0;
+	plu_wire_encode_record(&w, &d);
+	ASSERT_EQ(0, plu_wire_decode_record(&w, &out, NULL));
+	/* devfn 0 at depth 1 with path[0] == 0 */
+	dev_endpoint(&d, 0);
+	d.path_depth = 1;
+	d.path[0] = 0;
+	d.path[1] = d.path[2] = 0;
+	plu_wire_encode_record(&w, &d);
+	ASSERT_EQ(0, plu_wire_decode_record(&w, &out, NULL));
+	ASSERT_EQ(0, memcmp(&out, &d, sizeof(d)));
+}
+
+/* -------------------------------------------------------------- header */
+
+TEST(header_init_check)
+{
+	struct plu_wire_header *h = malloc(sizeof(*h)); /* ASan: exact size */
+	const char *why = "untouched";
+
+	ASSERT_NE(NULL, h);
+	memset(h, 0xcc, sizeof(*h));
+	plu_wire_header_init(h, BODY_PHYS, 100);
+	ASSERT_EQ(0, plu_wire_header_check(h, &why));
+	ASSERT_STREQ("untouched", why);
+	EXPECT_EQ((u32)PLU_WIRE_MAGIC, le32_to_cpu(h->magic));
+	EXPECT_EQ(0, memcmp(h, "PCLU", 4));
+	EXPECT_EQ(PLU_WIRE_VERSION, le16_to_cpu(h->version));
+	EXPECT_EQ(64U, le16_to_cpu(h->header_size));
+	EXPECT_EQ(64U, le16_to_cpu(h->record_size));
+	EXPECT_EQ(0U, le16_to_cpu(h->flags));
+	EXPECT_EQ(0U, le32_to_cpu(h->count));
+	EXPECT_EQ(100U, le32_to_cpu(h->capacity));
+	EXPECT_EQ(0U, le32_to_cpu(h->records_xor));
+	EXPECT_EQ(BODY_PHYS, le64_to_cpu(h->body_phys));
+	EXPECT_EQ(6400U, le64_to_cpu(h->body_size));
+	EXPECT_EQ(0U, le64_to_cpu(h->generation));
+	EXPECT_TRUE(all_zero(h->reserved, sizeof(h->reserved)));
+	EXPECT_EQ(plu_crc32c(~0U, h, 60), le32_to_cpu(h->header_crc));
+
+	/* the largest body */
+	plu_wire_header_init(h, BODY_PHYS, PLU_WIRE_MAX_BODY / 64);
+	ASSERT_EQ(0, plu_wire_header_check(h, NULL));
+	free(h);
+}
+
+TEST(header_rebase_and_flags)
+{
+	struct plu_wire_header h;
+	const char *why = NULL;
+
+	plu_wire_header_init(&h, BODY_PHYS, 4);
+	h.count = cpu_to_le32(3);
+	h.records_xor = cpu_to_le32(0xdeadbeef);
+	reseal_header(&h);
+	plu_wire_header_rebase(&h, 0x7654000, 1024);
+	ASSERT_EQ(0, plu_wire_header_check(&h, NULL));
+	EXPECT_EQ(0x7654000ULL, le64_to_cpu(h.body_phys));
+	EXPECT_EQ(1024U, le32_to_cpu(h.capacity));
+	EXPECT_EQ(65536U, le64_to_cpu(h.body_size));
+	EXPECT_EQ(3U, le32_to_cpu(h.count));
+	EXPECT_EQ(0xdeadbeefU, le32_to_cpu(h.records_xor));
+	EXPECT_EQ(1U, le64_to_cpu(h.generation));
+
+	plu_wire_header_set_flags(&h, PLU_WIRE_F_FROZEN);
+	ASSERT_EQ(0, plu_wire_header_check(&h, NULL));
+	EXPECT_EQ(PLU_WIRE_F_FROZEN, le16_to_cpu(h.flags));
+	EXPECT_EQ(2U, le64_to_cpu(h.generation));
+	plu_wire_header_set_flags(&h, 0);
+	ASSERT_EQ(0, plu_wire_header_check(&h, NULL));
+	EXPECT_EQ(3U, le64_to_cpu(h.generation));
+
+	plu_wire_header_set_flags(&h, 0x2);
+	ASSERT_EQ(-EINVAL, plu_wire_header_check(&h, &why));
+	ASSERT_STREQ("unknown header flags", why);
+}
+
+static void expect_bad_header(struct __test_metadata *_metadata,
+			      const struct plu_wire_header *h,
+			      const char *needle)
+{
+	struct plu_wire_header *copy = malloc(sizeof(*copy));
+	const char *why = NULL;
+
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, h, sizeof(*copy));
+	ASSERT_EQ(-EINVAL, plu_wire_header_check(copy, &why));
+	ASSERT_NE(NULL, why);
+	ASSERT_NE(NULL, strstr(why, needle)) {
+		TH_LOG("why \"%s\", expected \"%s\"", why, needle);
+	}
+	ASSERT_EQ(-EINVAL, plu_wire_header_check(copy, NULL));
+	free(copy);
+}
+
+#define BAD_HEADER(needle, stmt) do {				\
+	struct plu_wire_header h;				\
+								\
+	plu_wire_header_init(&h, BODY_PHYS, 16);		\
+	h.count = cpu_to_le32(3);				\
+	stmt;							\
+	reseal_header(&h);					\
+	expect_bad_header(_metadata, &h, needle);		\
+} while (0)
+
+TEST(header_field_rejections)
+{
+	BAD_HEADER("bad wire magic", h.magic = cpu_to_le32(0x554c4351));
+	BAD_HEADER("bad wire magic", h.magic = 0);
+	BAD_HEADER("unsupported wire version", h.version = cpu_to_le16(2));
+	BAD_HEADER("unsupported wire version", h.version = cpu_to_le16(0));
+	BAD_HEADER("unsupported wire version", h.version = cpu_to_le16(0x100));
+	BAD_HEADER("bad wire header size", h.header_size = cpu_to_le16(63));
+	BAD_HEADER("bad wire header size", h.header_size = cpu_to_le16(128));
+	BAD_HEADER("bad wire record size", h.record_size = cpu_to_le16(32));
+	BAD_HEADER("bad wire record size", h.record_size = cpu_to_le16(65));
+	BAD_HEADER("unknown header flags", h.flags = cpu_to_le16(2));
+	BAD_HEADER("unknown header flags", h.flags = cpu_to_le16(0x8001));
+	BAD_HEADER("nonzero reserved", h.reserved[0] = cpu_to_le32(1));
+	BAD_HEADER("nonzero reserved", h.reserved[1] = cpu_to_le32(0x100));
+	BAD_HEADER("nonzero reserved", h.reserved[2] = cpu_to_le32(1U << 31));
+	BAD_HEADER("count exceeds capacity", h.count = cpu_to_le32(17));
+	BAD_HEADER("count exceeds capacity", h.count = cpu_to_le32(~0U));
+	BAD_HEADER("capacity exceeds record block",
+		   h.capacity = cpu_to_le32(17));
+	BAD_HEADER("capacity exceeds record block",
+		   h.body_size = cpu_to_le64(16 * 64 - 1));
+	BAD_HEADER("capacity exceeds record block",
+		   h.capacity = cpu_to_le32(~0U));
+	BAD_HEADER("record block too large",
+		   h.body_size = cpu_to_le64(PLU_WIRE_MAX_BODY + 1));
+	BAD_HEADER("record block too large",
+		   h.capacity = cpu_to_le32(PLU_WIRE_MAX_BODY / 64 + 1);
+		   h.body_size = cpu_to_le64(PLU_WIRE_MAX_BODY + 64));
+	/* a body size whose capacity product would wrap in 64 bits */
+	BAD_HEADER("record block too large",
+		   h.body_size = cpu_to_le64(1ULL << 63));
+	BAD_HEADER("record block too large", h.body_size = cpu_to_le64(~0ULL));
+	BAD_HEADER("empty record block",
+		   h.count = 0; h.capacity = 0; h.body_size = 0);
+	BAD_HEADER("address is zero", h.body_phys = 0);
+	BAD_HEADER("not page aligned", h.body_phys = cpu_to_le64(BODY_PHYS + 8));
+	BAD_HEADER("not page aligned", h.body_phys = cpu_to_le64(0x800));
+}
+
+TEST(header_every_byte_flip_rejected)
+{
+	struct plu_wire_header good, bad;
+	static const u8 masks[] = { 0x01, 0x08, 0x80, 0xff };
+	size_t pos, m;
+
+	plu_wire_header_init(&good, BODY_PHYS, 16);
+	good.count = cpu_to_le32(3);
+	reseal_header(&good);
+	for (pos = 0; pos < sizeof(good); pos++)
+		for (m = 0; m < sizeof(masks); m++) {
+			bad = good;
+			((u8 *)&bad)[pos] ^= masks[m];
+			expect_bad_header(_metadata, &bad, "");
+		}
+	/* a damaged CRC alone */
+	bad = good;
+	bad.header_crc ^= cpu_to_le32(1U << 17);
+	expect_bad_header(_metadata, &bad, "header CRC mismatch");
+	/* damage past magic..sizes is reported as a CRC problem */
+	bad = good;
+	bad.count ^= cpu_to_le32(0x40);
+	expect_bad_header(_metadata, &bad, "header CRC mismatch");
+}
+
+/* ----------------------------------------------------- put and remove */
+
+struct image {
+	struct plu_wire_header h;
+	struct plu_wire_record *recs;
+	u32 cap;
+};
+
+static void image_init(struct image *im, u32 cap)
+{
+	im->cap = cap;
+	im->recs = calloc(cap ? cap : 1, REC_SIZE);
+	plu_wire_header_init(&im->h, BODY_PHYS, cap);
+}
+
+static void image_ok(struct __test_metadata *_metadata,
+		     const struct image *im)
+{
+	const char *why = NULL;
+	u32 n = le32_to_cpu(im->h.count);
+
+	ASSERT_EQ(0, plu_wire_header_check(&im->h, &why)) {
+		TH_LOG("header: %s", why);
+	}
+	ASSERT_EQ(0, plu_wire_check_records(&im->h, im->recs, n * REC_SIZE,
+					    &why)) {
+		TH_LOG("records: %s", why);
+	}
+	ASSERT_EQ(xor_of(im->recs, n), le32_to_cpu(im->h.records_xor));
+	/* everything past count is zero */
+	ASSERT_TRUE(all_zero(im->recs + n, (size_t)(im->cap - n) * REC_SIZE));
+}
+
+static void expect_slot(struct __test_metadata *_metadata,
+			const struct image *im, u32 slot,
+			const struct pci_liveupdate_device *d)
+{
+	struct plu_wire_record w;
+
+	plu_wire_encode_record(&w, d);
+	ASSERT_EQ(0, memcmp(&w, &im->recs[slot], sizeof(w)));
+}
+
+TEST(put_append_overwrite)
+{
+	struct pci_liveupdate_device d[6], x;
+	struct plu_wire_header before;
+	struct image im;
+	u32 i;
+
+	image_init(&im, 5);
+	image_ok(_metadata, &im);
+	for (i = 0; i < 5; i++) {
+		if (i & 1)
+			dev_bridge(&d[i], i);
+		else
+			dev_endpoint(&d[i], 0x100 * i + i);
+		d[i].path[d[i].path_depth - 1] = d[i].devfn;
+		ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, i, &d[i]));
+		ASSERT_EQ(i + 1, le32_to_cpu(im.h.count));
+		ASSERT_EQ(i + 1, le64_to_cpu(im.h.generation));
+		image_ok(_metadata, &im);
+	}
+	for (i = 0; i < 5; i++)
+		expect_slot(_metadata, &im, i, &d[i]);
+
+	/* full: append fails and changes nothing */
+	dev_endpoint(&d[5], 0x999);
+	before = im.h;
+	ASSERT_EQ(-ENOSPC, plu_wire_put(&im.h, im.recs, 5, &d[5]));
+	ASSERT_EQ(0, memcmp(&before, &im.h, sizeof(before)));
+	/* past count: -EINVAL, nothing changes */
+	ASSERT_EQ(-EINVAL, plu_wire_put(&im.h, im.recs, 6, &d[5]));
+	ASSERT_EQ(-EINVAL, plu_wire_put(&im.h, im.recs, ~0U, &d[5]));
+	ASSERT_EQ(0, memcmp(&before, &im.h, sizeof(before)));
+
+	/* overwrite the middle one */
+	x = d[2];
+	x.vendor = 0x1af4;
+	x.flags |= PCI_LIVEUPDATE_DEV_REBIND;
+	ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, 2, &x));
+	ASSERT_EQ(5U, le32_to_cpu(im.h.count));
+	ASSERT_EQ(6U, le64_to_cpu(im.h.generation));
+	image_ok(_metadata, &im);
+	expect_slot(_metadata, &im, 2, &x);
+	expect_slot(_metadata, &im, 1, &d[1]);
+	expect_slot(_metadata, &im, 3, &d[3]);
+	/* overwriting with identical contents keeps the digest */
+	before = im.h;
+	ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, 2, &x));
+	ASSERT_EQ(before.records_xor, im.h.records_xor);
+	image_ok(_metadata, &im);
+
+	/* a fresh image: slot > count on an empty image */
+	free(im.recs);
+	image_init(&im, 3);
+	ASSERT_EQ(-EINVAL, plu_wire_put(&im.h, im.recs, 1, &d[0]));
+	ASSERT_EQ(0U, le32_to_cpu(im.h.count));
+	free(im.recs);
+}
+
+TEST(remove_swap_bookkeeping)
+{
+	struct pci_liveupdate_device d[5];
+	struct plu_wire_record saved[5];
+	struct plu_wire_header before;
+	struct image im;
+	u32 i, gen;
+
+	image_init(&im, 8);
+	for (i = 0; i < 5; i++) {
+		dev_endpoint(&d[i], 0x10 + i);
+		ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, i, &d[i]));
+	}
+	memcpy(saved, im.recs, sizeof(saved));
+	gen = (u32)le64_to_cpu(im.h.generation);
+
+	/* out of range: nothing changes */
+	before = im.h;
+	ASSERT_EQ(NO_SLOT, plu_wire_remove(&im.h, im.recs, 5));
+	ASSERT_EQ(NO_SLOT, plu_wire_remove(&im.h, im.recs, ~0U));
+	ASSERT_EQ(0, memcmp(&before, &im.h, sizeof(before)));
+	ASSERT_EQ(0, memcmp(saved, im.recs, sizeof(saved)));
+
+	/* remove slot 1: the last record (4) moves into it */
+	ASSERT_EQ(4U, plu_wire_remove(&im.h, im.recs, 1));
+	ASSERT_EQ(4U, le32_to_cpu(im.h.count));
+	ASSERT_EQ(gen + 1, le64_to_cpu(im.h.generation));
+	ASSERT_EQ(0, memcmp(&im.recs[1], &saved[4], REC_SIZE));
+	ASSERT_EQ(0, memcmp(&im.recs[0], &saved[0], REC_SIZE));
+	ASSERT_EQ(0, memcmp(&im.recs[2], &saved[2], REC_SIZE));
+	ASSERT_EQ(0, memcmp(&im.recs[3], &saved[3], REC_SIZE));
+	ASSERT_TRUE(all_zero(&im.recs[4], REC_SIZE));
+	image_ok(_metadata, &im);
+
+	/* remove the last one: nothing moves, its index comes back */
+	ASSERT_EQ(3U, plu_wire_remove(&im.h, im.recs, 3));
+	ASSERT_EQ(3U, le32_to_cpu(im.h.count));
+	ASSERT_EQ(0, memcmp(&im.recs[2], &saved[2], REC_SIZE));
+	ASSERT_TRUE(all_zero(&im.recs[3], REC_SIZE));
+	image_ok(_metadata, &im);
+
+	/* remove slot 0: record 2 moves to 0 */
+	ASSERT_EQ(2U, plu_wire_remove(&im.h, im.recs, 0));
+	ASSERT_EQ(0, memcmp(&im.recs[0], &saved[2], REC_SIZE));
+	ASSERT_EQ(0, memcmp(&im.recs[1], &saved[4], REC_SIZE));
+	image_ok(_metadata, &im);
+
+	/* empty it: the digest returns to zero */
+	ASSERT_EQ(1U, plu_wire_remove(&im.h, im.recs, 1));
+	ASSERT_EQ(0U, plu_wire_remove(&im.h, im.recs, 0));
+	ASSERT_EQ(0U, le32_to_cpu(im.h.count));
+	ASSERT_EQ(0U, le32_to_cpu(im.h.records_xor));
+	ASSERT_EQ(NO_SLOT, plu_wire_remove(&im.h, im.recs, 0));
+	image_ok(_metadata, &im);
+	free(im.recs);
+}
+
+/* Random put/remove against a model, the way the kernel drives it. */
+TEST(random_ops_against_model)
+{
+	enum { CAP = 97, OPS = 20000 };
+	struct pci_liveupdate_device model[CAP], d, out;
+	struct image im;
+	u32 n = 0, i, op, slot, from;
+
+	image_init(&im, CAP);
+	for (op = 0; op < OPS; op++) {
+		u32 r = rnd();
+
+		if (n && (r % 3 == 0 || n == CAP)) {
+			slot = rnd() % n;
+			from = plu_wire_remove(&im.h, im.recs, slot);
+			ASSERT_EQ(n - 1, from);
+			model[slot] = model[from];
+			n--;
+		} else {
+			if (r & 8)
+				dev_endpoint(&d, rnd());
+			else
+				dev_bridge(&d, rnd());
+			d.path[d.path_depth - 1] = d.devfn;
+			slot = (n && (r & 16)) ? rnd() % n : n;
+			ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, slot, &d));
+			model[slot] = d;
+			if (slot == n)
+				n++;
+		}
+		ASSERT_EQ(n, le32_to_cpu(im.h.count));
+		ASSERT_EQ(op + 1, le64_to_cpu(im.h.generation));
+		if (op % 64 == 0 || op == OPS - 1) {
+			image_ok(_metadata, &im);
+			for (i = 0; i < n; i++) {
+				ASSERT_EQ(0, plu_wire_decode_record(&im.recs[i],
+								    &out, NULL));
+				if (!(model[i].flags & PCI_LIVEUPDATE_DEV_DSN))
+					model[i].dsn = 0;
+				ASSERT_EQ(0, memcmp(&out, &model[i],
+						    sizeof(out)));
+			}
+		}
+	}
+	free(im.recs);
+}
+
+/* ----------------------------------------------------- check_records */
+
+static void build_image(struct image *im, u32 cap, u32 n)
+{
+	struct pci_liveupdate_device d;
+	u32 i;
+
+	image_init(im, cap);
+	for (i = 0; i < n; i++) {
+		if (i % 5 == 4)
+			dev_bridge(&d, i);
+		else
+			dev_endpoint(&d, 0x10000 * (i % 3) + i);
+		d.path[d.path_depth - 1] = d.devfn;
+		plu_wire_put(&im->h, im->recs, i, &d);
+	}
+}
+
+TEST(check_records_good)
+{
+	struct plu_wire_record *exact;
+	struct image im;
+	const char *why = "untouched";
+
+	build_image(&im, 64, 64);
+	image_ok(_metadata, &im);
+	/* an exactly-sized block (ASan catches reads past it) */
+	exact = malloc(64 * REC_SIZE);
+	ASSERT_NE(NULL, exact);
+	memcpy(exact, im.recs, 64 * REC_SIZE);
+	ASSERT_EQ(0, plu_wire_check_records(&im.h, exact, 64 * REC_SIZE, &why));
+	ASSERT_STREQ("untouched", why);
+	/* a longer buffer is fine too */
+	ASSERT_EQ(0, plu_wire_check_records(&im.h, im.recs, ~(size_t)0, NULL));
+	free(exact);
+	free(im.recs);
+
+	/* an empty image needs no bytes */
+	image_init(&im, 1);
+	ASSERT_EQ(0, plu_wire_check_records(&im.h, NULL, 0, NULL));
+	free(im.recs);
+}
+
+static void expect_bad_records(struct __test_metadata *_metadata,
+			       const struct image *im, size_t len,
+			       const char *needle)
+{
+	const char *why = NULL;
+
+	ASSERT_EQ(-EINVAL, plu_wire_check_records(&im->h, im->recs, len, &why));
+	ASSERT_NE(NULL, why);
+	ASSERT_NE(NULL, strstr(why, needle)) {
+		TH_LOG("why \"%s\", expected \"%s\"", why, needle);
+	}
+	ASSERT_EQ(-EINVAL, plu_wire_check_records(&im->h, im->recs, len, NULL));
+}
+
+TEST(check_records_truncated)
+{
+	struct image im;
+
+	build_image(&im, 10, 5);
+	expect_bad_records(_metadata, &im, 5 * REC_SIZE - 1,
+			   "record block shorter than count");
+	expect_bad_records(_metadata, &im, 4 * REC_SIZE,
+			   "record block shorter than count");
+	expect_bad_records(_metadata, &im, 0, "record block shorter than count");
+	/* a header claiming a huge count against a small block */
+	im.h.count = cpu_to_le32(0x7fffffff);
+	expect_bad_records(_metadata, &im, 10 * REC_SIZE,
+			   "record block shorter than count");
+	free(im.recs);
+}
+
+TEST(check_records_every_byte_flip)
+{
+	struct image im;
+	size_t pos;
+	u8 *b;
+
+	build_image(&im, 8, 8);
+	b = (u8 *)im.recs;
+	for (pos = 0; pos < 8 * REC_SIZE; pos += 7) {
+		b[pos] ^= 0x04;
+		expect_bad_records(_metadata, &im, 8 * REC_SIZE, "CRC");
+		b[pos] ^= 0x04;
+	}
+	image_ok(_metadata, &im);
+	free(im.recs);
+}
+
+TEST(check_records_xor_mismatch)
+{
+	struct image a, b;
+	struct plu_wire_record tmp;
+
+	/* two images with the same count, record 1 different */
+	build_image(&a, 6, 4);
+	build_image(&b, 6, 4);
+	{
+		struct pci_liveupdate_device d;
+
+		dev_endpoint(&d, 0x777);
+		ASSERT_EQ(0, plu_wire_put(&b.h, b.recs, 1, &d));
+	}
+	image_ok(_metadata, &a);
+	image_ok(_metadata, &b);
+	/* swap the contents of record 1 between the two images */
+	tmp = a.recs[1];
+	a.recs[1] = b.recs[1];
+	b.recs[1] = tmp;
+	expect_bad_records(_metadata, &a, 4 * REC_SIZE, "XOR digest");
+	expect_bad_records(_metadata, &b, 4 * REC_SIZE, "XOR digest");
+	/* swapping back repairs both */
+	b.recs[1] = a.recs[1];
+	a.recs[1] = tmp;
+	image_ok(_metadata, &a);
+	image_ok(_metadata, &b);
+
+	/* a dropped record with the count fixed up and the header re-CRCed */
+	a.h.count = cpu_to_le32(3);
+	reseal_header(&a.h);
+	ASSERT_EQ(0, plu_wire_header_check(&a.h, NULL));
+	expect_bad_records(_metadata, &a, 4 * REC_SIZE, "XOR digest");
+	/* an added record (a copy of another) */
+	a.h.count = cpu_to_le32(5);
+	a.recs[4] = a.recs[0];
+	reseal_header(&a.h);
+	ASSERT_EQ(0, plu_wire_header_check(&a.h, NULL));
+	expect_bad_records(_metadata, &a, 5 * REC_SIZE, "XOR digest");
+	/* one record replaced by a duplicate of another */
+	b.recs[2] = b.recs[3];
+	expect_bad_records(_metadata, &b, 4 * REC_SIZE, "XOR digest");
+	/* the digest itself damaged, header re-CRCed */
+	free(b.recs);
+	build_image(&b, 6, 4);
+	b.h.records_xor ^= cpu_to_le32(0x100);
+	reseal_header(&b.h);
+	expect_bad_records(_metadata, &b, 4 * REC_SIZE, "XOR digest");
+	free(a.recs);
+	free(b.recs);
+}
+
+TEST(check_records_large_image)
+{
+	struct image im;
+
+	build_image(&im, PLU_WIRE_MAX_BODY / 64, 4096);
+	image_ok(_metadata, &im);
+	ASSERT_EQ(0, plu_wire_header_check(&im.h, NULL));
+	free(im.recs);
+}
+
+TEST_HARNESS_MAIN
