@@ -12,7 +12,6 @@
 #include "plu_wire.h"
 
 #define PLU_WIRE_HDR_CRC_LEN	offsetof(struct plu_wire_header, header_crc)
-#define PLU_WIRE_REC_CRC_OFF	offsetof(struct plu_wire_record, crc)
 #define PLU_WIRE_BODY_ALIGN	4096U
 #define PLU_WIRE_REMOVE_NONE	0xffffffffU
 
@@ -34,17 +33,13 @@ u32 plu_wire_crc(const void *buf, size_t len)
 	return plu_crc32c(PLU_WIRE_CRC_SEED, buf, len);
 }
 
-/* CRC of a record as if its crc field were zero, without copying it. */
+/* CRC of a record as if its crc field were zero. */
 static u32 plu_wire_record_crc(const struct plu_wire_record *w)
 {
-	static const u8 zero[sizeof(w->crc)];
-	const u8 *p = (const u8 *)w;
-	u32 crc;
+	struct plu_wire_record tmp = *w;
 
-	crc = plu_crc32c(PLU_WIRE_CRC_SEED, p, PLU_WIRE_REC_CRC_OFF);
-	crc = plu_crc32c(crc, zero, sizeof(zero));
-	return plu_crc32c(crc, p + PLU_WIRE_REC_CRC_OFF + sizeof(w->crc),
-			  sizeof(*w) - PLU_WIRE_REC_CRC_OFF - sizeof(w->crc));
+	tmp.crc = 0;
+	return plu_wire_crc(&tmp, sizeof(tmp));
 }
 
 static void plu_wire_header_seal(struct plu_wire_header *h)
@@ -165,7 +160,6 @@ int plu_wire_decode_record(const struct plu_wire_record *w,
 {
 	const char *problem;
 	u32 class_rev;
-	unsigned int i;
 
 	memset(dev, 0, sizeof(*dev));
 	if (plu_wire_record_crc(w) != le32_to_cpu(w->crc)) {
@@ -192,11 +186,10 @@ int plu_wire_decode_record(const struct plu_wire_record *w,
 	dev->root_bus = w->root_bus;
 	dev->path_depth = w->path_depth;
 	dev->refs = le16_to_cpu(w->refs);
-	for (i = 0; i < w->path_depth; i++)
-		dev->path[i] = w->path[i];
+	/* entries past the depth were checked to be zero */
+	memcpy(dev->path, w->path, PLU_WIRE_PATH_MAX);
 	dev->dsn = le64_to_cpu(w->dsn);
-	for (i = 0; i < PLU_WIRE_DRIVER_LEN; i++)
-		dev->driver[i] = w->driver[i];
+	memcpy(dev->driver, w->driver, PLU_WIRE_DRIVER_LEN);
 	return 0;
 }
 
