@@ -19,6 +19,7 @@ u32 plu_crc32c_sw(u32 crc, const void *buf, size_t len);
 u32 plu_crc32c_hw(u32 crc, const void *buf, size_t len);
 int plu_crc32c_have_hw(void);
 const char *plu_crc32c_impl_name(void);
+int plu_crc32c_select(int hw);
 
 static u32 plu_crc_tab[8][256];
 static int plu_crc_tab_ready;
@@ -83,16 +84,20 @@ u32 plu_crc32c_hw(u32 crc, const void *buf, size_t len)
 {
 	const u8 *p = buf;
 	uint64_t c = crc, v;
+	u32 v32;
 
-	while (len && ((uintptr_t)p & 7)) {
-		c = __builtin_ia32_crc32qi((u32)c, *p++);
-		len--;
-	}
+	/* x86 loads need no alignment */
 	while (len >= 8) {
 		memcpy(&v, p, 8);
 		c = __builtin_ia32_crc32di(c, v);
 		p += 8;
 		len -= 8;
+	}
+	if (len >= 4) {
+		memcpy(&v32, p, 4);
+		c = __builtin_ia32_crc32si((u32)c, v32);
+		p += 4;
+		len -= 4;
 	}
 	while (len--)
 		c = __builtin_ia32_crc32qi((u32)c, *p++);
@@ -131,6 +136,15 @@ const char *plu_crc32c_impl_name(void)
 	if (!plu_crc_impl)
 		plu_crc_choose();
 	return plu_crc_impl == 2 ? "sse4.2 crc32 instruction" : "slice-by-8 table";
+}
+
+/* Use the instruction (@hw != 0) or the table; -1 if there is no instruction. */
+int plu_crc32c_select(int hw)
+{
+	if (hw && !plu_crc32c_have_hw())
+		return -1;
+	plu_crc_impl = hw ? 2 : 1;
+	return 0;
 }
 
 u32 plu_crc32c(u32 crc, const void *buf, size_t len)
