@@ -53,9 +53,8 @@ u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max)
 	scoped_guard(mutex, &plu.lock) {
 		if (plu.in)
 			n = plu.in->count;
-		if (out)
-			memcpy(out, plu.in ? plu.in->devs : NULL,
-			       min(n, max) * sizeof(*out));
+		if (out && n)
+			memcpy(out, plu.in->devs, min(n, max) * sizeof(*out));
 	}
 	/* The records are copies; verdicts need PCI locks, not ours. */
 	for (i = 0; out && i < min(n, max); i++)
