@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate kexec and retrieve: the two ends of a live update, driven
+ * through a LUO session that carries the /dev/pci_liveupdate file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/kexec.h>
+#include <linux/liveupdate.h>
+
+#include "plu.h"
+
+#define TOKEN_FMT	"0x%llx"
+#define TOKEN_ARG	(unsigned long long)PLU_SESSION_TOKEN
+
+/* File descriptors of one run; -1 when not open. */
+struct lu_fds {
+	int luo;	/* /dev/liveupdate */
+	int session;	/* the LUO session */
+	int plu;	/* /dev/pci_liveupdate */
+	int kernel;
+	int initrd;
+};
+
+#define LU_FDS_INIT	{ -1, -1, -1, -1, -1 }
+
+static void close_fds(struct lu_fds *f)
+{
+	int *fds[] = { &f->initrd, &f->kernel, &f->plu, &f->session, &f->luo };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* One line of progress, flushed at once (the next step may be a reboot). */
+static void step(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void step(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+static int check_session_name(const struct command *cmd, const char *name)
+{
+	if (!name)
+		return cmd_usage(cmd, "--session NAME is required");
+	if (!name[0] || strlen(name) >= LIVEUPDATE_SESSION_NAME_LENGTH)
+		return cmd_usage(cmd, "session names are 1 to %d bytes long",
+				 LIVEUPDATE_SESSION_NAME_LENGTH - 1);
+	return PLU_EXIT_OK;
+}
+
+/* LUO calls; each reports its own failure and returns -1 then. */
+
+static int luo_open(void)
+{
+	int fd = open(LUO_DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		plu_error(PLU_OP_OPEN_LUO, errno, "cannot open %s", LUO_DEV_PATH);
+	return fd;
+}
+
+static int luo_create_session(int luo, const char *name)
+{
+	struct liveupdate_ioctl_create_session c = { .fd = -1 };
+	int err;
+
+	snprintf((char *)c.name, sizeof(c.name), "%s", name);
+	err = SIZED_IOCTL(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &c);
+	if (err) {
+		plu_error(PLU_OP_CREATE_SESSION, -err,
+			  "cannot create LUO session '%s'", name);
+		return -1;
+	}
+	return c.fd;
+}
+
+static int luo_retrieve_session(int luo, const char *name)
+{
+	struct liveupdate_ioctl_retrieve_session r = { .fd = -1 };
+	int err;
+
+	snprintf((char *)r.name, sizeof(r.name), "%s", name);
+	err = SIZED_IOCTL(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r);
+	if (err) {
+		plu_error(PLU_OP_RETRIEVE_SESSION, -err,
+			  "cannot retrieve LUO session '%s'", name);
+		return -1;
+	}
+	return r.fd;
+}
+
+static int luo_preserve_fd(int session, int fd)
+{
+	struct liveupdate_session_preserve_fd p = {
+		.fd = fd,
+		.token = PLU_SESSION_TOKEN,
+	};
+	int err = SIZED_IOCTL(session, LIVEUPDATE_SESSION_PRESERVE_FD, &p);
+
+	if (err)
+		plu_error(PLU_OP_PRESERVE_FD, -err,
+			  "cannot preserve %s in the LUO session", PLU_DEV_PATH);
+	return err ? -1 : 0;
+}
+
+static int luo_retrieve_fd(int session)
+{
+	struct liveupdate_session_retrieve_fd r = {
+		.fd = -1,
+		.token = PLU_SESSION_TOKEN,
+	};
+	int err = SIZED_IOCTL(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &r);
+
+	if (err) {
+		plu_error(PLU_OP_RETRIEVE_FD, -err,
+			  "cannot retrieve the file with token " TOKEN_FMT,
+			  TOKEN_ARG);
+		return -1;
+	}
+	return r.fd;
+}
+
+static int luo_finish(int session, const char *name)
+{
+	struct liveupdate_session_finish fin = { 0 };
+	int err = SIZED_IOCTL(session, LIVEUPDATE_SESSION_FINISH, &fin);
+
+	if (err)
+		plu_error(PLU_OP_FINISH, -err, "cannot finish LUO session '%s'",
+			  name);
+	return err;
+}
+
+/* kexec */
+
+struct kexec_args {
+	const char *session;
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	bool reuse_cmdline;
+	bool reboot;
+};
+
+static char *read_proc_cmdline(void)
+{
+	FILE *f = fopen("/proc/cmdline", "re");
+	size_t cap = 0, len;
+	char *line = NULL;
+
+	if (!f) {
+		plu_error(PLU_OP_FILE, errno, "cannot open /proc/cmdline");
+		return NULL;
+	}
+	if (getline(&line, &cap, f) < 0) {
+		plu_error(PLU_OP_FILE, ferror(f) ? errno : EIO,
+			  "cannot read /proc/cmdline");
+		free(line);
+		line = NULL;
+	}
+	fclose(f);
+	if (line) {
+		len = strlen(line);
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' '))
+			line[--len] = '\0';
+	}
+	return line;
+}
+
+/* Offset of a standalone "--" (the start of init's arguments), or strlen. */
+static size_t kernel_args_end(const char *cmdline)
+{
+	size_t pos = 0, len;
+
+	while (cmdline[pos]) {
+		pos += strspn(cmdline + pos, " \t");
+		len = strcspn(cmdline + pos, " \t");
+		if (len == 2 && !strncmp(cmdline + pos, "--", 2))
+			return pos;
+		pos += len;
+	}
+	return pos;
+}
+
+/*
+ * The new kernel's command line: /proc/cmdline and/or --append.  Appended
+ * parameters go before a "--", behind which the kernel would hand them to
+ * init.
+ */
+static char *build_cmdline(const struct kexec_args *a)
+{
+	const char *append = a->append ? a->append : "";
+	char *reused = NULL, *line;
+	size_t len, cut;
+
+	if (a->reuse_cmdline) {
+		reused = read_proc_cmdline();
+		if (!reused)
+			return NULL;
+	} else {
+		line = strdup(append);
+		if (!line)
+			plu_error(PLU_OP_NONE, ENOMEM, "building the command line");
+		return line;
+	}
+
+	cut = kernel_args_end(reused);
+	len = strlen(reused) + strlen(append) + 3;
+	line = malloc(len);
+	if (line)
+		snprintf(line, len, "%.*s%s%s%s%s", (int)cut, reused,
+			 cut && append[0] && reused[cut - 1] != ' ' ? " " : "",
+			 append, append[0] && reused[cut] ? " " : "",
+			 reused + cut);
+	else
+		plu_error(PLU_OP_NONE, ENOMEM, "building the command line");
+	free(reused);
+	return line;
+}
+
+/* Like the kernel's kstrtobool(): 1 true, 0 false, -1 not a boolean. */
+static int parse_bool(const char *v)
+{
+	if (*v && strchr("eEyYtT1", *v))
+		return 1;
+	if (*v && strchr("dDnNfF0", *v))
+		return 0;
+	if (v[0] == 'o' || v[0] == 'O') {
+		if (v[1] == 'n' || v[1] == 'N')
+			return 1;
+		if (v[1] == 'f' || v[1] == 'F')
+			return 0;
+	}
+	return -1;
+}
+
+/* Whether @cmdline turns LUO on (the last valid liveupdate= counts). */
+static bool cmdline_enables_luo(const char *cmdline)
+{
+	static const char key[] = "liveupdate=";
+	const char *p = cmdline, *end = cmdline + kernel_args_end(cmdline);
+	bool on = false;
+	int v;
+
+	while (p < end) {
+		p += strspn(p, " \t");
+		if (!strncmp(p, key, sizeof(key) - 1)) {
+			v = parse_bool(p + sizeof(key) - 1);
+			if (v >= 0)
+				on = v;
+		}
+		p += strcspn(p, " \t");
+	}
+	return on;
+}
+
+static int open_image(const char *path, int *fd)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		plu_error(PLU_OP_FILE, errno, "cannot open %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Create the session and put /dev/pci_liveupdate into it. */
+static int preserve(const char *session, struct lu_fds *f)
+{
+	struct pci_liveupdate_status st;
+	struct plu_name n;
+
+	/* Opened first: no need to touch LUO if the module is missing. */
+	f->plu = plu_open_dev(O_RDWR);
+	if (f->plu < 0)
+		return -1;
+	step(stdout, "opened %s", PLU_DEV_PATH);
+	f->luo = luo_open();
+	if (f->luo < 0)
+		return -1;
+	step(stdout, "opened %s", LUO_DEV_PATH);
+	f->session = luo_create_session(f->luo, session);
+	if (f->session < 0)
+		return -1;
+	step(stdout, "created LUO session '%s'", session);
+	if (luo_preserve_fd(f->session, f->plu))
+		return -1;
+	step(stdout, "preserved %s in session '%s' (token " TOKEN_FMT ")",
+	     PLU_DEV_PATH, session, TOKEN_ARG);
+	if (plu_get_status(f->plu, &st))
+		return -1;
+	step(stdout, "outgoing set: %s, %u devices (%u marked), %llu bytes of KHO memory",
+	     plu_enum_name(PLU_ENUM_STATE, st.state, &n),
+	     (unsigned int)st.outgoing, (unsigned int)st.marked,
+	     (unsigned long long)st.kho_bytes);
+	if (!st.marked)
+		plu_msg("warning: no device is marked; no PCI device will be kept");
+	return 0;
+}
+
+static int load_kernel(const struct kexec_args *a, struct lu_fds *f,
+		       const char *cmdline)
+{
+	unsigned long flags = f->initrd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0;
+	long ret;
+
+	if (!cmdline_enables_luo(cmdline))
+		plu_msg("warning: the command line does not contain liveupdate=on; "
+			"the new kernel will not take the devices over");
+#ifdef SYS_kexec_file_load
+	ret = syscall(SYS_kexec_file_load, f->kernel, f->initrd,
+		      strlen(cmdline) + 1, cmdline, flags);
+#else
+	(void)flags;
+	errno = ENOSYS;
+	ret = -1;
+#endif
+	if (ret < 0) {
+		plu_error(PLU_OP_KEXEC_LOAD, errno, "kexec_file_load of %s",
+			  a->kernel);
+		return -1;
+	}
+	step(stdout, "loaded %s%s%s with command line \"%s\"", a->kernel,
+	     a->initrd ? " and initrd " : "", a->initrd ? a->initrd : "",
+	     cmdline);
+	return 0;
+}
+
+static int do_kexec(const struct kexec_args *a, const char *cmdline)
+{
+	struct lu_fds f = LU_FDS_INIT;
+	int ret = PLU_EXIT_FAIL;
+
+	if (open_image(a->kernel, &f.kernel) ||
+	    (a->initrd && open_image(a->initrd, &f.initrd)) ||
+	    preserve(a->session, &f) || load_kernel(a, &f, cmdline))
+		goto out;
+
+	if (!a->reboot) {
+		step(stdout, "not rebooting (--no-reboot).  Exiting closes the "
+		     "session: LUO unpreserves %s\nand the outgoing set goes back "
+		     "to idle.  The loaded kernel stays loaded.", PLU_DEV_PATH);
+		ret = PLU_EXIT_OK;
+		goto out;
+	}
+	step(stdout, "syncing file systems");
+	sync();
+	step(stdout, "rebooting into the new kernel (reboot(RB_KEXEC))");
+	reboot(RB_KEXEC);
+	plu_error(PLU_OP_REBOOT, errno, "reboot(RB_KEXEC)");
+out:
+	close_fds(&f);
+	return ret;
+}
+
+int cmd_kexec(int argc, char **argv, const struct command *cmd)
+{
+	static const struct option opts[] = {
+		{ "session", required_argument, NULL, 's' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "reuse-cmdline", no_argument, NULL, 'r' },
+		{ "no-reboot", no_argument, NULL, 'n' },
+		PLU_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kexec_args a = { .reboot = true };
+	char *cmdline;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "s:k:i:a:rnh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			a.session = optarg;
+			break;
+		case 'k':
+			a.kernel = optarg;
+			break;
+		case 'i':
+			a.initrd = optarg;
+			break;
+		case 'a':
+			a.append = optarg;
+			break;
+		case 'r':
+			a.reuse_cmdline = true;
+			break;
+		case 'n':
+			a.reboot = false;
+			break;
+		default:
+			return cmd_other_option(cmd, c);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	ret = check_session_name(cmd, a.session);
+	if (ret)
+		return ret;
+	if (!a.kernel)
+		return cmd_usage(cmd, "--kernel FILE is required");
+
+	cmdline = build_cmdline(&a);
+	if (!cmdline)
+		return PLU_EXIT_FAIL;
+	ret = do_kexec(&a, cmdline);
+	free(cmdline);
+	return ret;
+}
+
+/* retrieve */
+
+struct retrieve_result {
+	struct pci_liveupdate_status st;
+	struct pci_liveupdate_device *devs;
+	uint32_t n;
+	bool finished;
+	int finish_err;		/* negative errno, 0 if none */
+};
+
+static void retrieve_json(const char *name, const struct retrieve_result *r)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "session", name);
+	json_hex(&j, "token", PLU_SESSION_TOKEN, 1);
+	json_bool(&j, "finished", r->finished);
+	if (r->finish_err)
+		json_int(&j, "finish_error", r->finish_err);
+	else
+		json_null(&j, "finish_error");
+	json_status(&j, "status", &r->st);
+	json_devices(&j, "devices", r->devs, r->n, true);
+	json_object_end(&j);
+}
+
+/*
+ * Retrieve session and file, read the incoming set, finish if asked.  The
+ * descriptors stay open in @f until the caller is done, so that an
+ * unfinished session is closed (and finished by LUO) only at the very end.
+ */
+static int retrieve(const char *name, bool finish, FILE *log,
+		    struct lu_fds *f, struct retrieve_result *r)
+{
+	int err;
+
+	f->luo = luo_open();
+	if (f->luo < 0)
+		return -1;
+	step(log, "opened %s", LUO_DEV_PATH);
+	f->session = luo_retrieve_session(f->luo, name);
+	if (f->session < 0)
+		return -1;
+	step(log, "retrieved LUO session '%s'", name);
+	f->plu = luo_retrieve_fd(f->session);
+	if (f->plu < 0)
+		return -1;
+	step(log, "retrieved %s (token " TOKEN_FMT ")", PLU_DEV_PATH, TOKEN_ARG);
+	err = plu_list(f->plu, true, &r->devs, &r->n);
+	if (err) {
+		plu_error(PLU_OP_LIST, -err, "list the incoming set");
+		return -1;
+	}
+	if (finish) {
+		r->finish_err = luo_finish(f->session, name);
+		r->finished = !r->finish_err;
+		if (r->finished)
+			step(log, "finished LUO session '%s'", name);
+	}
+	return plu_get_status(f->plu, &r->st) ? -1 : 0;
+}
+
+static int report_retrieve(const char *name, const struct retrieve_result *r,
+			   bool finish, bool json)
+{
+	int ret = r->finish_err ? PLU_EXIT_FAIL : PLU_EXIT_OK;
+
+	if (json) {
+		retrieve_json(name, r);
+	} else {
+		print_incoming_summary(stdout, &r->st);
+		print_device_table(stdout, r->devs, r->n, true);
+	}
+	if (!finish)
+		step(json ? stderr : stdout, "session '%s' not finished: LUO "
+		     "finishes it by itself when this process exits", name);
+	if (r->st.incoming_state == PCI_LIVEUPDATE_INCOMING_REJECTED) {
+		plu_msg("the device set from the previous kernel was rejected "
+			"(%d: %s); see dmesg", r->st.incoming_error,
+			strerror(-r->st.incoming_error));
+		ret = PLU_EXIT_FAIL;
+	}
+	return ret;
+}
+
+static int do_retrieve(const char *name, bool finish, bool json)
+{
+	struct retrieve_result r = { .n = 0 };
+	struct lu_fds f = LU_FDS_INIT;
+	int ret = PLU_EXIT_FAIL;
+
+	/* LUO binds preserved files to handlers when it is first opened. */
+	if (access(PLU_DEV_PATH, F_OK)) {
+		plu_msg("%s does not exist: the pci_liveupdate module is not loaded",
+			PLU_DEV_PATH);
+		fprintf(stderr, "  hint: run 'pci-liveupdate load' first; it must be "
+			"loaded before anything\n  opens %s in this boot\n",
+			LUO_DEV_PATH);
+		return PLU_EXIT_FAIL;
+	}
+	if (!retrieve(name, finish, json ? stderr : stdout, &f, &r))
+		ret = report_retrieve(name, &r, finish, json);
+	fflush(stdout);
+	close_fds(&f);
+	free(r.devs);
+	return ret;
+}
+
+int cmd_retrieve(int argc, char **argv, const struct command *cmd)
+{
+	static const struct option opts[] = {
+		{ "session", required_argument, NULL, 's' },
+		{ "finish", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		PLU_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *session = NULL;
+	bool finish = false, json = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "s:fjh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			session = optarg;
+			break;
+		case 'f':
+			finish = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			return cmd_other_option(cmd, c);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	ret = check_session_name(cmd, session);
+	if (ret)
+		return ret;
+	return do_retrieve(session, finish, json);
+}

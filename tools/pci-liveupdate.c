@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pci-liveupdate: choose the PCI devices kept across a kexec-based Live
+ * Update, drive the update through a LUO session, and inspect what came
+ * through.  See pci-liveupdate(8).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plu.h"
+
+#define BDF_HELP \
+	"BDF is [SSSS:]BB:DD.F (hexadecimal, segment 0 if left out) or a\n" \
+	"/sys/bus/pci/devices/... or /sys/devices/... path of the device.\n"
+
+static const struct command commands[] = {
+	{
+		.name = "load",
+		.synopsis = "[--ko FILE] [--param KEY=VALUE]...",
+		.desc =
+		"Load the pci_liveupdate kernel module with libkmod (with its\n"
+		"dependencies, from /lib/modules), or from FILE.  Succeeds if it is\n"
+		"loaded already.  In the new kernel, run it before anything opens\n"
+		"/dev/liveupdate.\n",
+		.options =
+		"  -k, --ko FILE            load this .ko file instead\n"
+		"  -p, --param KEY=VALUE    module parameter (repeatable)\n",
+		.run = cmd_load,
+	},
+	{
+		.name = "status",
+		.synopsis = "[--json]",
+		.desc =
+		"Show the state of the module: binding, outgoing and incoming set.\n",
+		.options =
+		"  -j, --json               print a JSON object\n",
+		.run = cmd_status,
+	},
+	{
+		.name = "mark",
+		.synopsis = "[--rebind] BDF...",
+		.desc =
+		"Add devices to the outgoing set (the bridges above them come\n"
+		"along).  A device marked already is reported and not an error.\n",
+		.options =
+		"  -r, --rebind             bind the device's current driver again\n"
+		"                           after the kexec\n",
+		.notes = BDF_HELP,
+		.run = cmd_mark,
+	},
+	{
+		.name = "unmark",
+		.synopsis = "BDF...",
+		.desc = "Remove marked devices from the outgoing set.\n",
+		.notes = BDF_HELP,
+		.run = cmd_unmark,
+	},
+	{
+		.name = "query",
+		.synopsis = "[--json] BDF",
+		.desc =
+		"Show the outgoing and incoming records of one device.  For the\n"
+		"incoming set, BDF is the address the device had before the update.\n",
+		.options =
+		"  -j, --json               print a JSON object\n",
+		.notes = BDF_HELP,
+		.run = cmd_query,
+	},
+	{
+		.name = "list",
+		.synopsis = "[--outgoing|--incoming] [--json]",
+		.desc =
+		"List the outgoing set (the default) or the incoming set from the\n"
+		"previous kernel, with a verdict for each incoming device.\n",
+		.options =
+		"  -o, --outgoing           the devices kept across the next update\n"
+		"  -i, --incoming           the devices the previous kernel kept\n"
+		"  -j, --json               print a JSON array\n",
+		.run = cmd_list,
+	},
+	{
+		.name = "kexec",
+		.synopsis = "--session NAME --kernel FILE [--initrd FILE]\n"
+		"        [--append CMDLINE] [--reuse-cmdline] [--no-reboot]",
+		.desc =
+		"Create the LUO session NAME, preserve /dev/pci_liveupdate in it\n"
+		"(token 0x706c75), load FILE with kexec_file_load, sync and reboot\n"
+		"into it, all in this one process: the session lives only as long\n"
+		"as the process does.  The new command line needs liveupdate=on.\n",
+		.options =
+		"  -s, --session NAME       name of the LUO session (1-63 bytes)\n"
+		"  -k, --kernel FILE        kernel image to boot\n"
+		"  -i, --initrd FILE        initramfs to pass\n"
+		"  -a, --append CMDLINE     command line of the new kernel (added\n"
+		"                           after the current one with -r)\n"
+		"  -r, --reuse-cmdline      start from /proc/cmdline\n"
+		"  -n, --no-reboot          load only, then exit.  Exiting closes\n"
+		"                           the session: LUO unpreserves the file,\n"
+		"                           so nothing will be handed over\n",
+		.run = cmd_kexec,
+	},
+	{
+		.name = "retrieve",
+		.synopsis = "--session NAME [--finish] [--json]",
+		.desc =
+		"In the new kernel: retrieve the LUO session NAME and the\n"
+		"/dev/pci_liveupdate file in it, and print the incoming set with\n"
+		"its verdicts.  A session can be retrieved once per boot.\n",
+		.options =
+		"  -s, --session NAME       the name given to 'kexec'\n"
+		"  -f, --finish             finish the session and report if that\n"
+		"                           fails.  Without it, LUO finishes the\n"
+		"                           session when this process exits and\n"
+		"                           only logs a failure to dmesg\n"
+		"  -j, --json               print a JSON object\n",
+		.run = cmd_retrieve,
+	},
+};
+
+#define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: " PLU_PROG " COMMAND [OPTION]... [ARG]...\n"
+		"       " PLU_PROG " --help | --version\n"
+		"Keep chosen PCI devices across a kexec-based Live Update (LUO).\n"
+		"\nCommands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %s %s\n", commands[i].name, commands[i].synopsis);
+	fprintf(f, "\nRun '" PLU_PROG " COMMAND --help' for one command.\n"
+		"Exit status: 0 success, 1 failure (the kernel refused), "
+		"2 usage error.\n");
+}
+
+void cmd_help(const struct command *cmd, FILE *f)
+{
+	fprintf(f, "Usage: " PLU_PROG " %s %s\n%s\nOptions:\n%s"
+		"  -h, --help               show this help\n",
+		cmd->name, cmd->synopsis, cmd->desc,
+		cmd->options ? cmd->options : "");
+	if (cmd->notes)
+		fprintf(f, "\n%s", cmd->notes);
+}
+
+int cmd_usage(const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PLU_PROG " %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '" PLU_PROG " %s --help'.\n", cmd->name);
+	return PLU_EXIT_USAGE;
+}
+
+int cmd_other_option(const struct command *cmd, int opt)
+{
+	if (opt == 'h') {
+		cmd_help(cmd, stdout);
+		return PLU_EXIT_OK;
+	}
+	/* getopt_long() has said what was wrong. */
+	fprintf(stderr, "Try '" PLU_PROG " %s --help'.\n", cmd->name);
+	return PLU_EXIT_USAGE;
+}
+
+int cmd_parse_bdf(const struct command *cmd, const char *arg, struct bdf *b)
+{
+	const char *why = NULL;
+
+	if (!bdf_parse(arg, b, &why))
+		return 0;
+	cmd_usage(cmd, "invalid PCI device '%s': %s", arg, why);
+	return -1;
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	char prog[64];
+	const struct command *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return PLU_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return PLU_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf(PLU_PROG " %s (uAPI version %d, session token 0x%llx)\n",
+		       PLU_VERSION, PCI_LIVEUPDATE_UAPI_VERSION,
+		       (unsigned long long)PLU_SESSION_TOKEN);
+		return PLU_EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, PLU_PROG ": unknown %s '%s'\nTry '" PLU_PROG
+			" --help'.\n", argv[1][0] == '-' ? "option" : "command",
+			argv[1]);
+		return PLU_EXIT_USAGE;
+	}
+
+	/* getopt_long() then names "pci-liveupdate CMD" in its messages. */
+	snprintf(prog, sizeof(prog), PLU_PROG " %s", cmd->name);
+	argv[1] = prog;
+	optind = 1;
+	return cmd->run(argc - 1, argv + 1, cmd);
+}

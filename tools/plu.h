@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the pci-liveupdate command line tool.
+ */
+#ifndef PLU_TOOLS_PLU_H
+#define PLU_TOOLS_PLU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/pci_liveupdate.h>
+
+#include "bdf.h"
+#include "json.h"
+
+#ifndef PLU_VERSION
+#define PLU_VERSION		"0.1"
+#endif
+
+#define PLU_PROG		"pci-liveupdate"
+#define PLU_DEV_PATH		"/dev/pci_liveupdate"
+#define LUO_DEV_PATH		"/dev/liveupdate"
+#define PLU_MODULE_NAME		"pci_liveupdate"
+
+/*
+ * Token under which "pci-liveupdate kexec" preserves its /dev/pci_liveupdate
+ * file in the LUO session and "pci-liveupdate retrieve" asks for it back:
+ * the bytes "plu".  Part of the tool's interface; never change it.
+ */
+#define PLU_SESSION_TOKEN	0x706c75ULL
+
+enum {
+	PLU_EXIT_OK = 0,	/* done */
+	PLU_EXIT_FAIL = 1,	/* the kernel refused or an operation failed */
+	PLU_EXIT_USAGE = 2,	/* bad command line */
+};
+
+/* The call that failed: selects the hint printed by plu_error(). */
+enum plu_op {
+	PLU_OP_NONE,
+	PLU_OP_OPEN_PLU,		/* open /dev/pci_liveupdate */
+	PLU_OP_OPEN_LUO,		/* open /dev/liveupdate */
+	PLU_OP_STATUS,
+	PLU_OP_MARK,
+	PLU_OP_UNMARK,
+	PLU_OP_LIST,
+	PLU_OP_QUERY,
+	PLU_OP_CREATE_SESSION,
+	PLU_OP_RETRIEVE_SESSION,
+	PLU_OP_PRESERVE_FD,
+	PLU_OP_RETRIEVE_FD,
+	PLU_OP_FINISH,
+	PLU_OP_KEXEC_LOAD,
+	PLU_OP_REBOOT,
+	PLU_OP_INSERT,		/* finit_module() through libkmod */
+	PLU_OP_FILE,		/* a file named on the command line */
+};
+
+/* Explains a kernel without a usable Live Update Orchestrator. */
+extern const char plu_luo_missing_hint[];
+
+/*
+ * Print "pci-liveupdate: <what>: <strerror> (<ENAME>)" and, when one is
+ * known for @op and @err (a positive errno), a hint line; to stderr.
+ */
+void plu_error(enum plu_op op, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Print "pci-liveupdate: <message>" to stderr. */
+void plu_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Fill in the leading __u32 size of an ioctl structure and issue the ioctl.
+ * Return: 0, or a negative errno.
+ */
+int sized_ioctl(int fd, unsigned long req, void *arg, uint32_t size);
+#define SIZED_IOCTL(fd, req, ptr)	sized_ioctl(fd, req, ptr, sizeof(*(ptr)))
+
+/* Open /dev/pci_liveupdate; on failure report it and return -1. */
+int plu_open_dev(int flags);
+/* STATUS; on failure report it and return a negative errno. */
+int plu_get_status(int fd, struct pci_liveupdate_status *st);
+/*
+ * LIST_OUTGOING or LIST_INCOMING into a malloc()ed array (NULL when empty),
+ * growing the buffer while the set grows.  Does not report errors.
+ * Return: 0, or a negative errno.
+ */
+int plu_list(int fd, bool incoming, struct pci_liveupdate_device **devs,
+	     uint32_t *count);
+
+/* Output (output.c). */
+enum plu_enum {
+	PLU_ENUM_BINDING,
+	PLU_ENUM_STATE,
+	PLU_ENUM_INCOMING,
+	PLU_ENUM_VERDICT,
+};
+
+struct plu_name {
+	char s[24];
+};
+
+/* Name of an enum value, or "unknown(N)" in @buf. */
+const char *plu_enum_name(enum plu_enum e, uint32_t v, struct plu_name *buf);
+
+void print_status(FILE *f, const struct pci_liveupdate_status *st);
+/* "incoming state: active, 3 records" and the rejection error, if any. */
+void print_incoming_summary(FILE *f, const struct pci_liveupdate_status *st);
+void json_status(struct json *j, const char *key,
+		 const struct pci_liveupdate_status *st);
+/* A table with one device a line, or a line saying that the set is empty. */
+void print_device_table(FILE *f, const struct pci_liveupdate_device *devs,
+			uint32_t n, bool incoming);
+void print_device(FILE *f, const struct pci_liveupdate_device *d,
+		  bool incoming);
+void json_device(struct json *j, const char *key,
+		 const struct pci_liveupdate_device *d, bool incoming);
+void json_devices(struct json *j, const char *key,
+		  const struct pci_liveupdate_device *devs, uint32_t n,
+		  bool incoming);
+
+/* Subcommands. */
+struct command {
+	const char *name;
+	const char *synopsis;	/* the arguments after the name */
+	const char *desc;	/* what it does */
+	const char *options;	/* one line per option, --help excepted */
+	const char *notes;	/* after the options, or NULL */
+	int (*run)(int argc, char **argv, const struct command *cmd);
+};
+
+#define PLU_OPT_HELP	{ "help", no_argument, NULL, 'h' }
+
+/* Print the full help of @cmd to @f. */
+void cmd_help(const struct command *cmd, FILE *f);
+/* Report a usage error of @cmd; returns PLU_EXIT_USAGE. */
+int cmd_usage(const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Handle a getopt_long() result that the command does not handle itself:
+ * 'h' prints the help (PLU_EXIT_OK), anything else is a usage error.
+ */
+int cmd_other_option(const struct command *cmd, int opt);
+/* Parse a BDF argument; prints a usage error on failure. */
+int cmd_parse_bdf(const struct command *cmd, const char *arg, struct bdf *b);
+
+int cmd_load(int argc, char **argv, const struct command *cmd);
+int cmd_status(int argc, char **argv, const struct command *cmd);
+int cmd_mark(int argc, char **argv, const struct command *cmd);
+int cmd_unmark(int argc, char **argv, const struct command *cmd);
+int cmd_query(int argc, char **argv, const struct command *cmd);
+int cmd_list(int argc, char **argv, const struct command *cmd);
+int cmd_kexec(int argc, char **argv, const struct command *cmd);
+int cmd_retrieve(int argc, char **argv, const struct command *cmd);
+
+#endif /* PLU_TOOLS_PLU_H */
