@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side helpers for the VM scenarios; stage scripts source
+# /usr/bin/plu-lib.sh.  Results go to the second serial port (ttyS1), which
+# the host reads after the run (scripts/check.sh, tests/vm/verify.py): the
+# console carries kernel messages that could interleave with them.
+
+PLU_DATA=/dev/ttyS1
+
+# plu_emit NAME CMD... - run CMD, record its exit code and its stdout (JSON
+# from the CLI, kept on one line) as "@@NAME rc=RC@@ OUTPUT".
+plu_emit() {
+	name=$1
+	shift
+	out=$("$@")
+	rc=$?
+	printf '@@%s rc=%d@@ %s\n' "$name" "$rc" "$(printf '%s' "$out" | tr -d '\n')" >"$PLU_DATA"
+	printf '%s rc=%d: %s\n' "$name" "$rc" "$out"
+	return 0
+}
+
+# plu_note NAME TEXT - record a fact the host checks.
+plu_note() {
+	printf '@@%s rc=0@@ %s\n' "$1" "$2" >"$PLU_DATA"
+}
+
+# plu_dmesg_count NAME PATTERN - record how many kernel log lines match.
+plu_dmesg_count() {
+	plu_note "$1" "$(dmesg | grep -c -- "$2")"
+}
+
+# plu_enable_vfs - enable the VFs of every SR-IOV capable PF.
+plu_enable_vfs() {
+	for f in /sys/bus/pci/devices/*/sriov_totalvfs; do
+		[ -r "$f" ] || continue
+		d=${f%/sriov_totalvfs}
+		[ "$(cat "$f")" -gt 0 ] || continue
+		[ -e "$d/driver" ] || echo "$(basename "$d")" >/sys/bus/pci/drivers/pci-pf-stub/bind
+		echo 0 >"$d/sriov_numvfs"
+		cat "$f" >"$d/sriov_numvfs" || return 1
+	done
+}
+
+# plu_endpoints - every PCI function that is not a bridge and not a VF.
+plu_endpoints() {
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/physfn" ] && continue
+		case $(cat "$d/class") in 0x0604*|0x0600*) continue ;; esac
+		printf '%s ' "$(basename "$d")"
+	done
+}
+
+# plu_vfs - every VF.
+plu_vfs() {
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/physfn" ] && printf '%s ' "$(basename "$d")"
+	done
+}
+
+# plu_sysfs_json - what sysfs says about every PCI function, as JSON: the
+# host's independent oracle for the records the module writes.
+plu_sysfs_json() {
+	sep=
+	printf '['
+	for d in /sys/bus/pci/devices/*; do
+		drv=
+		[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+		vf=false
+		[ -e "$d/physfn" ] && vf=true
+		printf '%s{"bdf":"%s","vendor":"%s","device":"%s","subsystem_vendor":"%s","subsystem_device":"%s","class":"%s","revision":"%s","driver":"%s","vf":%s,"devpath":"%s"}' \
+			"$sep" "$(basename "$d")" "$(cat "$d/vendor")" "$(cat "$d/device")" \
+			"$(cat "$d/subsystem_vendor")" "$(cat "$d/subsystem_device")" \
+			"$(cat "$d/class")" "$(cat "$d/revision")" "$drv" "$vf" \
+			"$(readlink -f "$d")"
+		sep=,
+	done
+	printf ']'
+}

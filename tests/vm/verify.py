@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check what a VM scenario recorded on its data port (tests/vm/plu-lib.sh).
+
+usage: verify.py SCENARIO DATA_FILE
+
+Prints one "ok N - ..." / "not ok N - ..." line per assertion and exits 1
+if any failed.  The expectations come from the scenario's own sysfs
+snapshot, not from the module, so a module that records the wrong thing
+fails here.
+"""
+import json
+import re
+import sys
+
+RESULTS = []
+
+
+def check(cond, what, detail=""):
+    RESULTS.append(bool(cond))
+    n = len(RESULTS)
+    print(("ok %d - %s" if cond else "not ok %d - %s") % (n, what))
+    if not cond and detail:
+        for line in str(detail).splitlines()[:20]:
+            print("#   " + line)
+    return bool(cond)
+
+
+def load(path):
+    """name -> list of (rc, text)"""
+    data = {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = re.match(r"@@(\S+) rc=(-?\d+)@@ ?(.*)$", line.rstrip("\r\n"))
+            if m:
+                data.setdefault(m.group(1), []).append(
+                    (int(m.group(2)), m.group(3)))
+    return data
+
+
+class Data:
+    def __init__(self, path):
+        self.d = load(path)
+
+    def all(self, name):
+        return self.d.get(name, [])
+
+    def rc(self, name):
+        v = self.all(name)
+        return v[-1][0] if v else None
+
+    def text(self, name):
+        v = self.all(name)
+        return v[-1][1] if v else ""
+
+    def json(self, name):
+        try:
+            return json.loads(self.text(name))
+        except ValueError:
+            return None
+
+
+def hexint(s):
+    return int(s, 16) if isinstance(s, str) else s
+
+
+def devfn_of(bdf):
+    dev, fn = bdf.split(":")[2].split(".")
+    return (int(dev, 16) << 3) | int(fn)
+
+
+def expected_from_sysfs(sysfs, marked_bdfs):
+    """The outgoing set sysfs implies: marked devices plus their bridges."""
+    by_bdf = {d["bdf"]: d for d in sysfs}
+    exp = {}
+    for bdf in marked_bdfs:
+        d = by_bdf[bdf]
+        parts = d["devpath"].split("/")
+        # /sys/devices/pci0000:00/0000:00:04.0/0000:01:00.0
+        root = next(p for p in parts if p.startswith("pci"))[3:]
+        chain = [p for p in parts if re.match(r"^[0-9a-f]{4}:[0-9a-f]{2}:", p)]
+        path = root + "/" + "/".join(
+            "%02x.%d" % (devfn_of(b) >> 3, devfn_of(b) & 7) for b in chain)
+        for i, b in enumerate(chain):
+            e = exp.setdefault(b, {"marked": False, "refs": 0,
+                                   "path": root + "/" + "/".join(
+                                       "%02x.%d" % (devfn_of(x) >> 3,
+                                                    devfn_of(x) & 7)
+                                       for x in chain[:i + 1])})
+            if b == bdf:
+                e["marked"] = True
+            else:
+                e["refs"] += 1
+        assert exp[bdf]["path"] == path
+    return exp, by_bdf
+
+
+def check_records(name, records, sysfs, marked, incoming=False):
+    exp, by_bdf = expected_from_sysfs(sysfs, marked)
+    if not check(isinstance(records, list), name + ": is a JSON array",
+                 records):
+        return
+    got = {r["bdf"]: r for r in records}
+    check(sorted(got) == sorted(exp),
+          name + ": holds the marked devices and exactly their bridges",
+          "got %s\nexpected %s" % (sorted(got), sorted(exp)))
+    bad = []
+    for bdf, e in exp.items():
+        r = got.get(bdf)
+        s = by_bdf[bdf]
+        if not r:
+            continue
+        want = {
+            "vendor": hexint(s["vendor"]), "device": hexint(s["device"]),
+            "subsystem_vendor": hexint(s["subsystem_vendor"]),
+            "subsystem_device": hexint(s["subsystem_device"]),
+            "class": hexint(s["class"]), "revision": hexint(s["revision"]),
+        }
+        for k, v in want.items():
+            if hexint(r.get(k)) != v:
+                bad.append("%s %s: %r != %r" % (bdf, k, r.get(k), v))
+        if r.get("driver") != s["driver"]:
+            bad.append("%s driver %r != %r" % (bdf, r.get("driver"),
+                                              s["driver"]))
+        if r.get("path") != e["path"]:
+            bad.append("%s path %r != %r" % (bdf, r.get("path"), e["path"]))
+        if r.get("marked") != e["marked"]:
+            bad.append("%s marked %r" % (bdf, r.get("marked")))
+        if r.get("auto") != (e["refs"] > 0):
+            bad.append("%s auto %r, %d marked below" % (bdf, r.get("auto"),
+                                                        e["refs"]))
+        is_bridge = s["class"].startswith("0x0604")
+        if r.get("bridge") != is_bridge:
+            bad.append("%s bridge %r" % (bdf, r.get("bridge")))
+        if not incoming and r.get("refs") != e["refs"]:
+            bad.append("%s refs %r != %d" % (bdf, r.get("refs"), e["refs"]))
+        if (r.get("segment"), r.get("bus"), r.get("devfn")) != (
+                int(bdf[0:4], 16), int(bdf[5:7], 16), devfn_of(bdf)):
+            bad.append("%s segment/bus/devfn wrong" % bdf)
+        if incoming:
+            if r.get("verdict") != "ok":
+                bad.append("%s verdict %r" % (bdf, r.get("verdict")))
+            if r.get("cur_bdf") != bdf:
+                bad.append("%s cur_bdf %r" % (bdf, r.get("cur_bdf")))
+    check(not bad, name + ": identity, driver, path, flags match sysfs",
+          "\n".join(bad))
+    if not incoming:
+        order = [(r["segment"], r["bus"], r["devfn"]) for r in records]
+        check(order == sorted(order), name + ": sorted by address")
+
+
+def same_records(name, a, b):
+    keys = ("bdf", "vendor", "device", "subsystem_vendor", "subsystem_device",
+            "class", "revision", "driver", "path", "auto", "marked", "bridge",
+            "dsn", "rebind")
+    pa = sorted([tuple(r.get(k) for k in keys) for r in a or []])
+    pb = sorted([tuple(r.get(k) for k in keys) for r in b or []])
+    check(pa and pa == pb, name, "%s\n!=\n%s" % (pa, pb))
+
+
+def endpoints(sysfs):
+    return [d["bdf"] for d in sysfs if not d["vf"] and
+            not d["class"].startswith(("0x0604", "0x0600"))]
+
+
+def scenario_roundtrip(d):
+    sysfs1 = d.json("sysfs1")
+    check(sysfs1, "stage 1 sysfs snapshot recorded")
+    if not sysfs1:
+        return
+    eps = endpoints(sysfs1)
+    vfs = [x["bdf"] for x in sysfs1 if x["vf"]]
+    check(len(vfs) >= 2, "SR-IOV VFs were enabled (%d)" % len(vfs))
+    check(d.rc("mark1") == 0, "marking every endpoint succeeds")
+    vf_rcs = [rc for rc, _ in d.all("mark_vf")]
+    check(len(vf_rcs) == len(vfs) and all(rc == 1 for rc in vf_rcs),
+          "marking a VF is refused (exit 1) for each VF", vf_rcs)
+    check(int(d.text("vf_log") or 0) >= len(vfs),
+          "the kernel log names each refused VF")
+    out1 = d.json("out1")
+    check_records("stage 1 outgoing", out1, sysfs1, eps)
+    st = d.json("status1") or {}
+    check(st.get("state") == "idle" and st.get("marked") == len(eps) and
+          st.get("outgoing") == len(out1 or []),
+          "stage 1 status: idle, counts match", st)
+    bus40 = [r for r in out1 or [] if r["path"].startswith("0000:40/")]
+    check(bus40, "the second root bus (pxb) is in the set")
+    deep = [r for r in out1 or [] if r["path"].count("/") >= 3]
+    check(deep, "a device behind two bridges is in the set")
+
+    st = d.json("status2a") or {}
+    check(st.get("incoming_state") == "active" and
+          st.get("incoming") == len(out1 or []),
+          "stage 2: incoming set active before the session is retrieved", st)
+    in2 = d.json("in2")
+    check_records("stage 2 incoming", in2, d.json("sysfs2") or [], eps,
+                  incoming=True)
+    same_records("stage 2 incoming equals stage 1 outgoing", in2, out1)
+    check(d.rc("retrieve2") == 0, "stage 2: retrieve --finish succeeds")
+    r2 = d.json("retrieve2") or {}
+    same_records("retrieve --json lists the same devices",
+                 r2.get("devices"), out1)
+    st = d.json("status2b") or {}
+    check(st.get("incoming_state") == "finished",
+          "stage 2: incoming finished after session finish", st)
+    check(d.rc("retrieve2_again") == 1,
+          "stage 2: retrieving a finished session fails with exit 1")
+    out2 = d.json("out2")
+    check(d.rc("mark2") == 0 and out2 and
+          all(r["class"] == "0x010802" or r["bridge"] for r in out2),
+          "stage 2: only the NVMe devices (and bridges) are marked")
+    in3 = d.json("in3")
+    same_records("stage 3 incoming equals stage 2 outgoing (second update)",
+                 in3, out2)
+    check(in3 and all(r.get("verdict") == "ok" for r in in3),
+          "stage 3 verdicts ok")
+    check(d.rc("retrieve3") == 0, "stage 3: retrieve --finish succeeds")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    fn = globals().get("scenario_" + sys.argv[1].replace("-", "_"))
+    if not fn:
+        sys.exit("verify.py: unknown scenario %s" % sys.argv[1])
+    fn(Data(sys.argv[2]))
+    failed = RESULTS.count(False)
+    print("%d passed, %d failed" % (len(RESULTS) - failed, failed))
+    sys.exit(1 if failed or not RESULTS else 0)
+
+
+if __name__ == "__main__":
+    main()
