@@ -3,6 +3,7 @@
 """Check what a VM scenario recorded on its data port (tests/vm/plu-lib.sh).
 
 usage: verify.py SCENARIO DATA_FILE
+       verify.py --has SCENARIO
 
 Prints one "ok N - ..." / "not ok N - ..." line per assertion and exits 1
 if any failed.  The expectations come from the scenario's own sysfs
@@ -217,9 +218,93 @@ def scenario_roundtrip(d):
     check(d.rc("retrieve3") == 0, "stage 3: retrieve --finish succeeds")
 
 
+def scenario_corrupt(d):
+    out1 = d.json("out1")
+    check(d.rc("mark1") == 0 and out1, "stage 1: devices marked")
+    st = d.json("status2") or {}
+    check(st.get("incoming_state") == "rejected",
+          "stage 2: the corrupted image is rejected", st)
+    check(st.get("incoming_error") == -22 and st.get("incoming") == 0,
+          "stage 2: STATUS reports -EINVAL and no incoming records", st)
+    check(int(d.text("reject_log") or -1) == 1,
+          "stage 2: exactly one log line explains the rejection",
+          d.text("reject_log"))
+    check(d.json("in2") == [], "stage 2: nothing from the image is listed",
+          d.text("in2"))
+    check(d.rc("retrieve2") == 1,
+          "stage 2: retrieve reports the rejected set (exit 1)")
+    st = d.json("status2b") or {}
+    check(st.get("incoming_state") == "rejected",
+          "stage 2: still rejected after the session finished", st)
+    out2 = d.json("out2")
+    check(d.rc("mark2") == 0 and out2 and
+          any(r["marked"] for r in out2),
+          "stage 2: marking for the next update still works")
+
+
+scenario_corrupt_flip = scenario_corrupt
+scenario_corrupt_version = scenario_corrupt
+scenario_corrupt_truncate = scenario_corrupt
+
+
+def bdfs(records):
+    return sorted(r["bdf"] for r in records or [])
+
+
+def scenario_hotplug(d):
+    out1a = d.json("out1a")
+    check(d.rc("mark1") == 0 and "0000:01:00.0" in bdfs(out1a) and
+          "0000:00:04.0" in bdfs(out1a),
+          "stage 1: NVMe and its root port tracked before unplug")
+    st = d.json("status1") or {}
+    check(st.get("removed") == 1 and st.get("marked") == 2,
+          "stage 1: STATUS counts the removed device", st)
+    out1b = d.json("out1b")
+    check("0000:01:00.0" not in bdfs(out1b) and
+          "0000:00:04.0" not in bdfs(out1b) and
+          "0000:00:02.0" in bdfs(out1b),
+          "stage 1: removed device and its now unneeded bridge dropped",
+          bdfs(out1b))
+    check(d.rc("query_gone") == 1,
+          "stage 1: QUERY of the removed device: not tracked")
+    in2a = d.json("in2a")
+    same_records("stage 2: incoming equals the outgoing set after unplug",
+                 in2a, out1b)
+    in2b = {r["bdf"]: r for r in d.json("in2b") or []}
+    check(in2b.get("0000:41:00.0", {}).get("verdict") == "missing",
+          "stage 2: device unplugged before finish is reported missing",
+          in2b.get("0000:41:00.0"))
+    check(all(r["verdict"] == "ok" for b, r in in2b.items()
+              if b != "0000:41:00.0"), "stage 2: the others stay ok")
+    q = d.json("query_missing") or {}
+    check((q.get("incoming") or {}).get("verdict") == "missing",
+          "stage 2: QUERY says missing too", q)
+    check(d.rc("retrieve2") == 0, "stage 2: session finishes")
+
+
+def scenario_abort(d):
+    check(d.rc("mark1") == 0, "stage 1: devices marked")
+    check(d.rc("kexec_abort") == 0,
+          "stage 1: preserve + load without reboot succeeds")
+    st = d.json("status1") or {}
+    check(st.get("state") == "idle" and st.get("kho_bytes") == 0,
+          "stage 1: after the session closed the image is freed", st)
+    check(st.get("marked") == 2, "stage 1: marks are kept", st)
+    check(int(d.text("unpreserve_log") or 0) == 1,
+          "stage 1: unpreserve ran once")
+    check("unreferenced object" not in d.text("kmemleak"),
+          "stage 1: kmemleak finds nothing", d.text("kmemleak"))
+    same_records("stage 2: the re-preserved set arrives", d.json("in2"),
+                 d.json("out1"))
+    check(d.rc("retrieve2") == 0, "stage 2: session finishes")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
+    if sys.argv[1] == "--has":
+        sys.exit(0 if "scenario_" + sys.argv[2].replace("-", "_")
+                 in globals() else 1)
     fn = globals().get("scenario_" + sys.argv[1].replace("-", "_"))
     if not fn:
         sys.exit("verify.py: unknown scenario %s" % sys.argv[1])

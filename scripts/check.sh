@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every test of the project, ending with "N passed, N failed".
+#
+#   host:  wire codec unit tests (plain + ASan/UBSan), fuzz smoke run,
+#          checkpatch --strict, W=1 module build, CLI build
+#   VM:    every scenario in tests/vm/scenarios/ on the fast kernel, then on
+#          the debug kernel (KASAN, lockdep, kmemleak), plus the harness's
+#          own self-test
+#   DKMS:  tests/dkms/dkms-test.sh
+#
+# Environment: PLU_CHECK_FLAVORS (default "fast debug"), PLU_CHECK_ONLY
+# (a regex of scenario names to run), PLU_CHECK_SKIP_HOST=1.
+# Everything it needs is installed on first use (apt) and the test kernels
+# are built once and cached (scripts/build-kernel.sh).
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+cd "$PLU_TOP" || exit 2
+
+FLAVORS=${PLU_CHECK_FLAVORS:-fast debug}
+ONLY=${PLU_CHECK_ONLY:-.}
+OUT=$PLU_TOP/results/check
+rm -rf "$OUT"
+mkdir -p "$OUT"
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+
+# step NAME CMD... - one test: CMD's exit status; output kept in a log.
+step() {
+	local name=$1 log
+	shift
+	log=$OUT/$(echo "$name" | tr -c 'a-zA-Z0-9_.-' _).log
+	if "$@" >"$log" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name (log: $log)"
+		tail -n 25 "$log" | sed 's/^/#   /'
+	fi
+}
+
+# counted NAME LOG - add the "N passed, N failed" or kselftest totals of a
+# test program's output; no such line at all is one failure.
+counted() {
+	local name=$1 log=$2 p f line
+	line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+' "$log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(grep -E '^# Totals' "$log" |
+			sed -E 's/^# Totals: pass:([0-9]+) fail:([0-9]+).*/\1/' | paste -sd+ | bc)
+		f=$(grep -E '^# Totals' "$log" |
+			sed -E 's/^# Totals: pass:([0-9]+) fail:([0-9]+).*/\2/' | paste -sd+ | bc)
+	else
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+		[ -n "$line" ] || { not_ok "$name: no test totals (log: $log)"; return; }
+		p=${line%% passed*}
+		f=${line#*, }
+		f=${f%% failed*}
+	fi
+	[ "$p" -gt 0 ] || f=$((f + 1))	# ran nothing: that is a failure
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "$([ "$f" = 0 ] && echo ok || echo not ok) - $name: $p passed, $f failed (log: $log)"
+	[ "$f" = 0 ] || grep -E '^not ok|^# +FAIL|^#   ' "$log" | head -n 20 | sed 's/^/#   /'
+}
+
+plu_need_pkgs build-essential bc flex bison libelf-dev libssl-dev cpio kmod \
+	libkmod-dev pkg-config qemu-system-x86 busybox-static kexec-tools \
+	python3 socat clang libclang-rt-14-dev groff-base
+
+# --- host ---------------------------------------------------------------
+if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then
+	make -C tests/unit run >"$OUT/unit.log" 2>&1
+	counted "host unit tests (wire codec, plain + ASan/UBSan)" "$OUT/unit.log"
+	step "fuzz smoke run of the wire decoder" make -C tests/fuzz fuzz-smoke
+	step "checkpatch --strict clean" bash -c \
+		'out=$(make -s checkpatch 2>&1); echo "$out"; ! echo "$out" | grep -qE "(ERROR|WARNING|CHECK):"'
+fi
+
+# --- per kernel flavor: module, VM scenarios ------------------------------
+build_module() {	# FLAVOR -> prints the .ko path
+	local kdir obj
+	kdir=$(scripts/build-kernel.sh --flavor "$1") || return 1
+	obj=$OUT/module-$1
+	rm -rf "$obj" && mkdir -p "$obj"
+	cp -r Kbuild src include "$obj"/
+	make -C "$kdir/build" M="$obj" W=1 modules >"$obj/build.log" 2>&1 || {
+		cat "$obj/build.log"; return 1; }
+	if grep -E 'warning:|error:' "$obj/build.log"; then
+		return 1
+	fi
+	echo "$obj/pci_liveupdate.ko"
+}
+
+scenario_args() {	# DIR -> vm-run.sh arguments for its stages
+	local dir=$1 n=1
+	while [ -f "$dir/stage$n.sh" ]; do
+		printf -- '--stage%d\n%s\n' "$n" "$dir/stage$n.sh"
+		n=$((n + 1))
+	done
+	[ -f "$dir/vm-args" ] && grep -v '^#' "$dir/vm-args"
+}
+
+run_scenario() {	# FLAVOR KO DIR
+	local flavor=$1 ko=$2 dir=$3 name work args=() bins=()
+	name=$(basename "$dir")
+	work=$OUT/vm-$flavor-$name
+	mkdir -p "$work"
+	mapfile -t args < <(scenario_args "$dir")
+	for b in tests/vm/plu-lib.sh tests/vm/build/*_test; do
+		[ -x "$b" ] || [ "${b##*.}" = sh ] && bins+=(--bin "$b")
+	done
+	step "vm[$flavor] $name: every stage passes, no kernel splat" \
+		scripts/vm-run.sh --flavor "$flavor" --module "$ko" "${bins[@]}" \
+		--topology "${PLU_TOPOLOGY:-default}" \
+		--qemu-args "-serial file:$work/data.log" \
+		--log "$work/serial.log" "${args[@]}"
+	if python3 tests/vm/verify.py --has "$name"; then
+		python3 tests/vm/verify.py "$name" "$work/data.log" >"$work/verify.log" 2>&1
+		counted "vm[$flavor] $name: recorded results" "$work/verify.log"
+	fi
+	if grep -qE '^# Totals' "$work/serial.log"; then
+		tr -d '\r' <"$work/serial.log" >"$work/kselftest.log"
+		counted "vm[$flavor] $name: in-guest kselftests" "$work/kselftest.log"
+	fi
+}
+
+step "CLI builds (-Wall -Wextra -Werror)" make tools
+step "in-guest test programs build" make -C tests/vm
+
+for flavor in $FLAVORS; do
+	ko=$(build_module "$flavor" 2>"$OUT/module-$flavor.err")
+	if [ -n "$ko" ] && [ -f "$ko" ]; then
+		ok "module builds W=1 warning-free against the $flavor kernel"
+	else
+		not_ok "module build against the $flavor kernel"
+		sed 's/^/#   /' "$OUT/module-$flavor.err" | tail -n 20
+		continue
+	fi
+	for dir in tests/vm/scenarios/[!_]*/; do
+		dir=${dir%/}
+		echo "$(basename "$dir")" | grep -qE "$ONLY" || continue
+		run_scenario "$flavor" "$ko" "$dir"
+	done
+done
+
+if [ -x tests/vm/harness-selftest.sh ] && echo harness | grep -qE "$ONLY"; then
+	tests/vm/harness-selftest.sh >"$OUT/harness-selftest.log" 2>&1
+	counted "VM harness self-test" "$OUT/harness-selftest.log"
+fi
+
+if [ -x tests/dkms/dkms-test.sh ] && echo dkms | grep -qE "$ONLY"; then
+	tests/dkms/dkms-test.sh >"$OUT/dkms-test.log" 2>&1
+	counted "DKMS packaging" "$OUT/dkms-test.log"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
