@@ -1,0 +1,425 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test kernel in QEMU, run stage scripts across kexec hops, watch
+# the serial console, and say whether everything passed.  See usage() below
+# (vm-run.sh --help).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+usage() {
+	cat <<'EOF'
+usage: vm-run.sh [options] --stage1 FILE [--stage2 FILE] [--stage3 FILE]...
+
+Boots the LUO test kernel (scripts/build-kernel.sh, built on first use) in
+QEMU (q35, 2 CPUs, -no-reboot; KVM when /dev/kvm is usable, else TCG) with an
+initramfs from scripts/mkinitramfs.sh, and runs /stages/N.sh in stage N.
+Stage 1 runs after the first boot; a stage that wants the next one kexecs
+(plu-kexec) into the same kernel with plu_stage=N+1; the last stage returns.
+
+Options:
+  --stageN FILE        stage N's script (N = 1, 2, 3, ...; no gaps), run by
+                       busybox sh as root in the guest
+  --flavor fast|debug  kernel flavor (default fast; debug = KASAN, lockdep,
+                       kmemleak)
+  --kernel-dir DIR     use this build-kernel.sh output dir instead
+  --topology NAME      QEMU device arguments from
+                       tests/vm/topologies/NAME.args (or a path to a file);
+                       default: default
+  --qemu-args "ARGS"   extra QEMU arguments (whitespace separated); given
+                       without --topology they replace the topology
+  --module KO|none     module to insmod at every boot (default:
+                       src/pci_liveupdate.ko when it exists)
+  --bin FILE           add a binary to the guest's /usr/bin (repeatable;
+                       tools/pci-liveupdate, when it exists, and kexec are
+                       always added); shared libraries come along
+  --append "ARGS"      extra kernel command line
+  --log FILE           serial console log (default: WORKDIR/serial.log)
+  --timeout SECONDS    wall-clock bound for the whole VM run (default 300
+                       fast, 900 debug); QEMU is killed at the deadline
+  --mem SIZE           guest memory (default 1G fast, 2G debug)
+  --keep               keep the work dir (initramfs, logs) on success too
+                       (it is always kept on failure)
+  -v, --verbose        copy the serial console to stdout while it runs
+  -h, --help           this text
+
+Stage environment (exported by the guest's /init):
+  PLU_STAGE=N, PLU_NEXT_STAGE=N+1, PLU_HAS_NEXT=1 when a stage N+1 exists
+  KERNEL=/boot/bzImage             the kernel to kexec into
+  INITRD=/tmp/next-initrd.cpio.gz  where the next hop's initramfs goes;
+                                   plu-make-initrd writes it (a copy of the
+                                   retained initrd, or --rebuild: a cpio of
+                                   the running rootfs)
+  NEXT_CMDLINE                     /proc/cmdline with plu_stage=N+1
+  PATH                             /usr/bin first
+The module, if any, is already loaded (insmod /lib/modules/pci_liveupdate.ko)
+when the stage starts; a failed insmod fails the stage before it runs.
+
+Stage helpers (in /usr/bin):
+  plu-kexec            kmemleak scan, plu-make-initrd, then
+                       kexec -s -l $KERNEL --initrd=$INITRD
+                       --command-line="$NEXT_CMDLINE" && kexec -e
+                       (a stage may run those commands itself instead)
+  plu-make-initrd [--rebuild] [OUT]
+  plu-device-del QEMU-ID BDF [SECONDS]
+                       ask the host to device_del QEMU-ID, then wait (default
+                       60 s) for /sys/bus/pci/devices/BDF to disappear
+  plu-host device_del QEMU-ID   only the request, no waiting
+  plu-kmemleak-check   print kmemleak's report now (debug flavor)
+  plu-mark TEXT        print TEXT as one kernel log line (via /dev/kmsg)
+
+Host-request channel: a console line containing "PLU-HOST device_del ID"
+(plu-host prints it through /dev/kmsg, so it is never torn by other output)
+makes vm-run.sh send QMP {"execute":"device_del","arguments":{"id":"ID"}}
+over WORKDIR/qmp.sock; the answer and QEMU's DEVICE_DELETED event are logged
+(WORKDIR/host-requests.log).  A QMP error fails the run.  The guest learns of
+the removal only from the guest side (the device leaving
+/sys/bus/pci/devices), so it must wait for that, with a deadline.  On q35,
+devices on pcie.0 cannot be unplugged; below a root port or bridge on pcie.0
+QEMU 7.2 uses ACPI hotplug (acpiphp, well under a second), below the pxb's
+root port native PCIe hotplug (pciehp: ~6 s, the attention button's 5 s).
+
+Console markers (printed by /init through /dev/kmsg):
+  PLU-STAGE N START uptime=S   PLU-STAGE N RESULT rc=RC   PLU-KEXEC stage N -> M
+  PLU-HOST ...                 PLU-FAIL ...               PLU-DONE stage N
+Stage N counts as passed when "PLU-STAGE N RESULT rc=0" is seen: printed by
+/init when the stage returns 0, or by the next kernel's /init on arriving in
+stage N+1.  A stage that returns 0 while a stage N+1 exists fails ("returned
+without kexec").  Once a stage returns (or fails), /init powers off.
+
+The run passes when every given stage passed, QEMU exited by itself, and the
+serial log has no kernel splat: BUG:, WARNING:, Oops, KASAN, UBSAN, Kernel
+panic, kernel BUG at, general protection fault, Call Trace:, end trace,
+lockdep reports (circular/recursive locking, inconsistent lock state, bad
+unlock balance, suspicious RCU usage), RCU stalls, hung tasks, kmemleak's
+"unreferenced object", or a PLU-FAIL marker.  Stage output that prints such
+words fails the run too.
+
+Exit status: 0 passed; 1 a stage failed or the log has a splat; 2 usage
+error; 3 timeout; 4 infrastructure failure (kernel build, initramfs, QEMU
+would not start).
+EOF
+}
+
+flavor=fast kdir='' topology='' qemu_extra='' module=auto bins=() append=''
+log='' timeout='' mem='' keep=0 verbose=0
+declare -A stage_file=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--stage[1-9]|--stage[1-9][0-9]) [ $# -ge 2 ] || { usage >&2; exit 2; }
+		stage_file[${1#--stage}]=$2; shift 2 ;;
+	--flavor) flavor=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--kernel-dir) kdir=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--topology) topology=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--qemu-args) qemu_extra=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--module) module=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--bin) bins+=("${2:-}"); shift 2 || { usage >&2; exit 2; } ;;
+	--append) append=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--log) log=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--timeout) timeout=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--mem) mem=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--keep) keep=1; shift ;;
+	-v|--verbose) verbose=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) printf 'vm-run.sh: unknown option %s\n\n' "$1" >&2; usage >&2; exit 2 ;;
+	esac
+done
+
+bad_usage() { printf 'vm-run.sh: %s (see --help)\n' "$*" >&2; exit 2; }
+infra() { printf '[vm-run] error: %s\n' "$*" >&2; exit 4; }
+case $flavor in
+fast) : "${timeout:=300}" "${mem:=1G}" ;;
+debug) : "${timeout:=900}" "${mem:=2G}" ;;
+*) bad_usage "--flavor must be fast or debug" ;;
+esac
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout wants seconds"
+[ ${#stage_file[@]} -gt 0 ] || bad_usage "--stage1 is required"
+nstages=${#stage_file[@]}
+for ((n = 1; n <= nstages; n++)); do
+	[ -n "${stage_file[$n]:-}" ] || bad_usage "stages must be 1..N without gaps (no --stage$n)"
+	[ -f "${stage_file[$n]}" ] || bad_usage "--stage$n ${stage_file[$n]}: no such file"
+done
+
+# Topology: a file of QEMU arguments, '#' comments.
+topo_args=()
+if [ -n "$topology" ] || [ -z "$qemu_extra" ]; then
+	tfile=${topology:-default}
+	[[ $tfile == */* ]] || tfile=$PLU_TOP/tests/vm/topologies/$tfile.args
+	[ -f "$tfile" ] || bad_usage "no topology file $tfile"
+	read -ra topo_args <<<"$(sed 's/#.*//' "$tfile" | tr '\n' ' ')"
+fi
+read -ra extra_args <<<"$qemu_extra"
+
+if [ "$module" = auto ]; then
+	module=none
+	[ -f "$PLU_TOP/src/pci_liveupdate.ko" ] && module=$PLU_TOP/src/pci_liveupdate.ko
+fi
+[ "$module" = none ] || [ -f "$module" ] || bad_usage "--module $module: no such file"
+for b in "${bins[@]}"; do [ -f "$b" ] || bad_usage "--bin $b: no such file"; done
+[ -x "$PLU_TOP/tools/pci-liveupdate" ] && bins+=("$PLU_TOP/tools/pci-liveupdate")
+
+plu_need_pkgs qemu-system-x86 kexec-tools python3 coreutils
+bins+=("$(command -v kexec || echo /usr/sbin/kexec)")
+
+if [ -z "$kdir" ]; then
+	kdir=$("$PLU_TOP/scripts/build-kernel.sh" --flavor "$flavor") || infra "kernel build failed"
+fi
+[ -f "$kdir/bzImage" ] || infra "no bzImage in $kdir"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/plu-vm.XXXXXX")
+: "${log:=$work/serial.log}"
+mkdir -p "$(dirname "$log")"
+: >"$log"
+log=$(cd "$(dirname "$log")" && pwd)/$(basename "$log")
+qpid='' tailpid='' result=4
+cleanup() {
+	[ -n "$qpid" ] && kill -KILL "$qpid" 2>/dev/null
+	[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
+	[ -n "${QMP_PID:-}" ] && kill "$QMP_PID" 2>/dev/null
+	if [ "$keep" = 1 ] || [ "$result" != 0 ]; then
+		printf '[vm-run] work dir kept: %s\n' "$work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stage_opts=()
+for ((n = 1; n <= nstages; n++)); do stage_opts+=(--stage "$n:${stage_file[$n]}"); done
+bin_opts=()
+for b in "${bins[@]}"; do bin_opts+=(--bin "$b"); done
+"$PLU_TOP/scripts/mkinitramfs.sh" --kernel "$kdir/bzImage" --out "$work/initramfs.cpio.gz" \
+	--module "$module" "${bin_opts[@]}" "${stage_opts[@]}" 2>"$work/mkinitramfs.log" ||
+	{ cat "$work/mkinitramfs.log" >&2; infra "mkinitramfs.sh failed"; }
+
+accel=(-accel tcg)
+if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
+	accel=(-accel kvm -cpu host)
+fi
+cmdline="console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on retain_initrd plu_stage=1${append:+ $append}"
+qemu=(qemu-system-x86_64 -M q35 -smp 2 -m "$mem" "${accel[@]}"
+	-nographic -nodefaults -no-reboot
+	-chardev "file,id=con0,path=$log" -serial chardev:con0
+	-qmp "unix:$work/qmp.sock,server=on,wait=off"
+	-kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio.gz" -append "$cmdline"
+	"${topo_args[@]}" "${extra_args[@]}")
+printf '%q ' "${qemu[@]}" >"$work/qemu.cmd"; echo >>"$work/qemu.cmd"
+
+# QMP client for the host-request channel: reads "device_del ID" lines on
+# stdin, keeps one QMP session, records answers and events.
+cat >"$work/qmp.py" <<'PY'
+import json, os, select, socket, sys
+sock_path, rec_path = sys.argv[1], sys.argv[2]
+rec = open(rec_path, "a", buffering=1)
+def say(msg):
+    rec.write(msg + "\n")
+    print("[vm-run] host: " + msg, file=sys.stderr, flush=True)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+buf = b""
+def fill():
+    """One recv; returns the complete messages it made available."""
+    global buf
+    data = s.recv(65536)
+    if not data:
+        raise EOFError("QMP socket closed")
+    buf += data
+    out = []
+    while b"\n" in buf:
+        line, buf = buf.split(b"\n", 1)
+        if line.strip():
+            out.append(json.loads(line))
+    return out
+def wait_for(pred):
+    while True:
+        for m in fill():
+            if pred(m):
+                return m
+try:
+    s.settimeout(10)
+    s.connect(sock_path)
+    wait_for(lambda m: "QMP" in m)
+    s.sendall(b'{"execute":"qmp_capabilities"}\n')
+    m = wait_for(lambda m: "return" in m or "error" in m)
+    if "error" in m:
+        raise RuntimeError(m["error"])
+    s.settimeout(None)
+except Exception as e:
+    say("error QMP connection failed: %r" % (e,))
+    sys.exit(1)
+stdin = sys.stdin.fileno()
+inbuf = b""
+pending = {}
+n = 0
+open_in = True
+while True:
+    r, _, _ = select.select([stdin, s] if open_in else [s], [], [], None if open_in else 5)
+    if not r:
+        break   # stdin closed and QEMU silent for 5 s: done
+    if stdin in r:
+        data = os.read(stdin, 4096)
+        if not data:
+            open_in = False
+            if not pending:
+                break
+        inbuf += data
+        while b"\n" in inbuf:
+            line, inbuf = inbuf.split(b"\n", 1)
+            words = line.decode(errors="replace").split()
+            if len(words) == 2 and words[0] == "device_del":
+                n += 1
+                pending[n] = " ".join(words)
+                s.sendall(json.dumps({"execute": "device_del",
+                                      "arguments": {"id": words[1]},
+                                      "id": n}).encode() + b"\n")
+            else:
+                say("error unknown request: %s" % " ".join(words))
+    if s in r:
+        try:
+            msgs = fill()
+        except (EOFError, OSError):
+            break
+        for m in msgs:
+            if "event" in m:
+                if m["event"] == "DEVICE_DELETED" and "device" in m.get("data", {}):
+                    say("event DEVICE_DELETED %s" % m["data"]["device"])
+                continue
+            req = pending.pop(m.get("id"), "?")
+            if "error" in m:
+                say("error %s: %s" % (req, m["error"].get("desc", m["error"])))
+            else:
+                say("ok %s" % req)
+        if not open_in and not pending:
+            break
+for req in pending.values():
+    say("error %s: no answer before QEMU went away" % req)
+PY
+
+# ---- run ----
+t0=$EPOCHREALTIME
+since() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+plu_log "vm-run: $nstages stage(s), $flavor kernel, ${accel[1]}, log $log"
+# QEMU runs as the child of a helper shell that reaps it at once (a zombie
+# would look alive to tail --pid) and then reports its exit status.
+exec {qfd}< <("${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1 & echo "$!"; wait "$!"; echo "$?")
+read -r qpid <&"$qfd"
+exec {tfd}< <(exec tail -n +1 -F --pid="$qpid" "$log" 2>/dev/null)
+tailpid=$!
+deadline=$((SECONDS + timeout))
+declare -A st_start=() st_end=() st_rc=() st_kexec=()
+timed_out=0 host_reqs=0
+on_line() {
+	local l=${1%$'\r'} id
+	[ "$verbose" = 1 ] && printf '%s\n' "$l"
+	case $l in
+	*PLU-STAGE*|*PLU-HOST*|*PLU-KEXEC*) ;;
+	*) return 0 ;;
+	esac
+	if [[ $l =~ PLU-STAGE\ ([0-9]+)\ START ]]; then
+		st_start[${BASH_REMATCH[1]}]=$(since)
+	elif [[ $l =~ PLU-STAGE\ ([0-9]+)\ RESULT\ rc=([0-9]+) ]]; then
+		local n=${BASH_REMATCH[1]}
+		[ -n "${st_rc[$n]:-}" ] && return 0
+		st_rc[$n]=${BASH_REMATCH[2]} st_end[$n]=$(since)
+		printf '[vm-run] +%ss stage %s: rc=%s\n' "${st_end[$n]}" "$n" "${st_rc[$n]}" >&2
+	elif [[ $l =~ PLU-KEXEC\ stage\ ([0-9]+) ]]; then
+		st_kexec[${BASH_REMATCH[1]}]=$(since)
+	elif [[ $l =~ PLU-HOST\ device_del\ ([^[:space:]]+) ]]; then
+		id=${BASH_REMATCH[1]}
+		host_reqs=$((host_reqs + 1))
+		if [[ ! $id =~ ^[A-Za-z0-9_.-]+$ ]]; then
+			echo "error device_del $id: bad id" >>"$work/host-requests.log"
+			return 0
+		fi
+		if [ -z "${QMP_PID:-}" ]; then
+			coproc QMP { exec /usr/bin/python3 "$work/qmp.py" "$work/qmp.sock" "$work/host-requests.log"; }
+		fi
+		printf '[vm-run] +%ss guest asks: device_del %s\n' "$(since)" "$id" >&2
+		printf 'device_del %s\n' "$id" >&"${QMP[1]:-}" ||
+			echo "error device_del $id: QMP client gone" >>"$work/host-requests.log"
+	elif [[ $l =~ PLU-HOST ]]; then
+		host_reqs=$((host_reqs + 1))
+		echo "error unknown request: ${l#*PLU-HOST }" >>"$work/host-requests.log"
+	fi
+}
+while :; do
+	left=$((deadline - SECONDS))
+	[ "$left" -gt 0 ] || { timed_out=1; break; }
+	if IFS= read -r -t "$left" line <&"$tfd"; then
+		on_line "$line"
+	else
+		rc=$?
+		[ "$rc" -gt 128 ] && { timed_out=1; break; }
+		[ -n "$line" ] && on_line "$line"
+		break
+	fi
+done
+elapsed=$(since)
+qrc=''
+if [ "$timed_out" = 1 ]; then
+	kill -TERM "$qpid" 2>/dev/null || true
+	# The helper shell prints QEMU's status once it is gone.
+	read -r -t 5 qrc <&"$qfd" || { kill -KILL "$qpid" 2>/dev/null || true; }
+fi
+[ -n "$qrc" ] || read -r -t 30 qrc <&"$qfd" || qrc=killed
+exec {qfd}<&-
+qpid=''
+exec {tfd}<&-
+kill "$tailpid" 2>/dev/null || true
+tailpid=''
+if [ -n "${QMP_PID:-}" ]; then
+	[ -n "${QMP[1]:-}" ] && eval "exec ${QMP[1]}>&-"
+	wait "$QMP_PID" 2>/dev/null || true
+	QMP_PID=''
+fi
+
+# ---- verdict ----
+fail=0
+[ "$timed_out" = 0 ] && [ "$qrc" != 0 ] && [ -z "${st_start[1]:-}" ] && {
+	tail -20 "$work/qemu.log" >&2
+	infra "QEMU exited with $qrc before stage 1 (command in $work/qemu.cmd)"
+}
+for ((n = 1; n <= nstages; n++)); do
+	what="stage $n ($(basename "${stage_file[$n]}")):"
+	if [ "${st_rc[$n]:-}" = 0 ]; then
+		msg="PASS"
+	else
+		fail=1
+		if [ -n "${st_rc[$n]:-}" ]; then msg="FAIL rc=${st_rc[$n]}"
+		elif [ -n "${st_start[$n]:-}" ]; then msg="FAIL (no result)"
+		else msg="FAIL (never started)"; fi
+	fi
+	[ -n "${st_start[$n]:-}" ] && msg+=", started +${st_start[$n]}s"
+	[ -n "${st_end[$n]:-}" ] && msg+=", ended +${st_end[$n]}s"
+	if [ -n "${st_kexec[$((n - 1))]:-}" ] && [ -n "${st_start[$n]:-}" ]; then
+		msg+=", kexec hop $(awk -v a="${st_kexec[$((n - 1))]}" -v b="${st_start[$n]}" 'BEGIN { printf "%.1f", b - a }')s"
+	fi
+	printf '[vm-run] %s %s\n' "$what" "$msg"
+done
+if [ -s "$work/host-requests.log" ] && grep -q '^error' "$work/host-requests.log"; then
+	fail=1
+	echo "[vm-run] host requests failed:"
+	grep '^error' "$work/host-requests.log" | sed 's/^/[vm-run]   /'
+fi
+[ "$timed_out" = 0 ] && [ "$qrc" != 0 ] && { fail=1; echo "[vm-run] QEMU exited with status $qrc"; }
+splat='BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic|kernel BUG at|general protection fault|Call Trace:|---\[ end trace|possible circular locking|possible recursive locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning|held lock freed|turning off the locking correctness validator|rcu_.*detected stalls|blocked for more than|unreferenced object|PLU-FAIL'
+if grep -qE "$splat" "$log"; then
+	fail=1
+	echo "[vm-run] the serial log has kernel/harness errors (first ones, with context):"
+	grep -nE -B3 -A12 "$splat" "$log" | head -80 | sed 's/\r$//; s/^/  /'
+fi
+if [ "$timed_out" = 1 ]; then
+	result=3
+	echo "[vm-run] TIMEOUT after ${timeout}s (QEMU killed); serial log: $log"
+elif [ "$fail" = 1 ]; then
+	result=1
+	echo "[vm-run] FAIL after ${elapsed}s; serial log: $log"
+else
+	result=0
+	reqs=''
+	[ "$host_reqs" -gt 0 ] && reqs=", $host_reqs host request(s)"
+	shown=$log
+	[ "$keep" = 0 ] && [ "${log#"$work"/}" != "$log" ] && shown="not kept (use --log or --keep)"
+	echo "[vm-run] PASS: $nstages stage(s) in ${elapsed}s$reqs; serial log: $shown"
+fi
+exit "$result"

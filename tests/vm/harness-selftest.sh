@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# harness-selftest.sh [--flavor fast|debug] [--quick] [--keep]
+#
+# End-to-end tests of the VM harness itself (scripts/vm-run.sh,
+# scripts/mkinitramfs.sh, scripts/guest-init, tests/vm/topologies), without
+# the pci_liveupdate module:
+#   - a three-stage run on the default topology: stage 1 checks every BDF of
+#     the topology, the pxb root bus 0000:40 and that the NVMe PF's two VFs
+#     appear, then plu-kexec (retained initrd); stage 2 checks it is stage 2,
+#     has a device hot-unplugged through the host-request channel, and
+#     kexecs by hand into stage 3 with an initramfs rebuilt in the guest;
+#     stage 3 checks the unplugged device stayed gone
+#   - negative cases that must make vm-run.sh fail: a stage exiting 1, a
+#     "BUG:" line in the kernel log, a stage returning without kexec while a
+#     next stage exists, a QMP error on a host request, a failing insmod, and
+#     a hung stage (timeout, exit 3)
+#   - usage errors exit 2, --help works, mkinitramfs output is reproducible
+# --quick skips the negative VM cases; --keep keeps the work dir (stage
+# scripts, serial logs), as does any failure.  Prints TAP-like lines and
+# ends with "N passed, N failed"; exits 1 if anything failed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vmrun=$top/scripts/vm-run.sh
+
+flavor=fast quick=0 keep=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--flavor) flavor=$2; shift 2 ;;
+	--quick) quick=1; shift ;;
+	--keep) keep=1; shift ;;
+	-h|--help) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "harness-selftest.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/plu-harness-selftest.XXXXXX")
+trap 'if [ "$keep" = 1 ] || [ "$failed" != 0 ]; then echo "# work dir: $tmp"; else rm -rf "$tmp"; fi' EXIT
+pass=0 failed=0 n=0
+t_start=$SECONDS
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+
+# run_vm NAME EXPECTED_RC GREP_PATTERN VM-RUN-ARGS...: run vm-run.sh, check
+# its exit status and that its output matches GREP_PATTERN (ERE, may be '').
+run_vm() {
+	local name=$1 want=$2 pat=$3 rc t0=$SECONDS
+	shift 3
+	"$vmrun" --flavor "$flavor" --module none --log "$tmp/$name.serial" "$@" \
+		>"$tmp/$name.out" 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -qE "$pat" "$tmp/$name.out"; }; then
+		ok "$name (vm-run exit $rc, $((SECONDS - t0))s)"
+		return 0
+	fi
+	not_ok "$name (vm-run exit $rc, wanted $want${pat:+, output matching /$pat/})"
+	sed 's/^/# /' "$tmp/$name.out" | tail -40
+	return 1
+}
+
+# ---- stage scripts ----
+cat >"$tmp/common.sh" <<'EOF'
+fail() { echo "selftest: FAIL: $*"; exit 1; }
+# wait_for SECONDS CMD...: until CMD succeeds, or fail at the deadline.
+wait_for() {
+	end=$(($(cut -d. -f1 /proc/uptime) + $1)); shift
+	until "$@"; do
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+dev=/sys/bus/pci/devices
+EOF
+
+cat >"$tmp/stage1.sh" <<'EOF'
+echo "selftest: stage $PLU_STAGE, next $PLU_NEXT_STAGE, has_next $PLU_HAS_NEXT"
+[ "$PLU_STAGE" = 1 ] && [ "$PLU_HAS_NEXT" = 1 ] || fail "stage env"
+[ -f "$KERNEL" ] || fail "no KERNEL $KERNEL"
+case " $NEXT_CMDLINE " in *" plu_stage=2 "*) ;; *) fail "NEXT_CMDLINE: $NEXT_CMDLINE" ;; esac
+case " $(cat /proc/cmdline) " in *" liveupdate=on "*) ;; *) fail "no liveupdate=on" ;; esac
+[ -c /dev/liveupdate ] || fail "no /dev/liveupdate (LUO off?)"
+[ -d /sys/kernel/debug/kho ] || echo "selftest: note: no /sys/kernel/debug/kho"
+# BDF vendor:device of default.args
+while read -r bdf id; do
+	[ -e "$dev/$bdf" ] || fail "missing $bdf"
+	got=$(cat "$dev/$bdf/vendor"):$(cat "$dev/$bdf/device")
+	[ "$got" = "$id" ] || fail "$bdf is $got, wanted $id"
+done <<LIST
+0000:00:02.0 0x8086:0x10d3
+0000:00:03.0 0x1af4:0x1005
+0000:00:04.0 0x1b36:0x000c
+0000:01:00.0 0x1b36:0x0010
+0000:00:05.0 0x1b36:0x000c
+0000:02:00.0 0x1b36:0x0010
+0000:00:06.0 0x1b36:0x000e
+0000:03:01.0 0x1b36:0x0001
+0000:04:01.0 0x1af4:0x1005
+0000:00:07.0 0x1b36:0x000b
+0000:40:00.0 0x1b36:0x000c
+0000:41:00.0 0x8086:0x10d3
+LIST
+[ -e /sys/class/pci_bus/0000:40 ] || fail "no root bus 0000:40"
+[ "$(readlink -f $dev/0000:41:00.0/..)" = "$(readlink -f $dev/0000:40:00.0)" ] ||
+	fail "0000:41:00.0 is not below 0000:40:00.0"
+echo "selftest: all topology BDFs present, root bus 0000:40 present"
+# SR-IOV: the PF needs its driver (nvme probes asynchronously).
+pf=$dev/0000:02:00.0
+wait_for 60 test -e $pf/driver || fail "nvme did not bind 0000:02:00.0"
+[ "$(cat $pf/sriov_totalvfs)" = 2 ] || fail "sriov_totalvfs $(cat $pf/sriov_totalvfs)"
+echo 0 > $pf/sriov_drivers_autoprobe	# QEMU's VF controllers start offline
+echo 2 > $pf/sriov_numvfs || fail "echo 2 > sriov_numvfs"
+for vf in 0000:02:00.1 0000:02:00.2; do
+	[ -e $dev/$vf/physfn ] || fail "VF $vf missing"
+done
+echo "selftest: VFs $(ls -d $dev/*/physfn | cut -d/ -f6 | tr '\n' ' ')enabled"
+echo 0 > $pf/sriov_numvfs || fail "echo 0 > sriov_numvfs"
+[ ! -e $dev/0000:02:00.1 ] || fail "VF still there"
+plu-kexec
+fail "plu-kexec returned"
+EOF
+
+cat >"$tmp/stage2.sh" <<'EOF'
+[ "$PLU_STAGE" = 2 ] || fail "PLU_STAGE=$PLU_STAGE"
+case " $(cat /proc/cmdline) " in *" plu_stage=2 "*) ;; *) fail "cmdline: $(cat /proc/cmdline)" ;; esac
+[ -e $dev/0000:41:00.0 ] || fail "0000:41:00.0 gone after kexec"
+plu-device-del nvme1 0000:01:00.0 60 || fail "device_del nvme1"
+echo "selftest: nvme1 (0000:01:00.0) hot-unplugged"
+plu-make-initrd --rebuild || fail "plu-make-initrd --rebuild"
+kexec -s -l "$KERNEL" --initrd="$INITRD" --command-line="$NEXT_CMDLINE" && kexec -e
+fail "kexec"
+EOF
+
+cat >"$tmp/stage3.sh" <<'EOF'
+[ "$PLU_STAGE" = 3 ] && [ "$PLU_HAS_NEXT" = 0 ] || fail "stage env"
+[ ! -e $dev/0000:01:00.0 ] || fail "0000:01:00.0 is back"
+[ -e $dev/0000:02:00.0 ] || fail "0000:02:00.0 gone"
+echo "selftest: stage 3 on a rebuilt initramfs"
+EOF
+
+printf 'echo "selftest: failing on purpose"\nexit 1\n' >"$tmp/exit1.sh"
+printf 'echo "<3>BUG: selftest fake splat" > /dev/kmsg\n' >"$tmp/bug.sh"
+printf 'echo "selftest: returning 0 with a stage 2 waiting"\n' >"$tmp/noexec.sh"
+printf 'exit 0\n' >"$tmp/true.sh"
+cat >"$tmp/qmperr.sh" <<'EOF'
+plu-host device_del no-such-device
+# QMP answers in order: once nvme1 is gone, the bad request was answered.
+plu-device-del nvme1 0000:01:00.0 60 || fail "device_del nvme1"
+EOF
+printf 'echo "selftest: hanging"\nexec sleep 100000\n' >"$tmp/hang.sh"
+printf 'not an ELF module\n' >"$tmp/bogus.ko"
+# ---- host-side checks ----
+"$vmrun" --help >"$tmp/help" 2>&1 && grep -q PLU-HOST "$tmp/help" &&
+	ok "vm-run.sh --help" || not_ok "vm-run.sh --help"
+"$vmrun" >/dev/null 2>&1; rc=$?
+[ $rc = 2 ] && ok "no --stage1: usage error (exit 2)" || not_ok "no --stage1: exit $rc, wanted 2"
+"$vmrun" --stage1 "$tmp/true.sh" --stage3 "$tmp/true.sh" >/dev/null 2>&1; rc=$?
+[ $rc = 2 ] && ok "stage gap: usage error (exit 2)" || not_ok "stage gap: exit $rc, wanted 2"
+
+kdir=$("$top/scripts/build-kernel.sh" --flavor "$flavor") || { not_ok "kernel build"; kdir=''; }
+if [ -n "$kdir" ]; then
+	for i in 1 2; do
+		"$top/scripts/mkinitramfs.sh" --kernel "$kdir/bzImage" --out "$tmp/i$i.gz" \
+			--bin "$(command -v kexec)" --stage "1:$tmp/stage1.sh" 2>/dev/null
+	done
+	cmp -s "$tmp/i1.gz" "$tmp/i2.gz" && [ -s "$tmp/i1.gz" ] &&
+		ok "mkinitramfs.sh output is reproducible" || not_ok "mkinitramfs.sh output differs between runs"
+fi
+
+# ---- VM runs ----
+# Every stage script starts with the helpers of common.sh.
+for f in "$tmp"/*.sh; do
+	[ "$f" = "$tmp/common.sh" ] && continue
+	{ echo '#!/bin/sh'; cat "$tmp/common.sh" "$f"; } >"$f.new" && mv "$f.new" "$f"
+done
+
+run_vm default-3-stages 0 'PASS: 3 stage' --topology default \
+	--stage1 "$tmp/stage1.sh" --stage2 "$tmp/stage2.sh" --stage3 "$tmp/stage3.sh"
+grep -E 'stage [0-9] \(|PASS|host:' "$tmp/default-3-stages.out" | sed 's/^/# /'
+grep -qE 'event DEVICE_DELETED nvme1' "$tmp/default-3-stages.out" &&
+	ok "QEMU reported DEVICE_DELETED nvme1" || not_ok "no DEVICE_DELETED nvme1 event"
+
+if [ "$quick" = 0 ]; then
+	run_vm stage-exit-1 1 'stage 1 \(exit1.sh\): FAIL rc=1' --topology minimal --stage1 "$tmp/exit1.sh"
+	run_vm kernel-log-BUG 1 'BUG: selftest fake splat' --topology minimal --stage1 "$tmp/bug.sh"
+	run_vm returned-without-kexec 1 'returned without kexec' --topology minimal \
+		--stage1 "$tmp/noexec.sh" --stage2 "$tmp/true.sh"
+	run_vm qmp-error 1 'error device_del no-such-device' --topology minimal --stage1 "$tmp/qmperr.sh"
+	run_vm insmod-failure 1 'insmod pci_liveupdate.ko failed' --topology minimal \
+		--stage1 "$tmp/true.sh" --module "$tmp/bogus.ko"
+	run_vm timeout 3 'TIMEOUT' --topology minimal --timeout 30 --stage1 "$tmp/hang.sh"
+fi
+
+echo "# harness self-test took $((SECONDS - t_start))s"
+echo "$pass passed, $failed failed"
+[ "$failed" = 0 ]
