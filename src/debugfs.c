@@ -2,7 +2,8 @@
 /*
  * pci-liveupdate: debugfs view (/sys/kernel/debug/pci_liveupdate/).
  *
- * outgoing and incoming list the sets one device a line.  With the module
+ * outgoing and incoming list the sets one device a line; timings gives the
+ * duration of the last run of each LUO callback.  With the module
  * parameter fault_inject=1 a write-only "fault" file arms a corruption of
  * the outgoing image at the next LUO freeze, for testing how the next
  * kernel rejects it: "flip" (one bit of a record), "version" (unknown wire
@@ -72,6 +73,24 @@ static int incoming_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(incoming);
 
+static int timings_show(struct seq_file *s, void *unused)
+{
+	static const char * const names[PLU_T_NR] = {
+		[PLU_T_PRESERVE] = "preserve",
+		[PLU_T_UNPRESERVE] = "unpreserve",
+		[PLU_T_FREEZE] = "freeze",
+		[PLU_T_RETRIEVE] = "retrieve",
+		[PLU_T_FINISH] = "finish",
+	};
+	unsigned int i;
+
+	guard(mutex)(&plu.lock);
+	for (i = 0; i < PLU_T_NR; i++)
+		seq_printf(s, "%s_ns %llu\n", names[i], plu.t_ns[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(timings);
+
 static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
@@ -109,6 +128,7 @@ void plu_debugfs_init(void)
 	plu_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("outgoing", 0400, plu_dir, NULL, &outgoing_fops);
 	debugfs_create_file("incoming", 0400, plu_dir, NULL, &incoming_fops);
+	debugfs_create_file("timings", 0400, plu_dir, NULL, &timings_fops);
 	if (plu_fault_inject)
 		debugfs_create_file("fault", 0200, plu_dir, NULL,
 				    &plu_fault_fops);

@@ -15,6 +15,7 @@
 
 #include <linux/cleanup.h>
 #include <linux/kexec_handover.h>
+#include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -162,6 +163,8 @@ static void plu_img_corrupt(struct plu_image *img)
  */
 void plu_img_freeze(bool frozen)
 {
+	u64 t0 = ktime_get_ns();
+
 	guard(mutex)(&plu.lock);
 
 	if (frozen)
@@ -174,6 +177,11 @@ void plu_img_freeze(bool frozen)
 				  plu.frozen ? PLU_WIRE_F_FROZEN : 0);
 	if (plu.frozen)
 		plu_img_corrupt(plu.img);
+	if (frozen) {
+		plu.t_ns[PLU_T_FREEZE] = ktime_get_ns() - t0;
+		pr_info("outgoing set frozen: %u devices in %llu ns\n",
+			plu.nr_tracked, plu.t_ns[PLU_T_FREEZE]);
+	}
 }
 
 static void plu_img_free(struct plu_image *img)
@@ -186,6 +194,7 @@ static void plu_img_free(struct plu_image *img)
 
 static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 {
+	u64 t0 = ktime_get_ns();
 	struct plu_image *img;
 	struct plu_dev *d;
 	unsigned long key;
@@ -218,6 +227,7 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 
 	args->data = virt_to_phys(img->hdr);
 	args->obj = img;
+	plu.t_ns[PLU_T_PRESERVE] = ktime_get_ns() - t0;
 	pr_info("outgoing set preserved: %u devices, %u bytes of KHO memory\n",
 		plu.nr_tracked, (u32)(PAGE_SIZE +
 		img->capacity * sizeof(struct plu_wire_record)));
@@ -227,6 +237,7 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 static void plu_flb_unpreserve(struct liveupdate_flb_op_args *args)
 {
 	struct plu_image *img = args->obj;
+	u64 t0 = ktime_get_ns();
 	struct plu_dev *d;
 	unsigned long key;
 
@@ -235,6 +246,7 @@ static void plu_flb_unpreserve(struct liveupdate_flb_op_args *args)
 		d->slot = PLU_NO_SLOT;
 	plu.img = NULL;
 	plu_img_free(img);
+	plu.t_ns[PLU_T_UNPRESERVE] = ktime_get_ns() - t0;
 	pr_info("outgoing set unpreserved; marks are kept\n");
 }
 
@@ -309,6 +321,7 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 
 static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 {
+	u64 t0 = ktime_get_ns();
 	struct plu_incoming *in;
 
 	in = kzalloc_obj(*in);
@@ -324,8 +337,10 @@ static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 		pr_info("incoming device set: %u devices (wire version %u)\n",
 			in->count, PLU_WIRE_VERSION);
 
-	scoped_guard(mutex, &plu.lock)
+	scoped_guard(mutex, &plu.lock) {
 		plu.in = in;
+		plu.t_ns[PLU_T_RETRIEVE] = ktime_get_ns() - t0;
+	}
 	args->obj = in;
 	if (in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
 		plu_incoming_rebind(in);
@@ -335,6 +350,7 @@ static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 static void plu_flb_finish(struct liveupdate_flb_op_args *args)
 {
 	struct plu_incoming *in = args->obj;
+	u64 t0 = ktime_get_ns();
 
 	guard(mutex)(&plu.lock);
 	/*
@@ -349,6 +365,7 @@ static void plu_flb_finish(struct liveupdate_flb_op_args *args)
 	in->hdr_folio = NULL;
 	if (in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
 		in->state = PCI_LIVEUPDATE_INCOMING_FINISHED;
+	plu.t_ns[PLU_T_FINISH] = ktime_get_ns() - t0;
 	pr_info("incoming device set finished; KHO memory released\n");
 }
 

@@ -81,6 +81,16 @@ enum plu_fault {
 	PLU_FAULT_TRUNCATE,
 };
 
+/* LUO callbacks whose cost is recorded, for the benchmark. */
+enum plu_timing {
+	PLU_T_PRESERVE,
+	PLU_T_UNPRESERVE,
+	PLU_T_FREEZE,
+	PLU_T_RETRIEVE,
+	PLU_T_FINISH,
+	PLU_T_NR,
+};
+
 /**
  * struct plu_state - module-wide state, protected by @lock
  * @lock:         Serializes everything below.
@@ -92,6 +102,7 @@ enum plu_fault {
  * @frozen:       Preserved files currently frozen by LUO.
  * @fault:        Pending fault injection.
  * @in:           Incoming set, or NULL if this boot received none.
+ * @t_ns:         Duration of the last run of each LUO callback (debugfs).
  */
 struct plu_state {
 	struct mutex lock; /* see above */
@@ -103,6 +114,7 @@ struct plu_state {
 	unsigned int frozen;
 	enum plu_fault fault;
 	struct plu_incoming *in;
+	u64 t_ns[PLU_T_NR];
 };
 
 extern struct plu_state plu;
