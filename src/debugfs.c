@@ -7,7 +7,9 @@
  * parameter fault_inject=1 a write-only "fault" file arms a corruption of
  * the outgoing image at the next LUO freeze, for testing how the next
  * kernel rejects it: "flip" (one bit of a record), "version" (unknown wire
- * version), "truncate" (record block smaller than its capacity).
+ * version), "truncate" (record block smaller than its capacity); and
+ * "freeze" / "thaw" run the LUO freeze / unfreeze callbacks without a
+ * reboot, so the frozen state can be tested from userspace.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -107,6 +109,11 @@ static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
+	/* Run LUO's freeze/unfreeze callbacks without a reboot. */
+	if (sysfs_streq(buf, "freeze") || sysfs_streq(buf, "thaw")) {
+		plu_img_freeze(sysfs_streq(buf, "freeze"));
+		return len;
+	}
 	mode = sysfs_match_string(modes, buf);
 	if (mode < 0)
 		return mode;

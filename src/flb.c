@@ -18,6 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include "plu.h"
@@ -169,7 +170,7 @@ void plu_img_freeze(bool frozen)
 
 	if (frozen)
 		plu.frozen++;
-	else if (!WARN_ON_ONCE(!plu.frozen))
+	else if (plu.frozen)
 		plu.frozen--;
 	if (!plu.img)
 		return;
@@ -342,6 +343,13 @@ static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 		plu.t_ns[PLU_T_RETRIEVE] = ktime_get_ns() - t0;
 	}
 	args->obj = in;
+	/*
+	 * LUO forgets that this FLB was retrieved and finished when the
+	 * module goes away; a reloaded module would retrieve the same, by
+	 * then freed, KHO pages again.  Stay loaded until the next reboot.
+	 */
+	if (in->hdr_folio)
+		__module_get(THIS_MODULE);
 	if (in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
 		plu_incoming_rebind(in);
 	return 0;
