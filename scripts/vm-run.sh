@@ -395,6 +395,12 @@ for ((n = 1; n <= nstages; n++)); do
 		msg+=", kexec hop $(awk -v a="${st_kexec[$((n - 1))]}" -v b="${st_start[$n]}" 'BEGIN { printf "%.1f", b - a }')s"
 	fi
 	printf '[vm-run] %s %s\n' "$what" "$msg"
+	if [ "$msg" != PASS ] && [ "${msg#PASS,}" = "$msg" ] && [ -n "${st_start[$n]:-}" ]; then
+		echo "[vm-run]   last console lines of stage $n:"
+		tr -d '\r' <"$log" | awk -v s="PLU-STAGE $n START" -v e="PLU-STAGE $n RESULT" \
+			'index($0, s) { on = 1 } on { print } index($0, e) { on = 0 }' |
+			tail -n 25 | sed 's/^/    /'
+	fi
 done
 if [ -s "$work/host-requests.log" ] && grep -q '^error' "$work/host-requests.log"; then
 	fail=1
