@@ -22,7 +22,7 @@
  * Needs the module loaded, an empty outgoing set and no other LUO user.
  * Options (before the harness's own options), or the env vars:
  *   --threads=N  (PLU_STRESS_THREADS, default 4)   worker threads
- *   --ops=N      (PLU_STRESS_OPS, default 3000)     operations per worker
+ *   --ops=N      (PLU_STRESS_OPS, default 5000)     operations per worker
  *   --rounds=N   (PLU_STRESS_ROUNDS, default 300)   session rounds
  *   --seed=N     (PLU_SEED, default: time)
  */
@@ -59,7 +59,7 @@
 #define DEVSZ		sizeof(struct pci_liveupdate_device)
 
 static unsigned int opt_threads = 4;
-static unsigned long opt_ops = 3000;
+static unsigned long opt_ops = 5000;
 static unsigned long opt_rounds = 300;
 static uint64_t opt_seed;
 
