@@ -128,22 +128,27 @@ static int plu_list(struct plu_ucmd *ucmd,
 		l->count = n;
 		return 0;
 	}
-	/* The set can change between the count and the copy: retry once. */
-	for (i = 0; i < 2; i++) {
+	/*
+	 * One snapshot must fit, as the set can change between calls: leave
+	 * some room and try again with the new size if it grew past that.
+	 */
+	for (;;) {
+		u32 room;
+
 		if (n > l->count) {
 			l->count = n;
 			return -ENOSPC;
 		}
-		kvfree(devs);
-		devs = kvcalloc(max(n, 1U), sizeof(*devs), GFP_KERNEL);
+		room = min(l->count, n + 16);
+		devs = kvcalloc(max(room, 1U), sizeof(*devs), GFP_KERNEL);
 		if (!devs)
 			return -ENOMEM;
-		if (snapshot(devs, n) == n)
+		n = snapshot(devs, room);
+		if (n <= room)
 			break;
-		n = snapshot(NULL, 0);
+		kvfree(devs);
+		devs = NULL;
 	}
-	if (i == 2)
-		return -EAGAIN;
 
 	for (i = 0; i < n; i++, dst += esz) {
 		if (copy_to_user(dst, &devs[i], copy))
@@ -201,7 +206,7 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 struct plu_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	bool admin;
+	bool admin;	/* mutating: needs CAP_SYS_ADMIN, has no output */
 	int (*execute)(struct plu_ucmd *ucmd);
 };
 
@@ -267,8 +272,10 @@ static long plu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ucmd.cmd = &buf;
 
 	ret = op->execute(&ucmd);
-	if ((!ret || ret == -ENOSPC) &&
-	    copy_to_user(ucmd.ubuf, &buf, min_t(u32, ucmd.user_size, op->size)))
+	/* Nothing to write back for MARK/UNMARK: a done change stays done. */
+	if (op->admin || (ret && ret != -ENOSPC))
+		return ret;
+	if (copy_to_user(ucmd.ubuf, &buf, min_t(u32, ucmd.user_size, op->size)))
 		return -EFAULT;
 	return ret;
 }

@@ -1,0 +1,3 @@
+# Threads marking/unmarking/listing while sessions preserve and abort.
+. /usr/bin/plu-lib.sh
+stress_test
