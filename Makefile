@@ -70,3 +70,15 @@ clean:
 	-$(MAKE) -C tools clean
 	-$(MAKE) -C tests/unit clean
 	-$(MAKE) -C tests/fuzz clean
+
+# DKMS: install the module for the running kernel (DKMS_FLAGS="--kernel
+# KVER --kernelsourcedir DIR" for another), remove it, test the packaging.
+.PHONY: dkms-install dkms-uninstall dkms-test
+dkms-install:
+	scripts/dkms-install.sh $(DKMS_FLAGS)
+
+dkms-uninstall:
+	scripts/dkms-install.sh --uninstall
+
+dkms-test:
+	tests/dkms/dkms-test.sh
