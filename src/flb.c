@@ -294,19 +294,16 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 		return plu_in_reject(in, "record block is larger than its folio");
 	recs = folio_address(in->body_folio);
 
-	if (plu_wire_check_records(h, recs, body_size, &why))
-		return plu_in_reject(in, why);
-
 	count = le32_to_cpu(h->count);
 	in->devs = kvcalloc(max(count, 1U), sizeof(*in->devs), GFP_KERNEL);
 	if (!in->devs)
 		return plu_in_reject(in, "out of memory");
+	if (plu_wire_decode_records(h, recs, body_size, in->devs, &why))
+		return plu_in_reject(in, why);
 
 	for (i = 0; i < count; i++) {
 		struct pci_liveupdate_device *dev = &in->devs[i];
 
-		if (plu_wire_decode_record(&recs[i], dev, &why))
-			return plu_in_reject(in, why);
 		ret = xa_insert(&in->index,
 				plu_key(dev->segment, dev->bus, dev->devfn),
 				xa_mk_value(i), GFP_KERNEL);

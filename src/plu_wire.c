@@ -379,27 +379,30 @@ u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
 }
 
 /**
- * plu_wire_check_records() - validate the record block of a received image
+ * plu_wire_decode_records() - validate and decode all records of an image
  * @h:        Header, already accepted by plu_wire_header_check().
- * @recs:     Record block.
+ * @recs:     The record block.
  * @recs_len: Bytes readable at @recs.
+ * @out:      Room for @h->count decoded records, or NULL to only validate.
  * @why:      If not NULL, set to a static description of the problem on
  *            failure.
  *
  * Decodes and validates each of the @h->count records as
- * plu_wire_decode_record() does and compares the XOR of their CRCs with
- * @h->records_xor.  It does not look for two records with the same address:
- * the caller finds those when it inserts the decoded records into its own
- * index, which it has to build anyway.
+ * plu_wire_decode_record() does, in one pass, and compares the XOR of their
+ * CRCs with @h->records_xor.  It does not look for two records with the
+ * same address: the caller finds those when it inserts the decoded records
+ * into its own index, which it has to build anyway.  On failure @out holds
+ * partial results the caller must not use.
  *
  * Return: 0 if every record is valid, -EINVAL otherwise.
  */
-int plu_wire_check_records(const struct plu_wire_header *h,
-			   const struct plu_wire_record *recs, size_t recs_len,
-			   const char **why)
+int plu_wire_decode_records(const struct plu_wire_header *h,
+			    const struct plu_wire_record *recs,
+			    size_t recs_len, struct pci_liveupdate_device *out,
+			    const char **why)
 {
 	u32 count = le32_to_cpu(h->count);
-	struct pci_liveupdate_device dev;
+	struct pci_liveupdate_device tmp;
 	u32 digest = 0;
 	u32 i;
 	int ret;
@@ -409,7 +412,8 @@ int plu_wire_check_records(const struct plu_wire_header *h,
 		return -EINVAL;
 	}
 	for (i = 0; i < count; i++) {
-		ret = plu_wire_decode_record(&recs[i], &dev, why);
+		ret = plu_wire_decode_record(&recs[i], out ? &out[i] : &tmp,
+					     why);
 		if (ret)
 			return ret;
 		digest ^= le32_to_cpu(recs[i].crc);
@@ -419,4 +423,23 @@ int plu_wire_check_records(const struct plu_wire_header *h,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * plu_wire_check_records() - validate all records of an image
+ * @h:        Header, already accepted by plu_wire_header_check().
+ * @recs:     The record block.
+ * @recs_len: Bytes readable at @recs.
+ * @why:      If not NULL, set to a static description of the problem on
+ *            failure.
+ *
+ * plu_wire_decode_records() without keeping the decoded records.
+ *
+ * Return: 0 if every record is valid, -EINVAL otherwise.
+ */
+int plu_wire_check_records(const struct plu_wire_header *h,
+			   const struct plu_wire_record *recs, size_t recs_len,
+			   const char **why)
+{
+	return plu_wire_decode_records(h, recs, recs_len, NULL, why);
 }

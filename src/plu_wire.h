@@ -32,6 +32,10 @@ int plu_wire_put(struct plu_wire_header *h, struct plu_wire_record *recs,
 u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
 		    u32 slot);
 
+int plu_wire_decode_records(const struct plu_wire_header *h,
+			    const struct plu_wire_record *recs,
+			    size_t recs_len, struct pci_liveupdate_device *out,
+			    const char **why);
 int plu_wire_check_records(const struct plu_wire_header *h,
 			   const struct plu_wire_record *recs, size_t recs_len,
 			   const char **why);
