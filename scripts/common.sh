@@ -24,3 +24,36 @@ plu_need_pkgs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >/dev/null || plu_die "apt-get install ${missing[*]} failed"
 }
+
+# plu_private_apt - set up (once) and refresh (if never fetched) a private
+# apt state under the cache: Debian unstable + experimental from the
+# archive URI(s) the machine's own apt sources use (security excluded).  The
+# machine's apt configuration is not touched.  Sets PLU_APT_OPTS for
+# apt-get/apt-cache calls.
+plu_private_apt() {
+	local dir=$PLU_CACHE/apt uris
+	PLU_APT_OPTS=(-o "Dir::Etc=$dir/etc" -o "Dir::State::Lists=$dir/lists"
+		      -o "Dir::Cache=$dir" -o "Dir::Cache::archives=$dir/archives"
+		      -o "Dir::State::status=/var/lib/dpkg/status"
+		      -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+	mkdir -p "$dir"/{lists/partial,archives/partial,etc/sources.list.d,etc/preferences.d,etc/apt.conf.d}
+	if [ ! -s "$dir/etc/sources.list.d/plu.sources" ]; then
+		uris=$({
+			grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list |
+				sed 's/^URIs:[[:space:]]*//' | tr ' ' '\n' || true
+			grep -hsE '^deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
+				sed -E 's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//' | awk '{print $1}' || true
+		} | grep -E '/debian/?$' | grep -v security | sort -u | tr '\n' ' ' || true)
+		[ -n "${uris// }" ] || { plu_log "no Debian archive URI in /etc/apt/sources.list{,.d}"; return 1; }
+		cat >"$dir/etc/sources.list.d/plu.sources" <<-SRC
+		Types: deb
+		URIs: $uris
+		Suites: unstable experimental
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		SRC
+	fi
+	compgen -G "$dir/lists/*_Packages*" >/dev/null && return 0
+	plu_log "fetching package lists into the private apt state $dir"
+	apt-get "${PLU_APT_OPTS[@]}" -qq update
+}

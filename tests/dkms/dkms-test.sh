@@ -107,36 +107,9 @@ dk_status() { dk "$1" status -m "$name" 2>/dev/null | grep "^$name/"; }
 # older Debian it cannot even be installed (it wants a newer libc6).
 
 hdr_cache=$PLU_CACHE/stock-headers
+# The private apt state of scripts/common.sh, shared with kernel-source.sh.
 apt_dir=$PLU_CACHE/apt
-apt_opts=(-o "Dir::Etc=$apt_dir/etc" -o "Dir::State::Lists=$apt_dir/lists"
-	  -o "Dir::Cache=$apt_dir" -o "Dir::Cache::archives=$apt_dir/archives"
-	  -o "Dir::State::status=/var/lib/dpkg/status"
-	  -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
-
-# The private apt state of scripts/kernel-source.sh (same directory, same
-# sources: unstable + experimental from the machine's own Debian archive).
-private_apt() {
-	local uris
-	if [ ! -f "$apt_dir/etc/sources.list.d/plu.sources" ]; then
-		uris=$({
-			grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list |
-				sed 's/^URIs:[[:space:]]*//' | tr ' ' '\n'
-			grep -hsE '^deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
-				sed -E 's/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//' | awk '{print $1}'
-		} | grep -E '/debian/?$' | grep -v security | sort -u | tr '\n' ' ')
-		[ -n "${uris// }" ] || { echo "no Debian archive URI in /etc/apt" >&2; return 1; }
-		mkdir -p "$apt_dir"/{lists/partial,archives/partial,etc/sources.list.d,etc/preferences.d,etc/apt.conf.d}
-		cat >"$apt_dir/etc/sources.list.d/plu.sources" <<-SRC
-		Types: deb
-		URIs: $uris
-		Suites: unstable experimental
-		Components: main
-		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-		SRC
-	fi
-	mkdir -p "$apt_dir"/{lists/partial,archives/partial}
-	compgen -G "$apt_dir/lists/*_Packages*" >/dev/null || apt_update
-}
+private_apt() { plu_private_apt && apt_opts=("${PLU_APT_OPTS[@]}"); }
 apt_update() { apt-get "${apt_opts[@]}" -qq update; }
 
 # The newest linux-headers-7.3[.N][+debN]-ARCH (else 7.2), its version and
