@@ -8,10 +8,11 @@
  * keep.  Storage grows with the set (no pre-counted array), and a bus
  * notifier drops a tracked device that is hot-removed before the kexec.
  *
- * Lock order: pci_lock_rescan_remove() -> device_lock -> plu.lock.  PCI
- * removal runs under the rescan lock and calls the notifier, which takes
- * plu.lock; marking takes the rescan lock first, so a device cannot go away
- * between its lookup and its insertion.
+ * Lock order: pci_lock_rescan_remove() -> plu.lock -> device_lock (taken
+ * briefly to read the bound driver's name).  PCI removal runs under the
+ * rescan lock and calls the notifier, which takes plu.lock; marking takes
+ * the rescan lock first, so a device cannot go away between its lookup and
+ * its insertion.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
