@@ -29,7 +29,7 @@ Options:
   --qemu-args "ARGS"   extra QEMU arguments (whitespace separated); given
                        without --topology they replace the topology
   --module KO|none     module to insmod at every boot (default:
-                       src/pci_liveupdate.ko when it exists)
+                       pci_liveupdate.ko (make module) when it exists)
   --bin FILE           add a binary to the guest's /usr/bin (repeatable;
                        tools/pci-liveupdate, when it exists, and kexec are
                        always added); shared libraries come along
@@ -152,7 +152,7 @@ read -ra extra_args <<<"$qemu_extra"
 
 if [ "$module" = auto ]; then
 	module=none
-	[ -f "$PLU_TOP/src/pci_liveupdate.ko" ] && module=$PLU_TOP/src/pci_liveupdate.ko
+	[ -f "$PLU_TOP/pci_liveupdate.ko" ] && module=$PLU_TOP/pci_liveupdate.ko
 fi
 [ "$module" = none ] || [ -f "$module" ] || bad_usage "--module $module: no such file"
 for b in "${bins[@]}"; do [ -f "$b" ] || bad_usage "--bin $b: no such file"; done
