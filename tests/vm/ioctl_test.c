@@ -24,12 +24,10 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,11 +46,7 @@
 #include <linux/pci_liveupdate.h>
 
 #include "kselftest_harness.h"
-
-#define PLU_DEV		"/dev/pci_liveupdate"
-#define SYSFS_PCI	"/sys/bus/pci/devices"
-#define MAX_DEVS	256
-#define MAX_HOPS	32
+#include "plu_test.h"
 
 /* ------------------------------------------------------------------ */
 /* Options                                                             */
@@ -67,324 +61,9 @@ static const char *opt_vf;
 /* ------------------------------------------------------------------ */
 /* Devices from sysfs                                                  */
 
-struct tdev {
-	char bdf[32];
-	uint32_t seg;
-	uint8_t bus;
-	uint8_t devfn;
-	uint16_t vendor;
-	uint16_t device;
-	uint16_t ssvid;
-	uint16_t ssid;
-	uint32_t class;
-	uint8_t revision;
-	bool vf;
-	bool bridge;
-	char driver[64];
-	uint8_t root_bus;
-	int depth;			/* hops from the root bus, itself included */
-	uint8_t path[MAX_HOPS];
-	int nanc;			/* bridges above, nearest first */
-	int anc[MAX_HOPS];
-	bool dsn;
-	uint64_t dsn_val;
-};
-
-static struct tdev devs[MAX_DEVS];
-static int ndevs;
-static char discover_error[512];
-
-static uint64_t key_of(uint32_t seg, uint8_t bus, uint8_t devfn)
-{
-	return ((uint64_t)seg << 16) | ((uint64_t)bus << 8) | devfn;
-}
-
 static uint64_t dev_key(int i)
 {
 	return key_of(devs[i].seg, devs[i].bus, devs[i].devfn);
-}
-
-static bool parse_bdf(const char *s, uint32_t *seg, uint8_t *bus,
-		      uint8_t *devfn)
-{
-	unsigned int sg, b, d, f;
-	int n = -1;
-
-	if (sscanf(s, "%x:%x:%x.%x%n", &sg, &b, &d, &f, &n) != 4 ||
-	    n != (int)strlen(s) || b > 0xff || d > 0x1f || f > 7)
-		return false;
-	*seg = sg;
-	*bus = b;
-	*devfn = (d << 3) | f;
-	return true;
-}
-
-static int find_dev(uint32_t seg, uint8_t bus, uint8_t devfn)
-{
-	int i;
-
-	for (i = 0; i < ndevs; i++)
-		if (devs[i].seg == seg && devs[i].bus == bus &&
-		    devs[i].devfn == devfn)
-			return i;
-	return -1;
-}
-
-static int find_bdf(const char *bdf)
-{
-	uint32_t seg;
-	uint8_t bus, devfn;
-
-	if (!parse_bdf(bdf, &seg, &bus, &devfn))
-		return -1;
-	return find_dev(seg, bus, devfn);
-}
-
-static bool read_sysfs_ulong(const char *bdf, const char *attr,
-			     unsigned long *val)
-{
-	char p[PATH_MAX], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s/%s", bdf, attr);
-	fd = open(p, O_RDONLY);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	*val = strtoul(buf, NULL, 0);
-	return true;
-}
-
-/* The whole config space the kernel lets root read (256 or 4096 bytes). */
-static ssize_t read_config(const char *bdf, uint8_t *cfg, size_t len)
-{
-	char p[PATH_MAX];
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s/config", bdf);
-	fd = open(p, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	while (got < len) {
-		n = read(fd, cfg + got, len - got);
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(fd);
-	return got;
-}
-
-static uint32_t cfg32(const uint8_t *cfg, unsigned int off)
-{
-	return cfg[off] | cfg[off + 1] << 8 | cfg[off + 2] << 16 |
-	       (uint32_t)cfg[off + 3] << 24;
-}
-
-/* What pci_get_dsn() finds: the Device Serial Number extended capability. */
-static void find_dsn(struct tdev *d, const uint8_t *cfg, ssize_t len)
-{
-	unsigned int pos = 0x100, loops = 0;
-
-	d->dsn = false;
-	if (len < 4096)
-		return;
-	while (pos >= 0x100 && pos <= 4096 - 12 && loops++ < 512) {
-		uint32_t hdr = cfg32(cfg, pos);
-
-		if (!hdr || hdr == 0xffffffff)
-			return;
-		if ((hdr & 0xffff) == 0x0003) {
-			d->dsn_val = (uint64_t)cfg32(cfg, pos + 8) << 32 |
-				     cfg32(cfg, pos + 4);
-			d->dsn = d->dsn_val != 0;
-			return;
-		}
-		pos = (hdr >> 20) & 0xffc;
-	}
-}
-
-static bool load_dev(struct tdev *d, const char *bdf)
-{
-	char p[PATH_MAX], link[PATH_MAX];
-	unsigned long v;
-	uint8_t cfg[4096];
-	ssize_t n, len;
-	struct stat st;
-
-	memset(d, 0, sizeof(*d));
-	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
-	if (!parse_bdf(bdf, &d->seg, &d->bus, &d->devfn))
-		return false;
-#define RD(attr, field) do {						\
-		if (!read_sysfs_ulong(bdf, attr, &v)) {			\
-			snprintf(discover_error, sizeof(discover_error),	\
-				 "cannot read %s of %s", attr, bdf);	\
-			return false;					\
-		}							\
-		d->field = v;						\
-	} while (0)
-	RD("vendor", vendor);
-	RD("device", device);
-	RD("subsystem_vendor", ssvid);
-	RD("subsystem_device", ssid);
-	RD("class", class);
-	RD("revision", revision);
-#undef RD
-
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s/physfn", bdf);
-	d->vf = lstat(p, &st) == 0;
-
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s/driver", bdf);
-	n = readlink(p, link, sizeof(link) - 1);
-	if (n > 0) {
-		link[n] = 0;
-		snprintf(d->driver, sizeof(d->driver), "%.63s",
-			 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
-	}
-
-	len = read_config(bdf, cfg, sizeof(cfg));
-	if (len < 64) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "cannot read the config space of %s", bdf);
-		return false;
-	}
-	/* pci_is_bridge(): a PCI-PCI or CardBus bridge header. */
-	d->bridge = (cfg[0x0e] & 0x7f) == 1 || (cfg[0x0e] & 0x7f) == 2;
-	find_dsn(d, cfg, len);
-	return true;
-}
-
-/*
- * readlink(/sys/bus/pci/devices/BDF) is .../devices/pciSSSS:BB/<bdf>/.../BDF:
- * the root bus, then one component per hop.
- */
-static bool load_topology(int i)
-{
-	struct tdev *d = &devs[i];
-	char p[PATH_MAX], link[PATH_MAX], *tok, *save = NULL;
-	char hops[MAX_HOPS][32];
-	unsigned int rseg, rbus;
-	bool root_seen = false;
-	int nh = 0, k;
-	ssize_t n;
-
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s", d->bdf);
-	n = readlink(p, link, sizeof(link) - 1);
-	if (n <= 0) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "readlink %.200s failed", p);
-		return false;
-	}
-	link[n] = 0;
-	for (tok = strtok_r(link, "/", &save); tok;
-	     tok = strtok_r(NULL, "/", &save)) {
-		uint32_t s;
-		uint8_t b, df;
-		int m = -1;
-
-		if (!root_seen) {
-			if (sscanf(tok, "pci%x:%x%n", &rseg, &rbus, &m) == 2 &&
-			    m == (int)strlen(tok)) {
-				root_seen = true;
-				d->root_bus = rbus;
-			}
-			continue;
-		}
-		if (!parse_bdf(tok, &s, &b, &df) || nh == MAX_HOPS) {
-			snprintf(discover_error, sizeof(discover_error),
-				 "unexpected component '%.64s' in the sysfs path of %s",
-				 tok, d->bdf);
-			return false;
-		}
-		snprintf(hops[nh++], sizeof(hops[0]), "%s", tok);
-	}
-	if (!root_seen || !nh || strcmp(hops[nh - 1], d->bdf)) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "cannot parse the sysfs path of %s", d->bdf);
-		return false;
-	}
-	d->depth = nh;
-	d->nanc = 0;
-	for (k = 0; k < nh; k++) {
-		uint32_t s;
-		uint8_t b, df;
-
-		parse_bdf(hops[k], &s, &b, &df);
-		d->path[k] = df;
-	}
-	for (k = nh - 2; k >= 0; k--) {
-		int a = find_bdf(hops[k]);
-
-		if (a < 0) {
-			snprintf(discover_error, sizeof(discover_error),
-				 "%s (above %s) is not in " SYSFS_PCI,
-				 hops[k], d->bdf);
-			return false;
-		}
-		d->anc[d->nanc++] = a;
-	}
-	return true;
-}
-
-static int cmp_tdev(const void *a, const void *b)
-{
-	const struct tdev *x = a, *y = b;
-	uint64_t kx = key_of(x->seg, x->bus, x->devfn);
-	uint64_t ky = key_of(y->seg, y->bus, y->devfn);
-
-	return kx < ky ? -1 : kx > ky;
-}
-
-static bool discover(void)
-{
-	struct dirent *de;
-	DIR *dir;
-	int i;
-
-	dir = opendir(SYSFS_PCI);
-	if (!dir) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "cannot open " SYSFS_PCI ": %s", strerror(errno));
-		return false;
-	}
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (ndevs == MAX_DEVS) {
-			snprintf(discover_error, sizeof(discover_error),
-				 "more than %d PCI devices", MAX_DEVS);
-			closedir(dir);
-			return false;
-		}
-		if (!load_dev(&devs[ndevs], de->d_name)) {
-			closedir(dir);
-			if (!discover_error[0])
-				snprintf(discover_error, sizeof(discover_error),
-					 "bad device name %s", de->d_name);
-			return false;
-		}
-		ndevs++;
-	}
-	closedir(dir);
-	/* Sorted by segment/bus/devfn: the order LIST_OUTGOING must use. */
-	qsort(devs, ndevs, sizeof(devs[0]), cmp_tdev);
-	for (i = 0; i < ndevs; i++)
-		if (!load_topology(i))
-			return false;
-	if (!ndevs) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "no PCI devices in " SYSFS_PCI);
-		return false;
-	}
-	return true;
 }
 
 static bool is_below(int i, int bridge)
@@ -596,81 +275,6 @@ static bool rec_matches(const struct pci_liveupdate_device *g,
 	return true;
 }
 
-static const char *en(int ret)
-{
-	static char buf[4][32];
-	static int slot;
-	const char *name;
-
-	if (ret >= 0)
-		return "success";
-	name = strerrorname_np(-ret);
-	slot = (slot + 1) % 4;
-	snprintf(buf[slot], sizeof(buf[slot]), "%s", name ? name : "?");
-	return buf[slot];
-}
-
-/* ------------------------------------------------------------------ */
-/* ioctl wrappers: 0 or -errno                                         */
-
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
-}
-
-static int get_status(int fd, struct pci_liveupdate_status *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return xioctl(fd, PCI_LIVEUPDATE_IOCTL_STATUS, st);
-}
-
-static int do_mark(int fd, unsigned long cmd, uint32_t seg, uint8_t bus,
-		   uint8_t devfn, uint32_t flags, uint16_t reserved)
-{
-	struct pci_liveupdate_mark m = {
-		.size = sizeof(m), .flags = flags, .segment = seg,
-		.bus = bus, .devfn = devfn, .reserved = reserved,
-	};
-
-	return xioctl(fd, cmd, &m);
-}
-
-static int mark_dev(int fd, int i, uint32_t flags)
-{
-	return do_mark(fd, PCI_LIVEUPDATE_IOCTL_MARK, devs[i].seg, devs[i].bus,
-		       devs[i].devfn, flags, 0);
-}
-
-static int unmark_dev(int fd, int i)
-{
-	return do_mark(fd, PCI_LIVEUPDATE_IOCTL_UNMARK, devs[i].seg,
-		       devs[i].bus, devs[i].devfn, 0, 0);
-}
-
-static int do_list(int fd, unsigned long cmd, void *buf, uint32_t *count,
-		   uint32_t entry_size, uint32_t flags)
-{
-	struct pci_liveupdate_list l = {
-		.size = sizeof(l), .count = *count, .entry_size = entry_size,
-		.flags = flags, .devices = (uintptr_t)buf,
-	};
-	int ret = xioctl(fd, cmd, &l);
-
-	*count = l.count;
-	return ret;
-}
-
-static int do_query(int fd, int i, struct pci_liveupdate_query *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->size = sizeof(*q);
-	q->segment = devs[i].seg;
-	q->bus = devs[i].bus;
-	q->devfn = devs[i].devfn;
-	return xioctl(fd, PCI_LIVEUPDATE_IOCTL_QUERY, q);
-}
-
 /* Is device @i in the outgoing set (it may also be in the incoming one)? */
 static bool in_outgoing(int fd, int i)
 {
@@ -753,8 +357,7 @@ static void check_outgoing(struct __test_metadata *_metadata, int fd,
 	char why[256];
 	int ret;
 
-	ret = do_list(fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, got, &count,
-		      sizeof(got[0]), 0);
+	ret = list_outgoing(fd, got, &count);
 	ASSERT_EQ(0, ret) TH_LOG("%s: LIST_OUTGOING: %s", when, en(ret));
 	ASSERT_EQ(n, count) TH_LOG("%s: LIST_OUTGOING has %u devices, expected %u",
 				   when, count, n);
@@ -815,18 +418,9 @@ FIXTURE_SETUP(plu)
 
 FIXTURE_TEARDOWN(plu)
 {
-	static struct pci_liveupdate_device got[MAX_DEVS];
-	uint32_t count = MAX_DEVS, i;
-
 	if (self->fd < 0)
 		return;
-	if (!do_list(self->fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, got, &count,
-		     sizeof(got[0]), 0))
-		for (i = 0; i < count && i < MAX_DEVS; i++)
-			if (got[i].flags & PCI_LIVEUPDATE_DEV_MARKED)
-				do_mark(self->fd, PCI_LIVEUPDATE_IOCTL_UNMARK,
-					got[i].segment, got[i].bus,
-					got[i].devfn, 0, 0);
+	unmark_all(self->fd);
 	close(self->fd);
 }
 
@@ -1474,8 +1068,7 @@ static void unprivileged_calls(int fd, int marked, int unmarked,
 	r->mark = mark_dev(fd, unmarked, 0);
 	r->unmark = unmark_dev(fd, marked);
 	r->status = get_status(fd, &st);
-	r->list = do_list(fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, buf,
-			  &r->list_count, sizeof(buf[0]), 0);
+	r->list = list_outgoing(fd, buf, &r->list_count);
 	r->query = do_query(fd, marked, &q);
 	r->found = q.found;
 }
@@ -1589,8 +1182,6 @@ TEST_F(plu, eperm_other_user_and_node_mode)
 
 /* ------------------------------------------------------------------ */
 /* LIST                                                                */
-
-#define DEVSZ sizeof(struct pci_liveupdate_device)
 
 /* Mark an endpoint (and so its bridges): a set of at least two. */
 #define SMALL_SET() ({							\
@@ -2027,11 +1618,7 @@ static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1Dull;
+	return rnd_next(&rng_state);
 }
 
 static uint64_t rndn(uint64_t n)

@@ -27,10 +27,8 @@
  *   --seed=N     (PLU_SEED, default: time)
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -40,23 +38,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/liveupdate.h>
 #include <linux/pci_liveupdate.h>
 
 #include "kselftest_harness.h"
+#include "plu_test.h"
 
-#define PLU_DEV		"/dev/pci_liveupdate"
-#define LUO_DEV		"/dev/liveupdate"
-#define SYSFS_PCI	"/sys/bus/pci/devices"
-#define MAX_DEVS	256
-#define MAX_HOPS	32
 #define MAX_THREADS	64
-#define DEVSZ		sizeof(struct pci_liveupdate_device)
 
 static unsigned int opt_threads = 4;
 static unsigned long opt_ops = 5000;
@@ -66,194 +56,16 @@ static uint64_t opt_seed;
 /* ------------------------------------------------------------------ */
 /* Devices from sysfs                                                  */
 
-struct tdev {
-	char bdf[32];
-	uint32_t seg;
-	uint8_t bus;
-	uint8_t devfn;
-	uint16_t vendor;
-	uint16_t device;
-	bool vf;
-	bool bridge;
-	uint8_t root_bus;
-	int depth;
-	int nanc;			/* bridges above, nearest first */
-	int anc[MAX_HOPS];
-};
-
-static struct tdev devs[MAX_DEVS];
-static int ndevs;
 static int markable[MAX_DEVS];	/* indices of the non-VF devices */
 static int nmarkable;
-static char discover_error[256];
 
-static uint64_t key_of(uint32_t seg, uint8_t bus, uint8_t devfn)
-{
-	return ((uint64_t)seg << 16) | ((uint64_t)bus << 8) | devfn;
-}
-
-static bool parse_bdf(const char *s, uint32_t *seg, uint8_t *bus,
-		      uint8_t *devfn)
-{
-	unsigned int sg, b, d, f;
-	int n = -1;
-
-	if (sscanf(s, "%x:%x:%x.%x%n", &sg, &b, &d, &f, &n) != 4 ||
-	    n != (int)strlen(s) || b > 0xff || d > 0x1f || f > 7)
-		return false;
-	*seg = sg;
-	*bus = b;
-	*devfn = (d << 3) | f;
-	return true;
-}
-
-static int find_dev(uint32_t seg, uint8_t bus, uint8_t devfn)
+static bool find_markable(void)
 {
 	int i;
 
 	for (i = 0; i < ndevs; i++)
-		if (devs[i].seg == seg && devs[i].bus == bus &&
-		    devs[i].devfn == devfn)
-			return i;
-	return -1;
-}
-
-static bool read_attr(const char *bdf, const char *attr, unsigned long *val)
-{
-	char p[PATH_MAX], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s/%s", bdf, attr);
-	fd = open(p, O_RDONLY);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	*val = strtoul(buf, NULL, 0);
-	return true;
-}
-
-static bool load_dev(struct tdev *d, const char *name)
-{
-	char p[PATH_MAX];
-	unsigned long v, w;
-	uint8_t hdr[16];
-	struct stat st;
-	int fd;
-
-	memset(d, 0, sizeof(*d));
-	snprintf(d->bdf, sizeof(d->bdf), "%s", name);
-	if (!parse_bdf(name, &d->seg, &d->bus, &d->devfn) ||
-	    !read_attr(name, "vendor", &v) || !read_attr(name, "device", &w)) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "cannot read %.64s", name);
-		return false;
-	}
-	d->vendor = v;
-	d->device = w;
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s/physfn", name);
-	d->vf = lstat(p, &st) == 0;
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s/config", name);
-	fd = open(p, O_RDONLY);
-	if (fd < 0 || read(fd, hdr, sizeof(hdr)) != sizeof(hdr)) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "cannot read the config space of %.64s", name);
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	close(fd);
-	d->bridge = (hdr[0x0e] & 0x7f) == 1 || (hdr[0x0e] & 0x7f) == 2;
-	return true;
-}
-
-/* readlink: .../pciSSSS:BB/<hop>/.../<bdf>; hops above the device. */
-static bool load_topology(struct tdev *d)
-{
-	char p[PATH_MAX], link[PATH_MAX], *tok, *save = NULL;
-	int hops[MAX_HOPS], nh = 0, k;
-	unsigned int rs, rb;
-	bool root = false;
-	ssize_t n;
-
-	snprintf(p, sizeof(p), SYSFS_PCI "/%s", d->bdf);
-	n = readlink(p, link, sizeof(link) - 1);
-	if (n <= 0)
-		return false;
-	link[n] = 0;
-	for (tok = strtok_r(link, "/", &save); tok;
-	     tok = strtok_r(NULL, "/", &save)) {
-		uint32_t s;
-		uint8_t b, df;
-		int m = -1;
-
-		if (!root) {
-			if (sscanf(tok, "pci%x:%x%n", &rs, &rb, &m) == 2 &&
-			    m == (int)strlen(tok)) {
-				root = true;
-				d->root_bus = rb;
-			}
-			continue;
-		}
-		if (!parse_bdf(tok, &s, &b, &df) || nh == MAX_HOPS)
-			return false;
-		hops[nh++] = find_dev(s, b, df);
-		if (hops[nh - 1] < 0)
-			return false;
-	}
-	if (!root || !nh || &devs[hops[nh - 1]] != d)
-		return false;
-	d->depth = nh;
-	for (k = nh - 2; k >= 0; k--)
-		d->anc[d->nanc++] = hops[k];
-	return true;
-}
-
-static int cmp_tdev(const void *a, const void *b)
-{
-	const struct tdev *x = a, *y = b;
-	uint64_t kx = key_of(x->seg, x->bus, x->devfn);
-	uint64_t ky = key_of(y->seg, y->bus, y->devfn);
-
-	return kx < ky ? -1 : kx > ky;
-}
-
-static bool discover(void)
-{
-	struct dirent *de;
-	DIR *dir = opendir(SYSFS_PCI);
-	int i;
-
-	if (!dir) {
-		snprintf(discover_error, sizeof(discover_error),
-			 "cannot open " SYSFS_PCI);
-		return false;
-	}
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (ndevs == MAX_DEVS || !load_dev(&devs[ndevs], de->d_name)) {
-			closedir(dir);
-			return false;
-		}
-		ndevs++;
-	}
-	closedir(dir);
-	qsort(devs, ndevs, sizeof(devs[0]), cmp_tdev);
-	for (i = 0; i < ndevs; i++) {
-		if (!load_topology(&devs[i])) {
-			snprintf(discover_error, sizeof(discover_error),
-				 "cannot parse the sysfs path of %.64s",
-				 devs[i].bdf);
-			return false;
-		}
 		if (!devs[i].vf)
 			markable[nmarkable++] = i;
-	}
 	if (!nmarkable) {
 		snprintf(discover_error, sizeof(discover_error),
 			 "no markable PCI device");
@@ -263,61 +75,7 @@ static bool discover(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* ioctls                                                              */
-
-static const char *en(int ret)
-{
-	const char *n;
-
-	if (ret >= 0)
-		return "success";
-	n = strerrorname_np(-ret);
-	return n ? n : "?";
-}
-
-static int xioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
-}
-
-static int get_status(int fd, struct pci_liveupdate_status *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return xioctl(fd, PCI_LIVEUPDATE_IOCTL_STATUS, st);
-}
-
-static int do_mark(int fd, unsigned long cmd, int i, uint32_t flags)
-{
-	struct pci_liveupdate_mark m = {
-		.size = sizeof(m), .flags = flags, .segment = devs[i].seg,
-		.bus = devs[i].bus, .devfn = devs[i].devfn,
-	};
-
-	return xioctl(fd, cmd, &m);
-}
-
-static int do_list(int fd, struct pci_liveupdate_device *buf, uint32_t *count)
-{
-	struct pci_liveupdate_list l = {
-		.size = sizeof(l), .count = *count, .entry_size = DEVSZ,
-		.devices = (uintptr_t)buf,
-	};
-	int ret = xioctl(fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, &l);
-
-	*count = l.count;
-	return ret;
-}
-
-static int do_query(int fd, int i, struct pci_liveupdate_query *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->size = sizeof(*q);
-	q->segment = devs[i].seg;
-	q->bus = devs[i].bus;
-	q->devfn = devs[i].devfn;
-	return xioctl(fd, PCI_LIVEUPDATE_IOCTL_QUERY, q);
-}
+/* LIST_OUTGOING snapshots                                             */
 
 /*
  * Internal consistency of one LIST_OUTGOING snapshot.  @owner (may be
@@ -447,14 +205,6 @@ static void fail(struct run *r, const char *fmt, ...)
 	atomic_store(&r->stop, true);
 }
 
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545F4914F6CDD1Dull;
-}
-
 struct worker {
 	struct run *run;
 	pthread_t th;
@@ -489,7 +239,7 @@ static bool worker_list(struct worker *w)
 	char why[256];
 	int ret;
 
-	ret = do_list(w->fd, buf, &count);
+	ret = list_outgoing(w->fd, buf, &count);
 	if (ret == -EAGAIN) {
 		/*
 		 * Not an errno the uAPI gives for LIST (ENOSPC, EINVAL,
@@ -515,7 +265,7 @@ static bool worker_list(struct worker *w)
 
 static bool worker_query(struct worker *w)
 {
-	int d = markable[rnd(&w->rng) % nmarkable], ret;
+	int d = markable[rnd_next(&w->rng) % nmarkable], ret;
 	struct pci_liveupdate_query q;
 	uint16_t f;
 
@@ -572,14 +322,13 @@ static bool worker_status(struct worker *w)
 
 static bool worker_toggle(struct worker *w, bool wrong)
 {
-	int d = w->own[rnd(&w->rng) % w->nown], ret, want;
-	uint32_t flags = rnd(&w->rng) % 4 ? 0 : PCI_LIVEUPDATE_MARK_REBIND;
+	int d = w->own[rnd_next(&w->rng) % w->nown], ret, want;
+	uint32_t flags = rnd_next(&w->rng) % 4 ? 0 : PCI_LIVEUPDATE_MARK_REBIND;
 	bool mark = !w->marked[d];
 
 	if (wrong)		/* MARK of a marked / UNMARK of an unmarked device */
 		mark = !mark;
-	ret = do_mark(w->fd, mark ? PCI_LIVEUPDATE_IOCTL_MARK :
-		      PCI_LIVEUPDATE_IOCTL_UNMARK, d, flags & -(uint32_t)mark);
+	ret = mark ? mark_dev(w->fd, d, flags) : unmark_dev(w->fd, d);
 	want = !wrong ? 0 : mark ? -EEXIST : -ENOENT;
 	if (ret != want) {
 		fail(w->run, "worker %d: %s %s (marked %d): %s, expected %s",
@@ -606,7 +355,7 @@ static void *worker_main(void *arg)
 	for (i = 0; ok && !atomic_load(&r->stop) &&
 	     (i < opt_ops || (atomic_load(&r->session_running) && i < cap));
 	     i++) {
-		unsigned int op = rnd(&w->rng) % 100;
+		unsigned int op = rnd_next(&w->rng) % 100;
 
 		if (op < 40)
 			ok = worker_toggle(w, false);
@@ -654,35 +403,29 @@ static void *session_main(void *arg)
 
 	pthread_barrier_wait(&r->start);
 	for (i = 0; i < opt_rounds && !atomic_load(&r->stop); i++) {
-		struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
-		struct liveupdate_session_preserve_fd pf = { .size = sizeof(pf) };
-		int pfd, ret;
+		int sfd, pfd, ret;
 
 		if (!expect_state(r, s->stfd, PCI_LIVEUPDATE_STATE_IDLE, i,
 				  "before the session"))
 			break;
-		snprintf((char *)cs.name, sizeof(cs.name), "plu-stress-%d-%lu",
-			 getpid(), i);
-		ret = xioctl(s->luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs);
-		if (ret) {
-			fail(r, "session round %lu: CREATE_SESSION: %s", i, en(ret));
+		sfd = luo_session(s->luo, "plu-stress-%d-%lu", getpid(), i);
+		if (sfd < 0) {
+			fail(r, "session round %lu: CREATE_SESSION: %s", i, en(sfd));
 			break;
 		}
 		pfd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
 		if (pfd < 0) {
 			fail(r, "session round %lu: open " PLU_DEV ": %s", i,
 			     strerror(errno));
-			close(cs.fd);
+			close(sfd);
 			break;
 		}
-		pf.fd = pfd;
-		pf.token = 0x706c7500 + i;
-		ret = xioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf);
+		ret = luo_preserve(sfd, pfd, 0x706c7500 + i);
 		if (ret) {
 			fail(r, "session round %lu: PRESERVE_FD of " PLU_DEV ": %s",
 			     i, en(ret));
 			close(pfd);
-			close(cs.fd);
+			close(sfd);
 			break;
 		}
 		/* The session holds its own reference; drop ours early or late. */
@@ -690,10 +433,10 @@ static void *session_main(void *arg)
 			close(pfd);
 		if (!expect_state(r, s->stfd, PCI_LIVEUPDATE_STATE_PRESERVED, i,
 				  "after PRESERVE_FD")) {
-			close(cs.fd);
+			close(sfd);
 			break;
 		}
-		close(cs.fd);	/* unpreserves everything in the session */
+		close(sfd);	/* unpreserves everything in the session */
 		if (!(i & 1))
 			close(pfd);
 		if (!expect_state(r, s->stfd, PCI_LIVEUPDATE_STATE_IDLE, i,
@@ -731,21 +474,9 @@ FIXTURE_SETUP(stress)
 
 FIXTURE_TEARDOWN(stress)
 {
-	static struct pci_liveupdate_device buf[MAX_DEVS];
-	uint32_t count = MAX_DEVS, i;
-
 	if (self->fd < 0)
 		return;
-	if (!do_list(self->fd, buf, &count))
-		for (i = 0; i < count && i < MAX_DEVS; i++) {
-			struct pci_liveupdate_mark m = {
-				.size = sizeof(m), .segment = buf[i].segment,
-				.bus = buf[i].bus, .devfn = buf[i].devfn,
-			};
-
-			if (buf[i].flags & PCI_LIVEUPDATE_DEV_MARKED)
-				xioctl(self->fd, PCI_LIVEUPDATE_IOCTL_UNMARK, &m);
-		}
+	unmark_all(self->fd);
 	close(self->fd);
 }
 
@@ -756,7 +487,7 @@ static void check_empty(struct __test_metadata *_metadata, int fd)
 	uint32_t count = 4;
 	int ret;
 
-	ret = do_list(fd, buf, &count);
+	ret = list_outgoing(fd, buf, &count);
 	ASSERT_EQ(0, ret) TH_LOG("final LIST_OUTGOING: %s", en(ret));
 	ASSERT_EQ(0u, count) TH_LOG("outgoing set not empty after every worker unmarked its devices");
 	ret = get_status(fd, &st);
@@ -801,7 +532,7 @@ static void run_stress(struct __test_metadata *_metadata, int fd,
 	for (i = 0; i < nmarkable; i++)
 		order[i] = markable[i];
 	for (i = nmarkable - 1; i > 0; i--) {
-		j = rnd(&seed) % (i + 1);
+		j = rnd_next(&seed) % (i + 1);
 		k = order[i];
 		order[i] = order[j];
 		order[j] = k;
@@ -810,7 +541,7 @@ static void run_stress(struct __test_metadata *_metadata, int fd,
 	for (t = 0; t < nthr; t++) {
 		w[t].run = &r;
 		w[t].id = t;
-		w[t].rng = rnd(&seed) | 1;
+		w[t].rng = rnd_next(&seed) | 1;
 		w[t].fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, w[t].fd);
 	}
@@ -887,7 +618,7 @@ static void run_stress(struct __test_metadata *_metadata, int fd,
 
 			if (!w[t].marked[d])
 				continue;
-			ret = do_mark(w[t].fd, PCI_LIVEUPDATE_IOCTL_UNMARK, d, 0);
+			ret = unmark_dev(w[t].fd, d);
 			ASSERT_EQ(0, ret) TH_LOG("final UNMARK %s: %s",
 						 devs[d].bdf, en(ret));
 			w[t].marked[d] = false;
@@ -922,12 +653,9 @@ TEST_F_TIMEOUT(stress, workers_and_sessions, 1800)
  */
 TEST_F_TIMEOUT(stress, session_refcount, 120)
 {
-	struct liveupdate_ioctl_create_session a = { .size = sizeof(a) };
-	struct liveupdate_ioctl_create_session b = { .size = sizeof(b) };
-	struct liveupdate_session_preserve_fd pf = { .size = sizeof(pf) };
 	static struct pci_liveupdate_device buf[MAX_DEVS];
 	struct pci_liveupdate_status st;
-	int luo, f1, f2, f3, e = -1, o = -1, i, ret;
+	int luo, sa, sb, f1, f2, f3, e = -1, o = -1, i, ret;
 	bool own[MAX_DEVS] = { 0 }, mk[MAX_DEVS] = { 0 }, rb[MAX_DEVS] = { 0 };
 	uint32_t count;
 	char why[256];
@@ -944,49 +672,43 @@ TEST_F_TIMEOUT(stress, session_refcount, 120)
 	ASSERT_LE(0, o) TH_LOG("need a second markable endpoint");
 	luo = open(LUO_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, luo) TH_LOG("open " LUO_DEV ": %s", strerror(errno));
-	ret = do_mark(self->fd, PCI_LIVEUPDATE_IOCTL_MARK, e, 0);
+	ret = mark_dev(self->fd, e, 0);
 	ASSERT_EQ(0, ret) TH_LOG("MARK %s: %s", devs[e].bdf, en(ret));
 
-	snprintf((char *)a.name, sizeof(a.name), "plu-refcount-a-%d", getpid());
-	snprintf((char *)b.name, sizeof(b.name), "plu-refcount-b-%d", getpid());
-	ASSERT_EQ(0, xioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &a));
-	ASSERT_EQ(0, xioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &b));
+	sa = luo_session(luo, "plu-refcount-a-%d", getpid());
+	ASSERT_LE(0, sa) TH_LOG("CREATE_SESSION A: %s", en(sa));
+	sb = luo_session(luo, "plu-refcount-b-%d", getpid());
+	ASSERT_LE(0, sb) TH_LOG("CREATE_SESSION B: %s", en(sb));
 	f1 = open(PLU_DEV, O_RDWR | O_CLOEXEC);
 	f2 = open(PLU_DEV, O_RDWR | O_CLOEXEC);
 	f3 = open(PLU_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_TRUE(f1 >= 0 && f2 >= 0 && f3 >= 0);
 
-	pf.fd = f1;
-	pf.token = 1;
-	ret = xioctl(a.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf);
+	ret = luo_preserve(sa, f1, 1);
 	ASSERT_EQ(0, ret) TH_LOG("PRESERVE_FD f1 in A: %s", en(ret));
 	ASSERT_EQ(0, get_status(self->fd, &st));
 	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_STATE_PRESERVED, st.state);
 	ASSERT_LT(0ull, (unsigned long long)st.kho_bytes);
 	ASSERT_EQ(1u, st.marked);
-	pf.fd = f2;
-	pf.token = 2;
-	ret = xioctl(a.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf);
+	ret = luo_preserve(sa, f2, 2);
 	ASSERT_EQ(0, ret) TH_LOG("PRESERVE_FD f2 in A: %s", en(ret));
-	pf.fd = f3;
-	pf.token = 1;
-	ret = xioctl(b.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf);
+	ret = luo_preserve(sb, f3, 1);
 	ASSERT_EQ(0, ret) TH_LOG("PRESERVE_FD f3 in B: %s", en(ret));
 
 	/* Marks change while preserved. */
-	ret = do_mark(self->fd, PCI_LIVEUPDATE_IOCTL_MARK, o, 0);
+	ret = mark_dev(self->fd, o, 0);
 	ASSERT_EQ(0, ret) TH_LOG("MARK %s while preserved: %s", devs[o].bdf,
 				 en(ret));
-	ret = do_mark(self->fd, PCI_LIVEUPDATE_IOCTL_UNMARK, o, 0);
+	ret = unmark_dev(self->fd, o);
 	ASSERT_EQ(0, ret) TH_LOG("UNMARK %s while preserved: %s", devs[o].bdf,
 				 en(ret));
 
-	close(a.fd);
+	close(sa);
 	ASSERT_EQ(0, get_status(self->fd, &st));
 	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_STATE_PRESERVED, st.state)
 		TH_LOG("session B still preserves a file, yet state %u", st.state);
 	ASSERT_LT(0ull, (unsigned long long)st.kho_bytes);
-	close(b.fd);
+	close(sb);
 	ASSERT_EQ(0, get_status(self->fd, &st));
 	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_STATE_IDLE, st.state)
 		TH_LOG("no session left, yet state %u", st.state);
@@ -994,30 +716,27 @@ TEST_F_TIMEOUT(stress, session_refcount, 120)
 	ASSERT_EQ(1u, st.marked) TH_LOG("marks must survive the unpreserve");
 
 	count = MAX_DEVS;
-	ASSERT_EQ(0, do_list(self->fd, buf, &count));
+	ASSERT_EQ(0, list_outgoing(self->fd, buf, &count));
 	ASSERT_EQ((uint32_t)devs[e].nanc + 1, count);
 	own[e] = mk[e] = true;
 	ASSERT_TRUE(check_snapshot(buf, count, own, mk, rb, why, sizeof(why)))
 		TH_LOG("%s", why);
 	/* The files outlive their sessions; a new session works. */
-	a = (struct liveupdate_ioctl_create_session){ .size = sizeof(a) };
-	snprintf((char *)a.name, sizeof(a.name), "plu-refcount-c-%d", getpid());
-	ASSERT_EQ(0, xioctl(luo, LIVEUPDATE_IOCTL_CREATE_SESSION, &a));
-	pf.fd = f1;
-	pf.token = 9;
-	ret = xioctl(a.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf);
+	sa = luo_session(luo, "plu-refcount-c-%d", getpid());
+	ASSERT_LE(0, sa) TH_LOG("CREATE_SESSION C: %s", en(sa));
+	ret = luo_preserve(sa, f1, 9);
 	ASSERT_EQ(0, ret) TH_LOG("PRESERVE_FD again after unpreserve: %s",
 				 en(ret));
 	ASSERT_EQ(0, get_status(self->fd, &st));
 	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_STATE_PRESERVED, st.state);
-	close(a.fd);
+	close(sa);
 	ASSERT_EQ(0, get_status(self->fd, &st));
 	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_STATE_IDLE, st.state);
 	close(f1);
 	close(f2);
 	close(f3);
 	close(luo);
-	ret = do_mark(self->fd, PCI_LIVEUPDATE_IOCTL_UNMARK, e, 0);
+	ret = unmark_dev(self->fd, e);
 	ASSERT_EQ(0, ret);
 	check_empty(_metadata, self->fd);
 }
@@ -1076,7 +795,7 @@ int main(int argc, char **argv)
 	}
 	if (!opt_seed)
 		opt_seed = 1;
-	if (!discover())
+	if (!discover() || !find_markable())
 		nmarkable = 0;	/* setup fails with the reason */
 	printf("# pci-liveupdate stress_test: %d PCI devices (%d markable), seed %llu\n",
 	       ndevs, nmarkable, (unsigned long long)opt_seed);
