@@ -315,7 +315,9 @@ def scenario_lifecycle(d):
           "lifecycle_test (unload refused while preserved, ...) passes",
           d.text("lifecycle_test"))
     check(d.rc("rmmod_idle") == 0 and d.rc("insmod_again") == 0,
-          "idle module unloads and loads again")
+          "idle module unloads and loads again (pci-liveupdate load)")
+    check(d.rc("load_again") == 0 and "already" in d.text("load_again"),
+          "pci-liveupdate load is idempotent", d.text("load_again"))
     st = d.json("status_reloaded") or {}
     check(st.get("marked") == 0 and st.get("state") == "idle",
           "a reloaded module starts empty", st)
