@@ -28,7 +28,7 @@
 #                           the single-shot values (reboot-path freeze,
 #                           retrieve, finish) become medians of R (default 1)
 #   BENCH_VM_TIMEOUT=SEC    bound for one run of the guest part (default
-#                           600; it is retried once if QEMU itself dies)
+#                           600; up to 3 runs if QEMU itself dies)
 #   BENCH_SKIP_HOST=1       no host codec benchmark (reuses nothing)
 # Exit status: 0 done, 1 a step failed (the message says which).
 set -euo pipefail
@@ -140,11 +140,12 @@ vm_run() {
 		--append "$append" "${stages[@]}" >"$RESULTS/vm/vm-run.log" 2>&1
 }
 
-# QEMU 7.2's TCG crashed once in some 40 boots of this topology on a loaded
-# host (SIGSEGV in memory_region_dispatch_write while the guest was
-# sizing BARs).  Such a run, where QEMU died but no stage failed and the
-# log has no splat, is run once more; the first attempt's logs are kept
-# in vm/attempt1/.  Anything else fails at once.
+# QEMU 7.2's TCG crashes now and then under this topology on a loaded
+# host (SIGSEGV in memory_region_dispatch_write while a kexec'd guest
+# sizes BARs: 2 of some 60 boots here).  A run where QEMU died but no
+# stage failed and the log has no splat is run again, up to 3 attempts;
+# the logs of a failed attempt K stay in vm/attemptK/.  Anything else
+# fails at once.
 qemu_died() {
 	grep -q '^\[vm-run\] QEMU exited with status' "$RESULTS/vm/vm-run.log" &&
 		! grep -q 'FAIL rc=\|kernel/harness errors\|TIMEOUT' "$RESULTS/vm/vm-run.log" &&
@@ -153,16 +154,25 @@ qemu_died() {
 
 t=$EPOCHREALTIME
 step "guest: $((nhops + 2)) stages ($((nhops + 1)) kexec hops), topology $TOPOLOGY, ladder $LADDER (bound ${VM_TIMEOUT}s per attempt)"
-rc=0
-vm_run || rc=$?
-if [ "$rc" != 0 ] && qemu_died; then
-	step "QEMU died under the guest ($(grep -m1 'QEMU exited with status' "$RESULTS/vm/vm-run.log" | sed 's/^\[vm-run\] //')); running the guest part once more"
-	mkdir -p "$RESULTS/vm/attempt1"
-	mv "$RESULTS"/vm/*.log "$RESULTS/vm/attempt1/"
-	meta vm_retry "first attempt: QEMU died, logs in vm/attempt1/"
+for attempt in 1 2 3; do
 	rc=0
 	vm_run || rc=$?
-fi
+	if [ "$rc" = 0 ] || [ "$attempt" = 3 ] || ! qemu_died; then
+		break
+	fi
+	step "attempt $attempt: QEMU died under the guest ($(grep -m1 'QEMU exited with status' "$RESULTS/vm/vm-run.log" | sed 's/^\[vm-run\] //')); running the guest part again"
+	a=$RESULTS/vm/attempt$attempt
+	mkdir -p "$a"
+	mv "$RESULTS"/vm/*.log "$a/"
+	# vm-run.sh keeps its work dir on failure: keep QEMU's own log of the
+	# crash with the others and drop the rest (initramfs, socket).
+	w=$(sed -n 's/^\[vm-run\] work dir kept: //p' "$a/vm-run.log" | tail -n 1)
+	if [ -n "$w" ] && [ -d "$w" ] && [[ $w == "${TMPDIR:-/tmp}"/plu-vm.* ]]; then
+		cp "$w/qemu.log" "$a/qemu.log" 2>/dev/null || true
+		rm -rf "$w"
+	fi
+	meta vm_retry "attempt $attempt: QEMU died, logs in vm/attempt$attempt/"
+done
 meta guest_s "$(since "$t")"
 if [ "$rc" != 0 ]; then
 	grep '^\[vm-run\]' "$RESULTS/vm/vm-run.log" | tail -n 25 >&2 || true

@@ -50,7 +50,7 @@ def read_meta(path):
         for line in open(path):
             k, _, v = line.rstrip("\n").partition("=")
             if k:
-                meta[k] = v
+                meta[k] = meta[k] + "; " + v if k in meta else v
     return meta
 
 
@@ -583,8 +583,9 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
                          "N=%d %d/%d" % (r["n"], r["kho"], r["kho_cli"])
                          for r in g if r["kho"] != r["kho_cli"]))
     if meta.get("vm_retry"):
-        notes.append("The guest part ran twice: %s (QEMU crashed under "
-                     "TCG; not a guest failure)." % meta["vm_retry"])
+        notes.append("The guest part was run again after QEMU crashed "
+                     "under TCG (not a guest failure): %s."
+                     % meta["vm_retry"])
     if rescaled:
         notes.append(
             "Boot(s) %s calibrated the guest TSC to %s MHz against a median "
