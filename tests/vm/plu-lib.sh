@@ -44,15 +44,16 @@ plu_enable_vfs() {
 plu_endpoints() {
 	for d in /sys/bus/pci/devices/*; do
 		[ -e "$d/physfn" ] && continue
-		case $(cat "$d/class") in 0x0604*|0x0600*) continue ;; esac
-		printf '%s ' "$(basename "$d")"
+		read -r cls <"$d/class"
+		case $cls in 0x0604*|0x0600*) continue ;; esac
+		printf '%s ' "${d##*/}"
 	done
 }
 
 # plu_vfs - every VF.
 plu_vfs() {
 	for d in /sys/bus/pci/devices/*; do
-		[ -e "$d/physfn" ] && printf '%s ' "$(basename "$d")"
+		[ -e "$d/physfn" ] && printf '%s ' "${d##*/}"
 	done
 }
 
@@ -62,15 +63,17 @@ plu_sysfs_json() {
 	sep=
 	printf '['
 	for d in /sys/bus/pci/devices/*; do
+		# read, not $(cat ...): a fork costs a lot on the debug kernel
+		read -r ven <"$d/vendor"; read -r dev <"$d/device"
+		read -r sven <"$d/subsystem_vendor"; read -r sdev <"$d/subsystem_device"
+		read -r cls <"$d/class"; read -r rev <"$d/revision"
 		drv=
-		[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+		[ -e "$d/driver" ] && drv=$(readlink "$d/driver") && drv=${drv##*/}
 		vf=false
 		[ -e "$d/physfn" ] && vf=true
 		printf '%s{"bdf":"%s","vendor":"%s","device":"%s","subsystem_vendor":"%s","subsystem_device":"%s","class":"%s","revision":"%s","driver":"%s","vf":%s,"devpath":"%s"}' \
-			"$sep" "$(basename "$d")" "$(cat "$d/vendor")" "$(cat "$d/device")" \
-			"$(cat "$d/subsystem_vendor")" "$(cat "$d/subsystem_device")" \
-			"$(cat "$d/class")" "$(cat "$d/revision")" "$drv" "$vf" \
-			"$(readlink -f "$d")"
+			"$sep" "${d##*/}" "$ven" "$dev" "$sven" "$sdev" "$cls" "$rev" \
+			"$drv" "$vf" "$(readlink -f "$d")"
 		sep=,
 	done
 	printf ']'
