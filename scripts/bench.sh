@@ -62,7 +62,7 @@ mkdir -p "$RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
 # Only what this script writes is removed.
 rm -rf "$RESULTS/build" "$RESULTS/vm"
-rm -f "$RESULTS"/*.csv "$RESULTS"/*.png "$RESULTS"/*.md "$RESULTS"/*.gp \
+rm -f "$RESULTS"/*.csv "$RESULTS"/*.png "$RESULTS"/*.md "$RESULTS"/*.gp "$RESULTS"/*.dat \
 	"$RESULTS"/*.log "$RESULTS"/meta.txt
 mkdir -p "$RESULTS/build" "$RESULTS/vm"
 meta() { printf '%s=%s\n' "$1" "$2" >>"$RESULTS/meta.txt"; }

@@ -665,7 +665,7 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
     md.append("- host.csv: wire codec (tests/bench/bench_wire.c)")
     md.append("- guest_ioctl.csv, guest_callbacks.csv: per N, in ns")
     md.append("- footprint.csv, scaling.csv, boot.csv")
-    md.append("- bench.png (bench.gp): the scaling curves")
+    md.append("- bench.png (bench.gp, *_plot.dat): the scaling curves")
     md.append("- vm/: serial console, data port and vm-run.log of the guest "
               "run; build/: logs")
     md.append("")
