@@ -541,10 +541,10 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
             "bytes. The per-record CRCs are what let a mark rewrite one "
             "record and fold its CRC into the header's XOR digest in O(1), "
             "which keeps the freeze path O(1); a checksum over the whole "
-            "body would be cheaper to verify but would have to be "
-            "recomputed over all records at every change or at freeze. "
-            "In absolute terms the decode of the %d records of this run is "
-            "about %s on this host." % (
+            "body could be checked in one streaming pass but would have to "
+            "be recomputed over all records at every change or at freeze. "
+            "In absolute terms, decoding the %d records of this run's "
+            "largest set costs about %s with the host codec." % (
                 hmax["ratio"], hmax["n"], hmax["decode"], hmax["memcpy"],
                 GOAL_DECODE, last["tracked"],
                 fmt_ns(hmax["decode"] * last["tracked"])))
