@@ -426,7 +426,11 @@ if [ -s "$work/host-requests.log" ] && grep -q '^error' "$work/host-requests.log
 	echo "[vm-run] host requests failed:"
 	grep '^error' "$work/host-requests.log" | sed 's/^/[vm-run]   /'
 fi
-[ "$timed_out" = 0 ] && [ "$qrc" != 0 ] && { fail=1; echo "[vm-run] QEMU exited with status $qrc"; }
+if [ "$timed_out" = 0 ] && [ "$qrc" != 0 ]; then
+	fail=1
+	echo "[vm-run] QEMU exited with status $qrc"
+	[ -s "$work/qemu.log" ] && tail -n 5 "$work/qemu.log" | sed 's/^/  qemu: /'
+fi
 splat='BUG:|WARNING:|Oops|KASAN|UBSAN|Kernel panic|kernel BUG at|general protection fault|Call Trace:|---\[ end trace|possible circular locking|possible recursive locking|inconsistent lock state|bad unlock balance|suspicious RCU usage|lock held when returning|held lock freed|turning off the locking correctness validator|rcu_.*detected stalls|blocked for more than|unreferenced object|PLU-FAIL'
 if grep -qE "$splat" "$log"; then
 	fail=1
