@@ -184,8 +184,9 @@ def scenario_roundtrip(d):
     check(st.get("state") == "idle" and st.get("marked") == len(eps) and
           st.get("outgoing") == len(out1 or []),
           "stage 1 status: idle, counts match", st)
-    bus40 = [r for r in out1 or [] if r["path"].startswith("0000:40/")]
-    check(bus40, "the second root bus (pxb) is in the set")
+    if any("/pci0000:40/" in x["devpath"] for x in sysfs1):
+        bus40 = [r for r in out1 or [] if r["path"].startswith("0000:40/")]
+        check(bus40, "the second root bus (pxb) is in the set")
     deep = [r for r in out1 or [] if r["path"].count("/") >= 3]
     check(deep, "a device behind two bridges is in the set")
 
@@ -271,11 +272,11 @@ def scenario_hotplug(d):
     same_records("stage 2: incoming equals the outgoing set after unplug",
                  in2a, out1b)
     in2b = {r["bdf"]: r for r in d.json("in2b") or []}
-    check(in2b.get("0000:41:00.0", {}).get("verdict") == "missing",
+    check(in2b.get("0000:02:00.0", {}).get("verdict") == "missing",
           "stage 2: device unplugged before finish is reported missing",
-          in2b.get("0000:41:00.0"))
+          in2b.get("0000:02:00.0"))
     check(all(r["verdict"] == "ok" for b, r in in2b.items()
-              if b != "0000:41:00.0"), "stage 2: the others stay ok")
+              if b != "0000:02:00.0"), "stage 2: the others stay ok")
     q = d.json("query_missing") or {}
     check((q.get("incoming") or {}).get("verdict") == "missing",
           "stage 2: QUERY says missing too", q)
