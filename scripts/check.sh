@@ -156,6 +156,12 @@ run_scenario() {	# FLAVOR KO DIR
 	fi
 }
 
+# The CLI and the in-guest tests need the kernel's installed uAPI headers,
+# which come with the test kernel: build (or find) the kernels first.
+for flavor in $FLAVORS; do
+	step "LUO test kernel ($flavor) built or cached" \
+		scripts/build-kernel.sh --flavor "$flavor"
+done
 step "CLI builds (-Wall -Wextra -Werror)" make tools
 step "in-guest test programs build" make -C tests/vm
 
