@@ -6,6 +6,14 @@
 
 PLU_DATA=/dev/ttyS1
 
+# plu_data_drain - wait until what was written to the data port has left
+# the UART (setting the tty attributes waits for that): a kexec drops what
+# is still queued.
+plu_data_drain() {
+	m=$(stty -F "$PLU_DATA" -g 2>/dev/null) && stty -F "$PLU_DATA" "$m" 2>/dev/null
+	return 0
+}
+
 # plu_emit NAME CMD... - run CMD, record its exit code and its stdout (JSON
 # from the CLI, kept on one line) as "@@NAME rc=RC@@ OUTPUT".
 plu_emit() {
@@ -14,6 +22,7 @@ plu_emit() {
 	out=$("$@")
 	rc=$?
 	printf '@@%s rc=%d@@ %s\n' "$name" "$rc" "$(printf '%s' "$out" | tr -d '\n')" >"$PLU_DATA"
+	plu_data_drain
 	printf '%s rc=%d: %s\n' "$name" "$rc" "$out"
 	return 0
 }
@@ -21,6 +30,7 @@ plu_emit() {
 # plu_note NAME TEXT - record a fact the host checks.
 plu_note() {
 	printf '@@%s rc=0@@ %s\n' "$1" "$2" >"$PLU_DATA"
+	plu_data_drain
 }
 
 # plu_dmesg_count NAME PATTERN - record how many kernel log lines match.

@@ -1,6 +1,6 @@
 # make demo, first kernel: mark devices and live-update.
 . /usr/bin/plu-lib.sh
-show() { tag=$1; shift; "$@" 2>&1 | sed "s/^/@@$tag@@ /" >"$PLU_DATA"; }
+show() { tag=$1; shift; "$@" 2>&1 | sed "s/^/@@$tag@@ /" >"$PLU_DATA"; plu_data_drain; }
 plu_enable_vfs
 vf=$(plu_vfs | cut -d' ' -f1)
 show step1 echo "pci-liveupdate mark $(plu_endpoints)"
