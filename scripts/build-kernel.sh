@@ -40,6 +40,15 @@ if [ "$print_only" = 1 ] || [ -f "$out/.done" ]; then
 	exit 0
 fi
 
+# One build per tree at a time; whoever waited finds the finished one.
+mkdir -p "$PLU_CACHE/kernel"
+exec 9>"$PLU_CACHE/kernel/.lock-$flavor"
+flock 9
+if [ -f "$out/.done" ]; then
+	echo "$out"
+	exit 0
+fi
+
 plu_need_pkgs build-essential flex bison bc libelf-dev libssl-dev cpio kmod rsync
 
 mkdir -p "$out"
