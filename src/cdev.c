@@ -78,18 +78,14 @@ static int plu_ioctl_status(struct plu_ucmd *ucmd)
 	st->binding = plu_luo_binding();
 
 	guard(mutex)(&plu.lock);
-	st->state = plu.frozen ? PCI_LIVEUPDATE_STATE_FROZEN :
-		    plu.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
-		    PCI_LIVEUPDATE_STATE_IDLE;
-	st->incoming_state = plu.in ? plu.in->state :
-			     PCI_LIVEUPDATE_INCOMING_NONE;
+	st->state = plu_out_state();
+	st->incoming_state = plu_in_state();
 	st->incoming_error = plu.in ? plu.in->error : 0;
 	st->incoming = plu.in ? plu.in->count : 0;
 	st->marked = plu.nr_marked;
 	st->outgoing = plu.nr_tracked;
 	st->removed = plu.nr_removed;
-	st->kho_bytes = plu.img ? PAGE_SIZE + (u64)plu.img->capacity *
-				  sizeof(struct plu_wire_record) : 0;
+	st->kho_bytes = plu.img ? plu_img_bytes(plu.img) : 0;
 	return 0;
 }
 

@@ -229,9 +229,8 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 	args->data = virt_to_phys(img->hdr);
 	args->obj = img;
 	plu.t_ns[PLU_T_PRESERVE] = ktime_get_ns() - t0;
-	pr_info("outgoing set preserved: %u devices, %u bytes of KHO memory\n",
-		plu.nr_tracked, (u32)(PAGE_SIZE +
-		img->capacity * sizeof(struct plu_wire_record)));
+	pr_info("outgoing set preserved: %u devices, %llu bytes of KHO memory\n",
+		plu.nr_tracked, plu_img_bytes(img));
 	return 0;
 }
 

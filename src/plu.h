@@ -120,6 +120,29 @@ struct plu_state {
 extern struct plu_state plu;
 extern bool plu_fault_inject;
 
+/* The outgoing set's state, as STATUS and sysfs report it. */
+static inline enum pci_liveupdate_state plu_out_state(void)
+{
+	lockdep_assert_held(&plu.lock);
+	if (plu.frozen)
+		return PCI_LIVEUPDATE_STATE_FROZEN;
+	return plu.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
+			 PCI_LIVEUPDATE_STATE_IDLE;
+}
+
+/* The incoming set's state (&enum pci_liveupdate_incoming_state). */
+static inline int plu_in_state(void)
+{
+	lockdep_assert_held(&plu.lock);
+	return plu.in ? plu.in->state : PCI_LIVEUPDATE_INCOMING_NONE;
+}
+
+/* KHO memory an image holds: the header page and the record block. */
+static inline u64 plu_img_bytes(const struct plu_image *img)
+{
+	return PAGE_SIZE + (u64)img->capacity * sizeof(struct plu_wire_record);
+}
+
 static inline unsigned long plu_key(u32 segment, u8 bus, u8 devfn)
 {
 	return ((unsigned long)segment << 16) | (bus << 8) | devfn;

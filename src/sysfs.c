@@ -22,9 +22,14 @@ static DEVICE_ATTR_RO(binding);
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
+	static const char * const names[] = {
+		[PCI_LIVEUPDATE_STATE_IDLE] = "idle",
+		[PCI_LIVEUPDATE_STATE_PRESERVED] = "preserved",
+		[PCI_LIVEUPDATE_STATE_FROZEN] = "frozen",
+	};
+
 	guard(mutex)(&plu.lock);
-	return sysfs_emit(buf, "%s\n", plu.frozen ? "frozen" :
-			  plu.img ? "preserved" : "idle");
+	return sysfs_emit(buf, "%s\n", names[plu_out_state()]);
 }
 static DEVICE_ATTR_RO(state);
 
@@ -39,9 +44,7 @@ static ssize_t incoming_state_show(struct device *dev,
 	};
 
 	guard(mutex)(&plu.lock);
-	return sysfs_emit(buf, "%s\n",
-			  names[plu.in ? plu.in->state :
-				PCI_LIVEUPDATE_INCOMING_NONE]);
+	return sysfs_emit(buf, "%s\n", names[plu_in_state()]);
 }
 static DEVICE_ATTR_RO(incoming_state);
 
