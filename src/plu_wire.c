@@ -96,13 +96,99 @@ void plu_wire_encode_record(struct plu_wire_record *w,
 	w->crc = cpu_to_le32(plu_wire_crc(w, sizeof(*w)));
 }
 
+#define PLU_BYTES_01	0x0101010101010101ULL
+#define PLU_BYTES_7F	0x7f7f7f7f7f7f7f7fULL
+#define PLU_BYTES_80	0x8080808080808080ULL
+
+/*
+ * The decoder runs over every record in the next kernel, so the byte
+ * string checks below work on eight bytes at a time rather than in loops
+ * with a data dependent exit.  Each helper takes eight bytes as a little
+ * endian u64 (byte i in bits 8i..8i+7) and handles each byte on its own:
+ * no carry crosses from one byte into the next, because every addition is
+ * done on values below 0x80.
+ */
+
+/*
+ * A mask of the bytes before the first NUL of @x: all of @x when it has no
+ * NUL.  In (x - 0x01..) & ~x & 0x80.. the lowest set bit is exact (the
+ * higher ones may not be), and it is bit 7 of the first NUL byte; the mask
+ * also covers bits 0..6 of that byte, which are zero.
+ */
+static inline u64 plu_bytes_before_nul(u64 x)
+{
+	u64 nul = (x - PLU_BYTES_01) & ~x & PLU_BYTES_80;
+
+	return (nul & -nul) - 1;
+}
+
+/* Bit 7 of each byte is set iff that byte is outside 0x21..0x7e. */
+static inline u64 plu_bytes_unprintable(u64 x)
+{
+	u64 low7 = x & PLU_BYTES_7F;
+
+	/* >= 0x80 | < 0x21 (adding 0x5f leaves bit 7 clear) | >= 0x7f */
+	return (x | ~(low7 + 0x5f * PLU_BYTES_01) | (low7 + PLU_BYTES_01)) &
+	       PLU_BYTES_80;
+}
+
+static inline u64 plu_load_le64(const void *p)
+{
+	__le64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64_to_cpu(v);
+}
+
+/*
+ * Driver name checks: the bytes before the first NUL are printable, all
+ * bytes after it are NUL, DRIVER_TRUNC only with a name of all 16 bytes.
+ */
+static const char *plu_wire_driver_problem(const struct plu_wire_record *w,
+					   u16 flags)
+{
+	u64 lo = plu_load_le64(&w->driver[0]);
+	u64 hi = plu_load_le64(&w->driver[8]);
+	u64 name_lo = plu_bytes_before_nul(lo);
+	/* the name goes on into @hi only if @lo has no NUL */
+	u64 name_hi = name_lo == ~0ULL ? plu_bytes_before_nul(hi) : 0;
+
+	if ((plu_bytes_unprintable(lo) & name_lo) |
+	    (plu_bytes_unprintable(hi) & name_hi))
+		return "record driver name not printable";
+	if ((lo & ~name_lo) | (hi & ~name_hi))
+		return "record driver name not NUL padded";
+	if ((flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) && name_hi != ~0ULL)
+		return "record driver marked truncated but short";
+	return NULL;
+}
+
+static_assert(PLU_WIRE_PATH_MAX == 12, "path is read as 8 + 4 bytes");
+
+/* Path checks: depth in range, ends at devfn, unused entries zero. */
+static const char *plu_wire_path_problem(const struct plu_wire_record *w)
+{
+	unsigned int depth = w->path_depth;
+	u64 lo, hi;
+
+	if (depth < 1 || depth > PLU_WIRE_PATH_MAX)
+		return "record path depth out of range";
+	if (w->path[depth - 1] != w->devfn)
+		return "record path does not end at devfn";
+	/* entries 0..7 in lo, 8..11 in the low half of hi */
+	lo = plu_load_le64(&w->path[0]);
+	hi = plu_load_le64(&w->path[4]) >> 32;
+	if (depth < 8 ? (lo >> (8 * depth)) | hi : hi >> (8 * (depth - 8)))
+		return "record path has nonzero unused entries";
+	return NULL;
+}
+
 /* Field checks of a record whose CRC matched; returns NULL or the problem. */
 static const char *plu_wire_record_problem(const struct plu_wire_record *w)
 {
 	u16 flags = le16_to_cpu(w->flags);
 	u16 refs = le16_to_cpu(w->refs);
-	unsigned int depth = w->path_depth;
-	unsigned int i, len;
+	const char *problem;
 
 	if (flags & ~PCI_LIVEUPDATE_DEV_FLAGS_ALL)
 		return "unknown record flags";
@@ -115,30 +201,13 @@ static const char *plu_wire_record_problem(const struct plu_wire_record *w)
 		return "auto record without refs";
 	if (!(flags & PCI_LIVEUPDATE_DEV_AUTO) && refs)
 		return "refs on a record that is not auto";
-	if (depth < 1 || depth > PLU_WIRE_PATH_MAX)
-		return "record path depth out of range";
-	if (w->path[depth - 1] != w->devfn)
-		return "record path does not end at devfn";
-	for (i = depth; i < PLU_WIRE_PATH_MAX; i++)
-		if (w->path[i])
-			return "record path has nonzero unused entries";
+	problem = plu_wire_path_problem(w);
+	if (problem)
+		return problem;
 	if (!(flags & PCI_LIVEUPDATE_DEV_DSN) && w->dsn)
 		return "record DSN set without DSN flag";
 	/* class_rev >> 8 always fits the 24-bit class code: nothing to check */
-
-	for (len = 0; len < PLU_WIRE_DRIVER_LEN && w->driver[len]; len++) {
-		u8 c = w->driver[len];
-
-		if (c < 0x21 || c > 0x7e)
-			return "record driver name not printable";
-	}
-	for (i = len; i < PLU_WIRE_DRIVER_LEN; i++)
-		if (w->driver[i])
-			return "record driver name not NUL padded";
-	if ((flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) &&
-	    len < PLU_WIRE_DRIVER_LEN)
-		return "record driver marked truncated but short";
-	return NULL;
+	return plu_wire_driver_problem(w, flags);
 }
 
 /**

@@ -6,6 +6,7 @@
 #define _PLU_WIRE_COMPAT_H
 
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
 #include <linux/crc32.h>
 #include <linux/errno.h>
 #include <linux/string.h>
@@ -17,6 +18,7 @@ static inline u32 plu_crc32c(u32 crc, const void *buf, size_t len)
 	return crc32c(crc, buf, len);
 }
 #else /* userspace: unit tests, fuzzers, benchmarks */
+#include <assert.h>
 #include <endian.h>
 #include <errno.h>
 #include <stddef.h>

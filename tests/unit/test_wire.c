@@ -476,6 +476,113 @@ TEST(record_edge_values_accepted)
 	ASSERT_EQ(0, memcmp(&out, &d, sizeof(d)));
 }
 
+/*
+ * The decoder checks the driver name and the path eight bytes at a time.
+ * These are the same rules stated byte by byte, the way the format
+ * describes them; the test below holds the decoder to them.
+ */
+static const char *ref_driver_problem(const struct plu_wire_record *w)
+{
+	unsigned int len, i;
+
+	for (len = 0; len < PLU_WIRE_DRIVER_LEN && w->driver[len]; len++)
+		if ((u8)w->driver[len] < 0x21 || (u8)w->driver[len] > 0x7e)
+			return "record driver name not printable";
+	for (i = len; i < PLU_WIRE_DRIVER_LEN; i++)
+		if (w->driver[i])
+			return "record driver name not NUL padded";
+	if ((le16_to_cpu(w->flags) & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) &&
+	    len < PLU_WIRE_DRIVER_LEN)
+		return "record driver marked truncated but short";
+	return NULL;
+}
+
+static const char *ref_path_problem(const struct plu_wire_record *w)
+{
+	unsigned int i;
+
+	if (w->path_depth < 1 || w->path_depth > PLU_WIRE_PATH_MAX)
+		return "record path depth out of range";
+	if (w->path[w->path_depth - 1] != w->devfn)
+		return "record path does not end at devfn";
+	for (i = w->path_depth; i < PLU_WIRE_PATH_MAX; i++)
+		if (w->path[i])
+			return "record path has nonzero unused entries";
+	return NULL;
+}
+
+/* A byte that is, with even odds, NUL, printable, or anything at all. */
+static u8 rnd_name_byte(void)
+{
+	static const u8 edge[] = { 0x01, 0x20, 0x21, 0x7e, 0x7f, 0x80, 0xff };
+	u32 r = rnd();
+
+	switch (r % 4) {
+	case 0:
+		return 0;
+	case 1:
+		return (u8)(0x21 + (r >> 8) % 94);
+	case 2:
+		return edge[(r >> 8) % sizeof(edge)];
+	default:
+		return (u8)(r >> 8);
+	}
+}
+
+TEST(record_string_checks_match_bytewise_rules)
+{
+	struct pci_liveupdate_device d, out;
+	struct plu_wire_record w;
+	const char *why, *want;
+	unsigned int i, k, n;
+
+	dev_endpoint(&d, 0x42);
+	for (n = 0; n < 200000; n++) {
+		plu_wire_encode_record(&w, &d);
+		/* a name of random length, then random damage after it */
+		k = rnd() % (PLU_WIRE_DRIVER_LEN + 1);
+		memset(w.driver, 0, sizeof(w.driver));
+		for (i = 0; i < k; i++)
+			w.driver[i] = (char)(0x21 + rnd() % 94);
+		for (i = rnd() % 4; i; i--)
+			w.driver[rnd() % PLU_WIRE_DRIVER_LEN] =
+				(char)rnd_name_byte();
+		if (rnd() % 2)
+			w.flags |= cpu_to_le16(PCI_LIVEUPDATE_DEV_DRIVER_TRUNC);
+		/* a path of random depth (0..13), sometimes damaged */
+		w.path_depth = (u8)(rnd() % (PLU_WIRE_PATH_MAX + 2));
+		memset(w.path, 0, sizeof(w.path));
+		for (i = 0; i < w.path_depth && i < PLU_WIRE_PATH_MAX; i++)
+			w.path[i] = (u8)rnd();
+		if (w.path_depth >= 1 && w.path_depth <= PLU_WIRE_PATH_MAX &&
+		    rnd() % 4)
+			w.path[w.path_depth - 1] = w.devfn;
+		if (rnd() % 3 == 0)
+			w.path[rnd() % PLU_WIRE_PATH_MAX] = (u8)(1 + rnd() % 255);
+		reseal_record(&w);
+
+		want = ref_path_problem(&w);
+		if (!want)
+			want = ref_driver_problem(&w);
+		why = NULL;
+		plu_wire_decode_record(&w, &out, &why);
+		if (!want) {
+			ASSERT_EQ(NULL, why) {
+				TH_LOG("case %u: rejected a valid record: %s",
+				       n, why);
+			}
+		} else {
+			ASSERT_NE(NULL, why) {
+				TH_LOG("case %u: accepted, expected \"%s\"",
+				       n, want);
+			}
+			ASSERT_STREQ(want, why) {
+				TH_LOG("case %u", n);
+			}
+		}
+	}
+}
+
 /* -------------------------------------------------------------- header */
 
 TEST(header_init_check)
