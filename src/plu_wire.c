@@ -210,36 +210,23 @@ static const char *plu_wire_record_problem(const struct plu_wire_record *w)
 	return plu_wire_driver_problem(w, flags);
 }
 
-/**
- * plu_wire_decode_record() - validate a wire record and decode it
- * @w:   Record to read.
- * @dev: Decoded device; zeroed first, @verdict and @cur_* stay zero.
- * @why: If not NULL, set to a static description of the problem on failure.
- *
- * Checks the record CRC and every field the format constrains (known flags,
- * MARKED or AUTO, AUTO only on bridges and with @refs, path depth and end,
- * zero unused path entries, DSN only with its flag, printable NUL padded
- * driver name, DRIVER_TRUNC only with a 16-byte name).
- *
- * Return: 0 on success, -EINVAL if the record is not valid.
+/*
+ * plu_wire_decode_record() for one record, inlined into the loop of
+ * plu_wire_decode_records(): returns NULL or the problem.
  */
-int plu_wire_decode_record(const struct plu_wire_record *w,
-			   struct pci_liveupdate_device *dev,
-			   const char **why)
+static inline const char *
+plu_wire_record_decode(const struct plu_wire_record *w,
+		       struct pci_liveupdate_device *dev)
 {
 	const char *problem;
 	u32 class_rev;
 
 	memset(dev, 0, sizeof(*dev));
-	if (plu_wire_record_crc(w) != le32_to_cpu(w->crc)) {
-		plu_set_why(why, "record CRC mismatch");
-		return -EINVAL;
-	}
+	if (plu_wire_record_crc(w) != le32_to_cpu(w->crc))
+		return "record CRC mismatch";
 	problem = plu_wire_record_problem(w);
-	if (problem) {
-		plu_set_why(why, problem);
-		return -EINVAL;
-	}
+	if (problem)
+		return problem;
 
 	class_rev = le32_to_cpu(w->class_rev);
 	dev->segment = le32_to_cpu(w->segment);
@@ -259,6 +246,32 @@ int plu_wire_decode_record(const struct plu_wire_record *w,
 	memcpy(dev->path, w->path, PLU_WIRE_PATH_MAX);
 	dev->dsn = le64_to_cpu(w->dsn);
 	memcpy(dev->driver, w->driver, PLU_WIRE_DRIVER_LEN);
+	return NULL;
+}
+
+/**
+ * plu_wire_decode_record() - validate a wire record and decode it
+ * @w:   Record to read.
+ * @dev: Decoded device; zeroed first, @verdict and @cur_* stay zero.
+ * @why: If not NULL, set to a static description of the problem on failure.
+ *
+ * Checks the record CRC and every field the format constrains (known flags,
+ * MARKED or AUTO, AUTO only on bridges and with @refs, path depth and end,
+ * zero unused path entries, DSN only with its flag, printable NUL padded
+ * driver name, DRIVER_TRUNC only with a 16-byte name).
+ *
+ * Return: 0 on success, -EINVAL if the record is not valid.
+ */
+int plu_wire_decode_record(const struct plu_wire_record *w,
+			   struct pci_liveupdate_device *dev,
+			   const char **why)
+{
+	const char *problem = plu_wire_record_decode(w, dev);
+
+	if (problem) {
+		plu_set_why(why, problem);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -472,19 +485,20 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 {
 	u32 count = le32_to_cpu(h->count);
 	struct pci_liveupdate_device tmp;
+	const char *problem;
 	u32 digest = 0;
 	u32 i;
-	int ret;
 
 	if ((u64)count * sizeof(*recs) > recs_len) {
 		plu_set_why(why, "record block shorter than count");
 		return -EINVAL;
 	}
 	for (i = 0; i < count; i++) {
-		ret = plu_wire_decode_record(&recs[i], out ? &out[i] : &tmp,
-					     why);
-		if (ret)
-			return ret;
+		problem = plu_wire_record_decode(&recs[i], out ? &out[i] : &tmp);
+		if (problem) {
+			plu_set_why(why, problem);
+			return -EINVAL;
+		}
 		digest ^= le32_to_cpu(recs[i].crc);
 	}
 	if (digest != le32_to_cpu(h->records_xor)) {
