@@ -123,12 +123,14 @@ append="plu_bench_ladder=$LADDER plu_bench_iters=$ITERS plu_bench_rounds=$ROUNDS
 # calibration against the PIT fails now and then on a loaded host (one boot
 # measured 43 MHz instead of 2096), which scales every ns the module
 # reports.  Hand it the host's rate; the report still checks every boot.
-if ! { [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; }; then
+accel=$(plu_accel)
+if [ "$accel" = tcg ]; then
 	khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 	grep -qw constant_tsc /proc/cpuinfo && [ "${khz:-0}" -gt 0 ] &&
 		append+=" tsc_early_khz=$khz"
 fi
 meta vm_append "$append"
+meta accel "$accel"
 meta topology "$TOPOLOGY"
 
 # vm_run: one run of the whole ladder; vm-run.sh's exit status.

@@ -7,6 +7,25 @@ PLU_CACHE=${PLU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pci-liveupdate}
 plu_log() { printf '[pci-liveupdate] %s\n' "$*" >&2; }
 plu_die() { printf '[pci-liveupdate] error: %s\n' "$*" >&2; exit 1; }
 
+# plu_accel - print the QEMU accelerator to use: kvm or tcg.  PLU_ACCEL
+# overrides.  KVM needs /dev/kvm and hardware virtualization (vmx or svm in
+# the CPU flags): a /dev/kvm without them, such as the kvm_pvm module of
+# some cloud sandboxes, only runs guests built for it, and an ordinary
+# kernel hangs there before printing anything.
+plu_accel() {
+	case ${PLU_ACCEL:-} in
+	kvm|tcg) echo "$PLU_ACCEL"; return ;;
+	'') ;;
+	*) plu_die "PLU_ACCEL=$PLU_ACCEL: kvm or tcg" ;;
+	esac
+	if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null &&
+	   grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		echo kvm
+	else
+		echo tcg
+	fi
+}
+
 # plu_need_pkgs PKG... - apt-get install whichever packages are missing.
 plu_need_pkgs() {
 	local missing=() p

@@ -12,7 +12,8 @@ usage() {
 usage: vm-run.sh [options] --stage1 FILE [--stage2 FILE] [--stage3 FILE]...
 
 Boots the LUO test kernel (scripts/build-kernel.sh, built on first use) in
-QEMU (q35, 2 CPUs, -no-reboot; KVM when /dev/kvm is usable, else TCG) with an
+QEMU (q35, 2 CPUs, -no-reboot; KVM when the CPU has vmx/svm and /dev/kvm
+opens, else TCG; PLU_ACCEL=kvm|tcg in the environment forces one) with an
 initramfs from scripts/mkinitramfs.sh, and runs /stages/N.sh in stage N.
 Stage 1 runs after the first boot; a stage that wants the next one kexecs
 (plu-kexec) into the same kernel with plu_stage=N+1; the last stage returns.
@@ -57,6 +58,8 @@ Stage environment (exported by the guest's /init):
   PATH                             /usr/bin first
 The module, if any, is already loaded (insmod /lib/modules/pci_liveupdate.ko)
 when the stage starts; a failed insmod fails the stage before it runs.
+With the word plu_noload on the next hop's command line (add it to
+NEXT_CMDLINE), that boot leaves the loading to its stage.
 
 Stage helpers (in /usr/bin):
   plu-kexec            kmemleak scan, plu-make-initrd, then
@@ -200,9 +203,7 @@ for b in "${bins[@]}"; do bin_opts+=(--bin "$b"); done
 	{ cat "$work/mkinitramfs.log" >&2; infra "mkinitramfs.sh failed"; }
 
 accel=(-accel tcg)
-if [ -c /dev/kvm ] && (exec 3<>/dev/kvm) 2>/dev/null; then
-	accel=(-accel kvm -cpu host)
-fi
+[ "$(plu_accel)" = kvm ] && accel=(-accel kvm -cpu host)
 cmdline="console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on retain_initrd plu_stage=1"
 # KHO sizes its scratch areas at 200% of the memory the kernel reserved
 # early; with KASAN's shadow in that they do not fit in the 2G guest and
