@@ -10,10 +10,14 @@
 #          own self-test
 #   DKMS:  tests/dkms/dkms-test.sh
 #
+# The VM runs, the harness self-test and the DKMS tests run side by side,
+# PLU_CHECK_JOBS at a time (default: the number of CPUs); results are
+# reported in a fixed order whatever order they finish in.
+#
 # Environment: PLU_CHECK_FLAVORS (default "fast debug"), PLU_CHECK_ONLY
 # (a regex of scenario names to run), PLU_CHECK_DEBUG_ONLY (a regex of the
 # scenarios also run on the debug kernel, default all; a debug VM run
-# under TCG takes a minute or more), PLU_CHECK_SKIP_HOST=1.
+# under TCG takes a minute or more), PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1.
 # Everything it needs is installed on first use (apt) and the test kernels
 # are built once and cached (scripts/build-kernel.sh).
 set -uo pipefail
@@ -21,6 +25,8 @@ set -uo pipefail
 cd "$PLU_TOP" || exit 2
 
 FLAVORS=${PLU_CHECK_FLAVORS:-fast debug}
+JOBS=${PLU_CHECK_JOBS:-$(nproc)}
+case $JOBS in ''|*[!0-9]*|0) plu_die "PLU_CHECK_JOBS=$JOBS: a number >= 1" ;; esac
 ONLY=${PLU_CHECK_ONLY:-.}
 DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-.}
 OUT=$PLU_TOP/results/check
@@ -32,17 +38,49 @@ failed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
 
-# step NAME CMD... - one test: CMD's exit status; output kept in a log.
-step() {
-	local name=$1 log
-	shift
-	log=$OUT/$(echo "$name" | tr -c 'a-zA-Z0-9_.-' _).log
-	if "$@" >"$log" 2>&1; then
-		ok "$name"
+steplog() { echo "$OUT/$(echo "$1" | tr -c 'a-zA-Z0-9_.-' _).log"; }
+
+# verdict NAME RC - report one test from its exit status and its log.
+verdict() {
+	local log
+	log=$(steplog "$1")
+	if [ "$2" = 0 ]; then
+		ok "$1"
 	else
-		not_ok "$name (log: $log)"
+		not_ok "$1 (log: $log)"
 		tail -n 25 "$log" | sed 's/^/#   /'
 	fi
+}
+
+# step NAME CMD... - one test: CMD's exit status; output kept in a log.
+step() {
+	local name=$1 rc=0
+	shift
+	"$@" >"$(steplog "$name")" 2>&1 || rc=$?
+	verdict "$name" "$rc"
+}
+
+# bg NAME CMD... - start CMD in the background once fewer than JOBS are
+# running; its output goes to the log of step NAME and its exit status to
+# $OUT/bg/NAME.rc.  bg_wait NAME waits for it and sets BG_RC to that
+# status (not a command substitution: a subshell cannot wait for it).
+mkdir -p "$OUT/bg"
+bg_key() { echo "$OUT/bg/$(echo "$1" | tr -c 'a-zA-Z0-9_.-' _)"; }
+bg() {
+	local name=$1 key
+	shift
+	key=$(bg_key "$name")
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n 2>/dev/null || true
+	done
+	( rc=0; "$@" >"$(steplog "$name")" 2>&1 || rc=$?; echo "$rc" >"$key.rc" ) &
+	echo $! >"$key.pid"
+}
+bg_wait() {
+	local key
+	key=$(bg_key "$1")
+	wait "$(cat "$key.pid")" 2>/dev/null || true
+	BG_RC=$(cat "$key.rc" 2>/dev/null) || BG_RC=1
 }
 
 # counted NAME LOG - add the "N passed, N failed" or kselftest totals of a
@@ -128,7 +166,9 @@ vm_run_retry() {
 	return "$rc"
 }
 
-run_scenario() {	# FLAVOR KO DIR
+vm_step_name() { echo "vm[$1] $(basename "$2"): every stage passes, no kernel splat"; }
+
+start_scenario() {	# FLAVOR KO DIR
 	local flavor=$1 ko=$2 dir=$3 name work args=() bins=() topology
 	topology=${PLU_TOPOLOGY:-default}
 	# No pxb root bus on the debug kernel: see tests/vm/topologies/debug.args
@@ -140,11 +180,20 @@ run_scenario() {	# FLAVOR KO DIR
 	for b in tests/vm/plu-lib.sh tests/vm/build/*_test; do
 		[ -x "$b" ] || [ "${b##*.}" = sh ] && bins+=(--bin "$b")
 	done
-	step "vm[$flavor] $name: every stage passes, no kernel splat" \
+	bg "$(vm_step_name "$flavor" "$dir")" \
 		vm_run_retry "$work" --flavor "$flavor" --module "$ko" "${bins[@]}" \
 		--topology "$topology" \
 		--qemu-args "-serial file:$work/data.log" \
 		--log "$work/serial.log" "${args[@]}"
+}
+
+report_scenario() {	# FLAVOR DIR
+	local flavor=$1 dir=$2 name work step
+	name=$(basename "$dir")
+	work=$OUT/vm-$flavor-$name
+	step=$(vm_step_name "$flavor" "$dir")
+	bg_wait "$step"
+	verdict "$step" "$BG_RC"
 	if python3 tests/vm/verify.py --has "$name"; then
 		python3 tests/vm/verify.py "$name" "$work/data.log" >"$work/verify.log" 2>&1
 		counted "vm[$flavor] $name: recorded results" "$work/verify.log"
@@ -164,32 +213,65 @@ done
 step "CLI builds (-Wall -Wextra -Werror)" make tools
 step "in-guest test programs build" make -C tests/vm
 
+scenarios() {	# FLAVOR -> the scenario directories to run on it
+	local dir
+	for dir in tests/vm/scenarios/[!_]*/; do
+		dir=${dir%/}
+		echo "$(basename "$dir")" | grep -qE "$ONLY" || continue
+		[ "$1" = debug ] && ! basename "$dir" | grep -qE "$DEBUG_ONLY" &&
+			continue
+		echo "$dir"
+	done
+}
+
+# Start everything, the longest first (the debug kernel's runs, the
+# harness self-test, DKMS), so the pool stays full to the end; then report
+# in the usual order.
+declare -A built
 for flavor in $FLAVORS; do
 	ko=$(build_module "$flavor" 2>"$OUT/module-$flavor.err")
 	if [ -n "$ko" ] && [ -f "$ko" ]; then
-		ok "module builds W=1 warning-free against the $flavor kernel"
-	else
+		built[$flavor]=$ko
+	fi
+done
+start_flavor() {	# FLAVOR
+	local dir
+	[ -n "${built[$1]:-}" ] || return 0
+	for dir in $(scenarios "$1"); do
+		start_scenario "$1" "${built[$1]}" "$dir"
+	done
+}
+case " $FLAVORS " in *" debug "*) start_flavor debug ;; esac
+if [ -x tests/vm/harness-selftest.sh ] && echo harness | grep -qE "$ONLY"; then
+	bg "VM harness self-test" tests/vm/harness-selftest.sh
+fi
+if [ -x tests/dkms/dkms-test.sh ] && echo dkms | grep -qE "$ONLY"; then
+	bg "DKMS packaging" tests/dkms/dkms-test.sh
+fi
+for flavor in $FLAVORS; do
+	[ "$flavor" = debug ] || start_flavor "$flavor"
+done
+
+for flavor in $FLAVORS; do
+	if [ -z "${built[$flavor]:-}" ]; then
 		not_ok "module build against the $flavor kernel"
 		sed 's/^/#   /' "$OUT/module-$flavor.err" | tail -n 20
 		continue
 	fi
-	for dir in tests/vm/scenarios/[!_]*/; do
-		dir=${dir%/}
-		echo "$(basename "$dir")" | grep -qE "$ONLY" || continue
-		[ "$flavor" = debug ] && ! basename "$dir" | grep -qE "$DEBUG_ONLY" &&
-			continue
-		run_scenario "$flavor" "$ko" "$dir"
+	ok "module builds W=1 warning-free against the $flavor kernel"
+	for dir in $(scenarios "$flavor"); do
+		report_scenario "$flavor" "$dir"
 	done
 done
 
 if [ -x tests/vm/harness-selftest.sh ] && echo harness | grep -qE "$ONLY"; then
-	tests/vm/harness-selftest.sh >"$OUT/harness-selftest.log" 2>&1
-	counted "VM harness self-test" "$OUT/harness-selftest.log"
+	bg_wait "VM harness self-test"
+	counted "VM harness self-test" "$(steplog "VM harness self-test")"
 fi
 
 if [ -x tests/dkms/dkms-test.sh ] && echo dkms | grep -qE "$ONLY"; then
-	tests/dkms/dkms-test.sh >"$OUT/dkms-test.log" 2>&1
-	counted "DKMS packaging" "$OUT/dkms-test.log"
+	bg_wait "DKMS packaging"
+	counted "DKMS packaging" "$(steplog "DKMS packaging")"
 fi
 
 echo "$passed passed, $failed failed"
