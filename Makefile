@@ -4,6 +4,8 @@
 #
 #   make              module + CLI, against KDIR
 #   make check        host unit tests, fuzz smoke, every VM test (+ DKMS)
+#   make check-full   the same with every VM scenario on the debug kernel
+#                     too (what CI runs)
 #   make demo         boot a VM, mark devices, live-update, show the tables
 #   make kernel       build (or reuse) the cached LUO test kernel
 #   make fuzz         run the wire-format fuzzer for FUZZ_SECONDS
@@ -21,7 +23,7 @@ TEST_KDIR := $(shell scripts/build-kernel.sh --flavor $(FLAVOR) --print 2>/dev/n
 KDIR ?= $(if $(wildcard $(TEST_KDIR)/.done),$(TEST_KDIR)/build,/lib/modules/$(shell uname -r)/build)
 UAPI_HEADERS ?= $(if $(wildcard $(TEST_KDIR)/.done),$(TEST_KDIR)/headers/usr/include,)
 
-.PHONY: all module tools kernel check demo fuzz fuzz-smoke unit bench \
+.PHONY: all module tools kernel check check-full demo fuzz fuzz-smoke unit bench \
 	install clean checkpatch w1
 
 all: module tools
@@ -54,6 +56,9 @@ fuzz-smoke:
 
 check:
 	scripts/check.sh
+
+check-full:
+	PLU_CHECK_DEBUG_ONLY=. scripts/check.sh
 
 demo:
 	scripts/demo.sh

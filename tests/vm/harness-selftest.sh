@@ -189,7 +189,8 @@ if [ "$quick" = 0 ]; then
 	run_vm qmp-error 1 'error device_del no-such-device' --topology minimal --stage1 "$tmp/qmperr.sh"
 	run_vm insmod-failure 1 'insmod pci_liveupdate.ko failed' --topology minimal \
 		--stage1 "$tmp/true.sh" --module "$tmp/bogus.ko"
-	run_vm timeout 3 'TIMEOUT' --topology minimal --timeout 30 --stage1 "$tmp/hang.sh"
+	run_vm timeout 3 'stage 1 \(hang.sh\): FAIL \(no result\), started' \
+		--topology minimal --timeout 20 --stage1 "$tmp/hang.sh"
 fi
 
 echo "# harness self-test took $((SECONDS - t_start))s"
