@@ -41,7 +41,9 @@ failed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
 
-steplog() { echo "$OUT/$(echo "$1" | tr -c 'a-zA-Z0-9_.-' _).log"; }
+# step_id NAME - NAME as a file name; steplog NAME - the log of step NAME.
+step_id() { echo "$1" | tr -c 'a-zA-Z0-9_.-' _; }
+steplog() { echo "$OUT/$(step_id "$1").log"; }
 
 # verdict NAME RC - report one test from its exit status and its log.
 verdict() {
@@ -69,7 +71,7 @@ step() {
 # $OUT/bg/NAME.rc.  bg_wait NAME waits for it and sets BG_RC to that
 # status (not a command substitution: a subshell cannot wait for it).
 mkdir -p "$OUT/bg"
-bg_key() { echo "$OUT/bg/$(echo "$1" | tr -c 'a-zA-Z0-9_.-' _)"; }
+bg_key() { echo "$OUT/bg/$(step_id "$1")"; }
 bg() {
 	local name=$1 key
 	shift
@@ -240,6 +242,10 @@ if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then
 		'out=$(make -s checkpatch 2>&1); echo "$out"; ! echo "$out" | grep -qE "(ERROR|WARNING|CHECK):"'
 fi
 
+want_harness=0 want_dkms=0
+[ -x tests/vm/harness-selftest.sh ] && echo harness | grep -qE "$ONLY" && want_harness=1
+[ -x tests/dkms/dkms-test.sh ] && echo dkms | grep -qE "$ONLY" && want_dkms=1
+
 declare -A built
 start_flavor() {	# FLAVOR: build the module, start its scenarios
 	local dir ko
@@ -251,13 +257,13 @@ start_flavor() {	# FLAVOR: build the module, start its scenarios
 	done
 }
 case " $FLAVORS " in *" debug "*) start_flavor debug ;; esac
-if [ -x tests/vm/harness-selftest.sh ] && echo harness | grep -qE "$ONLY"; then
+if [ "$want_harness" = 1 ]; then
 	BG_NICE=10 bg "VM harness self-test" tests/vm/harness-selftest.sh
 fi
 for flavor in $FLAVORS; do
 	[ "$flavor" = debug ] || start_flavor "$flavor"
 done
-if [ -x tests/dkms/dkms-test.sh ] && echo dkms | grep -qE "$ONLY"; then
+if [ "$want_dkms" = 1 ]; then
 	BG_NICE=10 bg "DKMS packaging" tests/dkms/dkms-test.sh
 fi
 
@@ -282,12 +288,12 @@ for flavor in $FLAVORS; do
 	done
 done
 
-if [ -x tests/vm/harness-selftest.sh ] && echo harness | grep -qE "$ONLY"; then
+if [ "$want_harness" = 1 ]; then
 	bg_wait "VM harness self-test"
 	counted "VM harness self-test" "$(steplog "VM harness self-test")"
 fi
 
-if [ -x tests/dkms/dkms-test.sh ] && echo dkms | grep -qE "$ONLY"; then
+if [ "$want_dkms" = 1 ]; then
 	bg_wait "DKMS packaging"
 	counted "DKMS packaging" "$(steplog "DKMS packaging")"
 fi

@@ -191,6 +191,9 @@ if [ "$quick" = 0 ]; then
 		--stage1 "$tmp/true.sh" --module "$tmp/bogus.ko"
 	run_vm timeout 3 'stage 1 \(hang.sh\): FAIL \(no result\), started' \
 		--topology minimal --timeout 20 --stage1 "$tmp/hang.sh"
+	grep -q 'TIMEOUT after 20s' "$tmp/timeout.out" &&
+		ok "timeout: vm-run reports the TIMEOUT" ||
+		not_ok "timeout: no TIMEOUT line in the vm-run output"
 fi
 
 echo "# harness self-test took $((SECONDS - t_start))s"
