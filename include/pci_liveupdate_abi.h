@@ -36,8 +36,11 @@
  *
  * CRCs are CRC32C (Castagnoli, reflected polynomial 0x82F63B78) of the
  * bytes, seeded with ~0 and not inverted at the end, i.e. the kernel's
- * crc32c(~0, buf, len).  A record's CRC is computed with its @crc field
- * zero; the header's covers its first 60 bytes.
+ * crc32c(~0, buf, len).  Both the header's and a record's CRC cover their
+ * first 60 bytes and are stored, little endian, in the last 4.  The CRC
+ * register of such a CRC run on over its own stored value is zero, so a
+ * reader checks a record with crc32c(~0, record, 64) == 0: one pass over
+ * the bytes as they lie, no copy with the field cleared.
  *
  * A reader must check, before trusting anything: magic, version (only
  * PLU_WIRE_VERSION is understood), @header_size and @record_size, known
@@ -48,13 +51,19 @@
  *
  * Versioning: a change of layout or meaning bumps PLU_WIRE_VERSION; a
  * kernel rejects versions it does not know (it does not guess).
+ *
+ *  - Version 1 (module 0.1.x) had the record CRC at offset 20, computed
+ *    with the field zero, @refs last and @root_bus, @path_depth and @path
+ *    at 48..61.
+ *  - Version 2 moved the record CRC to the end so that the next kernel
+ *    validates a record in one CRC pass over it in place (see above).
  */
 
 #define PLU_FH_COMPATIBLE	"pci-liveupdate-fd-v1"
 #define PLU_FLB_COMPATIBLE	"pci-liveupdate-set-v1"
 
 #define PLU_WIRE_MAGIC		0x554c4350	/* "PCLU" in memory order */
-#define PLU_WIRE_VERSION	1
+#define PLU_WIRE_VERSION	2
 #define PLU_WIRE_CRC_SEED	0xffffffffU
 #define PLU_WIRE_MAX_BODY	(4U << 20)	/* one order-10 folio */
 #define PLU_WIRE_PATH_MAX	12
@@ -107,16 +116,16 @@ struct plu_wire_header {
  * @subsystem_vendor: Subsystem vendor ID.
  * @subsystem_device: Subsystem ID.
  * @class_rev:        Class code << 8 | revision (config dword 0x08).
- * @crc:              CRC32C of the record with this field zero.
+ * @refs:             Marked devices below this bridge (AUTO), else 0.
+ * @root_bus:         Number of the root bus.
+ * @path_depth:       Entries of @path in use, 1..PLU_WIRE_PATH_MAX.
  * @dsn:              Device Serial Number, 0 unless PCI_LIVEUPDATE_DEV_DSN.
  * @driver:           Bound driver name, NUL padded, not NUL terminated when
  *                    16 bytes long (PCI_LIVEUPDATE_DEV_DRIVER_TRUNC if it was
  *                    longer).
- * @root_bus:         Number of the root bus.
- * @path_depth:       Entries of @path in use, 1..PLU_WIRE_PATH_MAX.
  * @path:             devfn chain from @root_bus to the device; the last
  *                    entry used is @devfn, unused entries are zero.
- * @refs:             Marked devices below this bridge (AUTO), else 0.
+ * @crc:              CRC32C of the preceding 60 bytes.
  */
 struct plu_wire_record {
 	__le32 segment;
@@ -128,13 +137,13 @@ struct plu_wire_record {
 	__le16 subsystem_vendor;
 	__le16 subsystem_device;
 	__le32 class_rev;
-	__le32 crc;
-	__le64 dsn;
-	char driver[PLU_WIRE_DRIVER_LEN];
+	__le16 refs;
 	__u8 root_bus;
 	__u8 path_depth;
+	__le64 dsn;
+	char driver[PLU_WIRE_DRIVER_LEN];
 	__u8 path[PLU_WIRE_PATH_MAX];
-	__le16 refs;
+	__le32 crc;
 };
 
 #endif /* _PCI_LIVEUPDATE_ABI_H */

@@ -12,6 +12,7 @@
 #include "plu_wire.h"
 
 #define PLU_WIRE_HDR_CRC_LEN	offsetof(struct plu_wire_header, header_crc)
+#define PLU_WIRE_REC_CRC_LEN	offsetof(struct plu_wire_record, crc)
 #define PLU_WIRE_BODY_ALIGN	4096U
 #define PLU_WIRE_REMOVE_NONE	0xffffffffU
 
@@ -33,14 +34,8 @@ u32 plu_wire_crc(const void *buf, size_t len)
 	return plu_crc32c(PLU_WIRE_CRC_SEED, buf, len);
 }
 
-/* CRC of a record as if its crc field were zero. */
-static u32 plu_wire_record_crc(const struct plu_wire_record *w)
-{
-	struct plu_wire_record tmp = *w;
-
-	tmp.crc = 0;
-	return plu_wire_crc(&tmp, sizeof(tmp));
-}
+static_assert(PLU_WIRE_REC_CRC_LEN + sizeof(__le32) ==
+	      sizeof(struct plu_wire_record), "record CRC is the last field");
 
 static void plu_wire_header_seal(struct plu_wire_header *h)
 {
@@ -93,7 +88,7 @@ void plu_wire_encode_record(struct plu_wire_record *w,
 	for (i = 0; i < depth; i++)
 		w->path[i] = dev->path[i];
 	w->refs = cpu_to_le16(dev->refs);
-	w->crc = cpu_to_le32(plu_wire_crc(w, sizeof(*w)));
+	w->crc = cpu_to_le32(plu_wire_crc(w, PLU_WIRE_REC_CRC_LEN));
 }
 
 #define PLU_BYTES_01	0x0101010101010101ULL
@@ -140,11 +135,59 @@ static inline u64 plu_load_le64(const void *p)
 	return le64_to_cpu(v);
 }
 
+static inline u64 plu_load_le32(const void *p)
+{
+	__le32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32_to_cpu(v);
+}
+
 /*
- * Driver name checks: the bytes before the first NUL are printable, all
- * bytes after it are NUL, DRIVER_TRUNC only with a name of all 16 bytes.
+ * What a record can have wrong, one bit each.  plu_wire_record_problems()
+ * computes them all without branching on the data, and the lowest set bit
+ * names the problem reported, so the order here is the order of the checks.
  */
-static const char *plu_wire_driver_problem(const struct plu_wire_record *w,
+enum plu_wire_record_check {
+	PLU_REC_CRC,
+	PLU_REC_FLAGS,
+	PLU_REC_ROLE,
+	PLU_REC_AUTO_BRIDGE,
+	PLU_REC_AUTO_REFS,
+	PLU_REC_REFS,
+	PLU_REC_DEPTH,
+	PLU_REC_PATH_END,
+	PLU_REC_PATH_UNUSED,
+	PLU_REC_DSN,
+	PLU_REC_DRIVER_PRINT,
+	PLU_REC_DRIVER_PAD,
+	PLU_REC_DRIVER_TRUNC,
+	PLU_REC_NR_CHECKS,
+};
+
+static const char * const plu_wire_record_why[PLU_REC_NR_CHECKS] = {
+	[PLU_REC_CRC]		= "record CRC mismatch",
+	[PLU_REC_FLAGS]		= "unknown record flags",
+	[PLU_REC_ROLE]		= "record neither marked nor auto",
+	[PLU_REC_AUTO_BRIDGE]	= "auto record is not a bridge",
+	[PLU_REC_AUTO_REFS]	= "auto record without refs",
+	[PLU_REC_REFS]		= "refs on a record that is not auto",
+	[PLU_REC_DEPTH]		= "record path depth out of range",
+	[PLU_REC_PATH_END]	= "record path does not end at devfn",
+	[PLU_REC_PATH_UNUSED]	= "record path has nonzero unused entries",
+	[PLU_REC_DSN]		= "record DSN set without DSN flag",
+	[PLU_REC_DRIVER_PRINT]	= "record driver name not printable",
+	[PLU_REC_DRIVER_PAD]	= "record driver name not NUL padded",
+	[PLU_REC_DRIVER_TRUNC]	= "record driver marked truncated but short",
+};
+
+#define PLU_REC_BAD(cond, check)	((u32)!!(cond) << (check))
+
+/*
+ * Driver name: the bytes before the first NUL are printable, all bytes
+ * after it are NUL, DRIVER_TRUNC only with a name of all 16 bytes.
+ */
+static inline u32 plu_wire_driver_problems(const struct plu_wire_record *w,
 					   u16 flags)
 {
 	u64 lo = plu_load_le64(&w->driver[0]);
@@ -153,82 +196,77 @@ static const char *plu_wire_driver_problem(const struct plu_wire_record *w,
 	/* the name goes on into @hi only if @lo has no NUL */
 	u64 name_hi = name_lo == ~0ULL ? plu_bytes_before_nul(hi) : 0;
 
-	if ((plu_bytes_unprintable(lo) & name_lo) |
-	    (plu_bytes_unprintable(hi) & name_hi))
-		return "record driver name not printable";
-	if ((lo & ~name_lo) | (hi & ~name_hi))
-		return "record driver name not NUL padded";
-	if ((flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) && name_hi != ~0ULL)
-		return "record driver marked truncated but short";
-	return NULL;
+	return PLU_REC_BAD((plu_bytes_unprintable(lo) & name_lo) |
+			   (plu_bytes_unprintable(hi) & name_hi),
+			   PLU_REC_DRIVER_PRINT) |
+	       PLU_REC_BAD((lo & ~name_lo) | (hi & ~name_hi),
+			   PLU_REC_DRIVER_PAD) |
+	       PLU_REC_BAD((flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) &&
+			   name_hi != ~0ULL, PLU_REC_DRIVER_TRUNC);
 }
 
 static_assert(PLU_WIRE_PATH_MAX == 12, "path is read as 8 + 4 bytes");
 
-/* Path checks: depth in range, ends at devfn, unused entries zero. */
-static const char *plu_wire_path_problem(const struct plu_wire_record *w)
+/*
+ * Path: depth in range, ends at devfn, unused entries zero.  @tail is the
+ * path from its last entry on, which must be devfn and then zeros.  With
+ * the depth out of range the other two bits come from shifts kept in
+ * range; they do not matter then, since the depth bit is lower.
+ */
+static inline u32 plu_wire_path_problems(const struct plu_wire_record *w)
 {
 	unsigned int depth = w->path_depth;
-	u64 lo, hi;
+	/* entries 0..7 in lo, 8..11 in hi */
+	u64 lo = plu_load_le64(&w->path[0]);
+	u64 hi = plu_load_le32(&w->path[8]);
+	u64 tail = depth <= 8 ? lo >> ((8 * (depth - 1)) & 63) :
+				hi >> ((8 * (depth - 9)) & 63);
+	u64 rest = depth <= 8 ? hi : 0;
 
-	if (depth < 1 || depth > PLU_WIRE_PATH_MAX)
-		return "record path depth out of range";
-	if (w->path[depth - 1] != w->devfn)
-		return "record path does not end at devfn";
-	/* entries 0..7 in lo, 8..11 in the low half of hi */
-	lo = plu_load_le64(&w->path[0]);
-	hi = plu_load_le64(&w->path[4]) >> 32;
-	if (depth < 8 ? (lo >> (8 * depth)) | hi : hi >> (8 * (depth - 8)))
-		return "record path has nonzero unused entries";
-	return NULL;
+	return PLU_REC_BAD(depth - 1 >= PLU_WIRE_PATH_MAX, PLU_REC_DEPTH) |
+	       PLU_REC_BAD((u8)tail != w->devfn, PLU_REC_PATH_END) |
+	       PLU_REC_BAD((tail >> 8) | rest, PLU_REC_PATH_UNUSED);
 }
 
-/* Field checks of a record whose CRC matched; returns NULL or the problem. */
-static const char *plu_wire_record_problem(const struct plu_wire_record *w)
+/* Every check of a record, as PLU_REC_* bits; 0 for a valid record. */
+static __always_inline u32
+plu_wire_record_problems(const struct plu_wire_record *w)
 {
 	u16 flags = le16_to_cpu(w->flags);
-	u16 refs = le16_to_cpu(w->refs);
-	const char *problem;
+	bool is_auto = flags & PCI_LIVEUPDATE_DEV_AUTO;
+	bool refs = w->refs != 0;
 
-	if (flags & ~PCI_LIVEUPDATE_DEV_FLAGS_ALL)
-		return "unknown record flags";
-	if (!(flags & (PCI_LIVEUPDATE_DEV_MARKED | PCI_LIVEUPDATE_DEV_AUTO)))
-		return "record neither marked nor auto";
-	if ((flags & PCI_LIVEUPDATE_DEV_AUTO) &&
-	    !(flags & PCI_LIVEUPDATE_DEV_BRIDGE))
-		return "auto record is not a bridge";
-	if ((flags & PCI_LIVEUPDATE_DEV_AUTO) && !refs)
-		return "auto record without refs";
-	if (!(flags & PCI_LIVEUPDATE_DEV_AUTO) && refs)
-		return "refs on a record that is not auto";
-	problem = plu_wire_path_problem(w);
-	if (problem)
-		return problem;
-	if (!(flags & PCI_LIVEUPDATE_DEV_DSN) && w->dsn)
-		return "record DSN set without DSN flag";
-	/* class_rev >> 8 always fits the 24-bit class code: nothing to check */
-	return plu_wire_driver_problem(w, flags);
+	/* CRC over the stored CRC too: zero for a good record */
+	return PLU_REC_BAD(plu_wire_crc(w, sizeof(*w)), PLU_REC_CRC) |
+	       PLU_REC_BAD(flags & ~PCI_LIVEUPDATE_DEV_FLAGS_ALL,
+			   PLU_REC_FLAGS) |
+	       PLU_REC_BAD(!(flags & (PCI_LIVEUPDATE_DEV_MARKED |
+				      PCI_LIVEUPDATE_DEV_AUTO)),
+			   PLU_REC_ROLE) |
+	       PLU_REC_BAD(is_auto && !(flags & PCI_LIVEUPDATE_DEV_BRIDGE),
+			   PLU_REC_AUTO_BRIDGE) |
+	       PLU_REC_BAD(is_auto && !refs, PLU_REC_AUTO_REFS) |
+	       PLU_REC_BAD(!is_auto && refs, PLU_REC_REFS) |
+	       plu_wire_path_problems(w) |
+	       PLU_REC_BAD(!(flags & PCI_LIVEUPDATE_DEV_DSN) && w->dsn,
+			   PLU_REC_DSN) |
+	       /* class_rev >> 8 always fits the 24-bit class code */
+	       plu_wire_driver_problems(w, flags);
 }
 
-/*
- * plu_wire_decode_record() for one record, inlined into the loop of
- * plu_wire_decode_records(): returns NULL or the problem.
- */
-static inline const char *
-plu_wire_record_decode(const struct plu_wire_record *w,
-		       struct pci_liveupdate_device *dev)
+/* The first problem of a non-zero plu_wire_record_problems() result. */
+static const char *plu_wire_record_problem(u32 problems)
 {
-	const char *problem;
-	u32 class_rev;
+	return plu_wire_record_why[plu_ffs(problems)];
+}
+
+/* Decode a record plu_wire_record_problems() accepted; every byte of @dev. */
+static inline void plu_wire_record_fill(const struct plu_wire_record *w,
+					struct pci_liveupdate_device *dev)
+{
+	u32 class_rev = le32_to_cpu(w->class_rev);
 
 	memset(dev, 0, sizeof(*dev));
-	if (plu_wire_record_crc(w) != le32_to_cpu(w->crc))
-		return "record CRC mismatch";
-	problem = plu_wire_record_problem(w);
-	if (problem)
-		return problem;
-
-	class_rev = le32_to_cpu(w->class_rev);
 	dev->segment = le32_to_cpu(w->segment);
 	dev->bus = w->bus;
 	dev->devfn = w->devfn;
@@ -246,7 +284,6 @@ plu_wire_record_decode(const struct plu_wire_record *w,
 	memcpy(dev->path, w->path, PLU_WIRE_PATH_MAX);
 	dev->dsn = le64_to_cpu(w->dsn);
 	memcpy(dev->driver, w->driver, PLU_WIRE_DRIVER_LEN);
-	return NULL;
 }
 
 /**
@@ -266,12 +303,14 @@ int plu_wire_decode_record(const struct plu_wire_record *w,
 			   struct pci_liveupdate_device *dev,
 			   const char **why)
 {
-	const char *problem = plu_wire_record_decode(w, dev);
+	u32 problems = plu_wire_record_problems(w);
 
-	if (problem) {
-		plu_set_why(why, problem);
+	if (problems) {
+		memset(dev, 0, sizeof(*dev));
+		plu_set_why(why, plu_wire_record_problem(problems));
 		return -EINVAL;
 	}
+	plu_wire_record_fill(w, dev);
 	return 0;
 }
 
@@ -484,9 +523,7 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 			    const char **why)
 {
 	u32 count = le32_to_cpu(h->count);
-	struct pci_liveupdate_device tmp;
-	const char *problem;
-	u32 digest = 0;
+	u32 problems, digest = 0;
 	u32 i;
 
 	if ((u64)count * sizeof(*recs) > recs_len) {
@@ -494,11 +531,13 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 		return -EINVAL;
 	}
 	for (i = 0; i < count; i++) {
-		problem = plu_wire_record_decode(&recs[i], out ? &out[i] : &tmp);
-		if (problem) {
-			plu_set_why(why, problem);
+		problems = plu_wire_record_problems(&recs[i]);
+		if (problems) {
+			plu_set_why(why, plu_wire_record_problem(problems));
 			return -EINVAL;
 		}
+		if (out)
+			plu_wire_record_fill(&recs[i], &out[i]);
 		digest ^= le32_to_cpu(recs[i].crc);
 	}
 	if (digest != le32_to_cpu(h->records_xor)) {

@@ -134,8 +134,8 @@ static void reseal(uint8_t *data, size_t size)
 		n = nrec;
 	for (i = 0; i < nrec; i++) {
 		memcpy(&w, data + HDR_SIZE + i * REC_SIZE, REC_SIZE);
-		w.crc = 0;
-		w.crc = cpu_to_le32(plu_wire_crc(&w, REC_SIZE));
+		w.crc = cpu_to_le32(plu_wire_crc(&w,
+				offsetof(struct plu_wire_record, crc)));
 		memcpy(data + HDR_SIZE + i * REC_SIZE, &w, REC_SIZE);
 		if (i < n)
 			x ^= le32_to_cpu(w.crc);

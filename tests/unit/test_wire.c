@@ -21,11 +21,12 @@ const char *plu_crc32c_impl_name(void);
 _Static_assert(sizeof(struct plu_wire_header) == 64, "header size");
 _Static_assert(sizeof(struct plu_wire_record) == 64, "record size");
 _Static_assert(offsetof(struct plu_wire_header, header_crc) == 60, "hcrc");
-_Static_assert(offsetof(struct plu_wire_record, crc) == 20, "rcrc");
+_Static_assert(offsetof(struct plu_wire_record, refs) == 20, "refs");
+_Static_assert(offsetof(struct plu_wire_record, root_bus) == 22, "root_bus");
 _Static_assert(offsetof(struct plu_wire_record, dsn) == 24, "dsn");
 _Static_assert(offsetof(struct plu_wire_record, driver) == 32, "driver");
-_Static_assert(offsetof(struct plu_wire_record, path) == 50, "path");
-_Static_assert(offsetof(struct plu_wire_record, refs) == 62, "refs");
+_Static_assert(offsetof(struct plu_wire_record, path) == 48, "path");
+_Static_assert(offsetof(struct plu_wire_record, crc) == 60, "rcrc");
 
 static u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -80,11 +81,10 @@ static void dev_bridge(struct pci_liveupdate_device *d, u32 n)
 	strcpy(d->driver, "pcieport");
 }
 
-/* Encode, change one field through @mut, re-CRC: a well-formed bad record. */
+/* Re-CRC a record after a test changed a field: a well-formed bad record. */
 static void reseal_record(struct plu_wire_record *w)
 {
-	w->crc = 0;
-	w->crc = cpu_to_le32(plu_wire_crc(w, sizeof(*w)));
+	w->crc = cpu_to_le32(plu_wire_crc(w, offsetof(struct plu_wire_record, crc)));
 }
 
 static void reseal_header(struct plu_wire_header *h)
@@ -187,28 +187,31 @@ TEST(encode_byte_layout)
 	EXPECT_EQ((u8)(d.dsn), b[24]);
 	EXPECT_EQ(0x00, b[31]);
 	EXPECT_EQ(0x11, b[30]);
+	EXPECT_EQ(0, b[20]);		/* refs */
+	EXPECT_EQ(0, b[21]);
+	EXPECT_EQ(0x00, b[22]);		/* root bus */
+	EXPECT_EQ(3, b[23]);		/* path depth */
 	EXPECT_EQ(0, memcmp(b + 32, "i40e\0\0\0\0\0\0\0\0\0\0\0\0", 16));
-	EXPECT_EQ(0x00, b[48]);
-	EXPECT_EQ(3, b[49]);
-	EXPECT_EQ(0x08, b[50]);
-	EXPECT_EQ(0x10, b[51]);
-	EXPECT_EQ(0x31, b[52]);
-	EXPECT_TRUE(all_zero(b + 53, 9));
-	EXPECT_EQ(0, b[62]);
-	EXPECT_EQ(0, b[63]);
+	EXPECT_EQ(0x08, b[48]);
+	EXPECT_EQ(0x10, b[49]);
+	EXPECT_EQ(0x31, b[50]);
+	EXPECT_TRUE(all_zero(b + 51, 9));
 
-	/* CRC over the record with the crc field zero, stored LE */
+	/* CRC of the first 60 bytes, stored LE in the last 4 */
+	EXPECT_EQ(plu_crc32c(~0U, b, 60), (u32)b[60] | (u32)b[61] << 8 |
+		  (u32)b[62] << 16 | (u32)b[63] << 24);
+	/* so the CRC run on over the stored value ends at zero */
+	EXPECT_EQ(0U, plu_crc32c(~0U, b, 64));
 	z = w;
 	z.crc = 0;
-	EXPECT_EQ(plu_crc32c(~0U, &z, sizeof(z)), (u32)b[20] | (u32)b[21] << 8 |
-		  (u32)b[22] << 16 | (u32)b[23] << 24);
+	EXPECT_NE(0U, plu_crc32c(~0U, &z, sizeof(z)));
 
 	/* refs little endian */
 	dev_bridge(&d, 5);
 	d.refs = 0x1234;
 	plu_wire_encode_record(&w, &d);
-	EXPECT_EQ(0x34, b[62]);
-	EXPECT_EQ(0x12, b[63]);
+	EXPECT_EQ(0x34, b[20]);
+	EXPECT_EQ(0x12, b[21]);
 	EXPECT_EQ(0xca, b[16]);
 	EXPECT_EQ(0x00, b[17]);
 	EXPECT_EQ(0x04, b[18]);
@@ -477,10 +480,29 @@ TEST(record_edge_values_accepted)
 }
 
 /*
- * The decoder checks the driver name and the path eight bytes at a time.
- * These are the same rules stated byte by byte, the way the format
- * describes them; the test below holds the decoder to them.
+ * The decoder computes every field check at once, without branches, and
+ * checks the driver name and the path eight bytes at a time.  These are the
+ * same rules stated one by one and byte by byte, in the order the format
+ * lists them; the test below holds the decoder to them.
  */
+static const char *ref_role_problem(const struct plu_wire_record *w)
+{
+	u16 flags = le16_to_cpu(w->flags);
+	int is_auto = !!(flags & PCI_LIVEUPDATE_DEV_AUTO);
+
+	if (flags & ~PCI_LIVEUPDATE_DEV_FLAGS_ALL)
+		return "unknown record flags";
+	if (!(flags & (PCI_LIVEUPDATE_DEV_MARKED | PCI_LIVEUPDATE_DEV_AUTO)))
+		return "record neither marked nor auto";
+	if (is_auto && !(flags & PCI_LIVEUPDATE_DEV_BRIDGE))
+		return "auto record is not a bridge";
+	if (is_auto && !w->refs)
+		return "auto record without refs";
+	if (!is_auto && w->refs)
+		return "refs on a record that is not auto";
+	return NULL;
+}
+
 static const char *ref_driver_problem(const struct plu_wire_record *w)
 {
 	unsigned int len, i;
@@ -529,7 +551,7 @@ static u8 rnd_name_byte(void)
 	}
 }
 
-TEST(record_string_checks_match_bytewise_rules)
+TEST(record_checks_match_fieldwise_rules)
 {
 	struct pci_liveupdate_device d, out;
 	struct plu_wire_record w;
@@ -559,9 +581,22 @@ TEST(record_string_checks_match_bytewise_rules)
 			w.path[w.path_depth - 1] = w.devfn;
 		if (rnd() % 3 == 0)
 			w.path[rnd() % PLU_WIRE_PATH_MAX] = (u8)(1 + rnd() % 255);
+		/* flags, refs and DSN: mostly valid, sometimes anything */
+		if (rnd() % 4 == 0)
+			w.flags = cpu_to_le16((u16)(rnd() % 8 ? rnd() % 64 :
+						    rnd()));
+		if (rnd() % 4 == 0)
+			w.refs = cpu_to_le16((u16)(rnd() % 3 ? 0 : rnd()));
+		if (rnd() % 4 == 0)
+			w.dsn = rnd() % 2 ? 0 : cpu_to_le64((u64)rnd() << 40);
 		reseal_record(&w);
 
-		want = ref_path_problem(&w);
+		want = ref_role_problem(&w);
+		if (!want)
+			want = ref_path_problem(&w);
+		if (!want && !(le16_to_cpu(w.flags) & PCI_LIVEUPDATE_DEV_DSN) &&
+		    w.dsn)
+			want = "record DSN set without DSN flag";
 		if (!want)
 			want = ref_driver_problem(&w);
 		why = NULL;
@@ -679,7 +714,9 @@ TEST(header_field_rejections)
 {
 	BAD_HEADER("bad wire magic", h.magic = cpu_to_le32(0x554c4351));
 	BAD_HEADER("bad wire magic", h.magic = 0);
-	BAD_HEADER("unsupported wire version", h.version = cpu_to_le16(2));
+	BAD_HEADER("unsupported wire version",
+		   h.version = cpu_to_le16(PLU_WIRE_VERSION + 1));
+	BAD_HEADER("unsupported wire version", h.version = cpu_to_le16(1));
 	BAD_HEADER("unsupported wire version", h.version = cpu_to_le16(0));
 	BAD_HEADER("unsupported wire version", h.version = cpu_to_le16(0x100));
 	BAD_HEADER("bad wire header size", h.header_size = cpu_to_le16(63));

@@ -431,7 +431,7 @@ static void check_status_fields(struct __test_metadata *_metadata,
 				const struct pci_liveupdate_status *st)
 {
 	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_UAPI_VERSION, st->uapi_version);
-	ASSERT_EQ(1u, st->wire_version);
+	ASSERT_EQ(2u, st->wire_version);	/* record CRC last since 2 */
 	ASSERT_TRUE(st->binding == PCI_LIVEUPDATE_BINDING_DIRECT ||
 		    st->binding == PCI_LIVEUPDATE_BINDING_KPROBE)
 		TH_LOG("binding %u", st->binding);
