@@ -145,8 +145,10 @@ static inline u64 plu_load_le32(const void *p)
 
 /*
  * What a record can have wrong, one bit each.  plu_wire_record_problems()
- * computes them all without branching on the data, and the lowest set bit
- * names the problem reported, so the order here is the order of the checks.
+ * computes them all, with no early exit (valid records pay for every check
+ * anyway, and the CPU then overlaps neighbouring records), and the lowest
+ * set bit names the problem reported, so the order here is the order of
+ * the checks.
  */
 enum plu_wire_record_check {
 	PLU_REC_CRC,
