@@ -225,6 +225,7 @@ static inline u32 plu_wire_path_problems(const struct plu_wire_record *w)
 				hi >> ((8 * (depth - 9)) & 63);
 	u64 rest = depth <= 8 ? hi : 0;
 
+	/* depth 0 wraps around to a large value */
 	return PLU_REC_BAD(depth - 1 >= PLU_WIRE_PATH_MAX, PLU_REC_DEPTH) |
 	       PLU_REC_BAD((u8)tail != w->devfn, PLU_REC_PATH_END) |
 	       PLU_REC_BAD((tail >> 8) | rest, PLU_REC_PATH_UNUSED);
@@ -256,8 +257,8 @@ plu_wire_record_problems(const struct plu_wire_record *w)
 	       plu_wire_driver_problems(w, flags);
 }
 
-/* The first problem of a non-zero plu_wire_record_problems() result. */
-static const char *plu_wire_record_problem(u32 problems)
+/* The message of the first problem in a non-zero problems() result. */
+static const char *plu_wire_record_why_first(u32 problems)
 {
 	return plu_wire_record_why[plu_ffs(problems)];
 }
@@ -309,7 +310,7 @@ int plu_wire_decode_record(const struct plu_wire_record *w,
 
 	if (problems) {
 		memset(dev, 0, sizeof(*dev));
-		plu_set_why(why, plu_wire_record_problem(problems));
+		plu_set_why(why, plu_wire_record_why_first(problems));
 		return -EINVAL;
 	}
 	plu_wire_record_fill(w, dev);
@@ -535,7 +536,7 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 	for (i = 0; i < count; i++) {
 		problems = plu_wire_record_problems(&recs[i]);
 		if (problems) {
-			plu_set_why(why, plu_wire_record_problem(problems));
+			plu_set_why(why, plu_wire_record_why_first(problems));
 			return -EINVAL;
 		}
 		if (out)

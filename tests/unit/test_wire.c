@@ -84,7 +84,8 @@ static void dev_bridge(struct pci_liveupdate_device *d, u32 n)
 /* Re-CRC a record after a test changed a field: a well-formed bad record. */
 static void reseal_record(struct plu_wire_record *w)
 {
-	w->crc = cpu_to_le32(plu_wire_crc(w, offsetof(struct plu_wire_record, crc)));
+	w->crc = cpu_to_le32(plu_wire_crc(w, offsetof(struct plu_wire_record,
+						      crc)));
 }
 
 static void reseal_header(struct plu_wire_header *h)
@@ -480,7 +481,7 @@ TEST(record_edge_values_accepted)
 }
 
 /*
- * The decoder computes every field check at once, without branches, and
+ * The decoder computes every field check at once, with no early exit, and
  * checks the driver name and the path eight bytes at a time.  These are the
  * same rules stated one by one and byte by byte, in the order the format
  * lists them; the test below holds the decoder to them.
