@@ -31,7 +31,7 @@ static void plu_seq_dev(struct seq_file *s,
 
 	seq_printf(s, "%04x:%02x:%02x.%d %04x:%04x %06x %-16s %s%s%s %04x:%02x",
 		   d->segment, d->bus, PCI_SLOT(d->devfn), PCI_FUNC(d->devfn),
-		   d->vendor, d->device, d->class,
+		   d->vendor, d->device, d->class_code,
 		   d->driver[0] ? d->driver : "-",
 		   d->flags & PCI_LIVEUPDATE_DEV_MARKED ? "M" : "-",
 		   d->flags & PCI_LIVEUPDATE_DEV_AUTO ? "A" : "-",

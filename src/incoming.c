@@ -20,7 +20,7 @@ static bool plu_same_identity(struct pci_dev *pdev,
 	if (pdev->vendor != rec->vendor || pdev->device != rec->device ||
 	    pdev->subsystem_vendor != rec->subsystem_vendor ||
 	    pdev->subsystem_device != rec->subsystem_device ||
-	    pdev->class != rec->class || pdev->revision != rec->revision)
+	    pdev->class != rec->class_code || pdev->revision != rec->revision)
 		return false;
 	if (rec->flags & PCI_LIVEUPDATE_DEV_DSN)
 		return pci_get_dsn(pdev) == rec->dsn;

@@ -77,7 +77,7 @@ void plu_wire_encode_record(struct plu_wire_record *w,
 	w->device = cpu_to_le16(dev->device);
 	w->subsystem_vendor = cpu_to_le16(dev->subsystem_vendor);
 	w->subsystem_device = cpu_to_le16(dev->subsystem_device);
-	w->class_rev = cpu_to_le32((dev->class & 0xffffffU) << 8 |
+	w->class_rev = cpu_to_le32((dev->class_code & 0xffffffU) << 8 |
 				   dev->revision);
 	if (dev->flags & PCI_LIVEUPDATE_DEV_DSN)
 		w->dsn = cpu_to_le64(dev->dsn);
@@ -278,7 +278,7 @@ static inline void plu_wire_record_fill(const struct plu_wire_record *w,
 	dev->device = le16_to_cpu(w->device);
 	dev->subsystem_vendor = le16_to_cpu(w->subsystem_vendor);
 	dev->subsystem_device = le16_to_cpu(w->subsystem_device);
-	dev->class = class_rev >> 8;
+	dev->class_code = class_rev >> 8;
 	dev->revision = class_rev & 0xff;
 	dev->root_bus = w->root_bus;
 	dev->path_depth = w->path_depth;

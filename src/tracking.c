@@ -65,7 +65,7 @@ static void plu_fill_info(struct plu_dev *d, struct pci_dev *pdev)
 	info->device = pdev->device;
 	info->subsystem_vendor = pdev->subsystem_vendor;
 	info->subsystem_device = pdev->subsystem_device;
-	info->class = pdev->class;
+	info->class_code = pdev->class;
 	info->revision = pdev->revision;
 	if (pci_is_bridge(pdev))
 		info->flags |= PCI_LIVEUPDATE_DEV_BRIDGE;

@@ -225,7 +225,7 @@ void print_device_table(FILE *f, const struct pci_liveupdate_device *devs,
 		fprintf(f, "%-12s  %04x:%04x  %06x  %-16s  %-*s  %-*s",
 			dev_bdf(d, bdf), (unsigned int)d->vendor,
 			(unsigned int)d->device,
-			(unsigned int)(d->class & 0xffffff),
+			(unsigned int)(d->class_code & 0xffffff),
 			driver_str(d, drv, sizeof(drv)), path_w, dev_path(d, path),
 			flags_w, flags_str(d->flags, fl, sizeof(fl)));
 		if (incoming) {
@@ -252,7 +252,7 @@ void print_device(FILE *f, const struct pci_liveupdate_device *d,
 		(unsigned int)d->subsystem_vendor,
 		(unsigned int)d->subsystem_device);
 	fprintf(f, "  class:          %06x (revision %02x)\n",
-		(unsigned int)(d->class & 0xffffff), (unsigned int)d->revision);
+		(unsigned int)(d->class_code & 0xffffff), (unsigned int)d->revision);
 	fprintf(f, "  driver:         %s%s\n",
 		d->driver[0] ? driver_str(d, drv, sizeof(drv)) : "(none)",
 		(d->flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) ? " (truncated)" : "");
@@ -285,7 +285,7 @@ void json_device(struct json *j, const char *key,
 	json_hex(j, "device", d->device, 4);
 	json_hex(j, "subsystem_vendor", d->subsystem_vendor, 4);
 	json_hex(j, "subsystem_device", d->subsystem_device, 4);
-	json_hex(j, "class", d->class & 0xffffff, 6);
+	json_hex(j, "class", d->class_code & 0xffffff, 6);
 	json_hex(j, "revision", d->revision, 2);
 	json_string_n(j, "driver", d->driver, sizeof(d->driver));
 	json_bool(j, "driver_truncated",

@@ -65,7 +65,7 @@ static void make_dev(struct pci_liveupdate_device *d, u32 i)
 	d->device = (u16)(0x1000 + i);
 	d->subsystem_vendor = 0x1af4;
 	d->subsystem_device = (u16)i;
-	d->class = 0x010802;
+	d->class_code = 0x010802;
 	d->revision = (u8)i;
 	d->root_bus = 0;
 	d->path_depth = 1 + i % 4;
@@ -74,7 +74,7 @@ static void make_dev(struct pci_liveupdate_device *d, u32 i)
 	d->path[d->path_depth - 1] = d->devfn;
 	if (i % 8 == 7) {
 		d->flags = PCI_LIVEUPDATE_DEV_AUTO | PCI_LIVEUPDATE_DEV_BRIDGE;
-		d->class = 0x060400;
+		d->class_code = 0x060400;
 		d->refs = 3;
 		strcpy(d->driver, "pcieport");
 	} else {

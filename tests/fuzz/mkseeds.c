@@ -24,7 +24,7 @@ static void make_dev(struct pci_liveupdate_device *d, unsigned int i)
 	d->device = 0x1000 + i;
 	d->subsystem_vendor = 0x1af4;
 	d->subsystem_device = (unsigned short)i;
-	d->class = (i % 3) ? 0x010802 : 0x060400;
+	d->class_code = (i % 3) ? 0x010802 : 0x060400;
 	d->revision = (unsigned char)i;
 	d->root_bus = (unsigned char)i;
 	d->path_depth = 1 + i % 12;

@@ -51,7 +51,7 @@ static void dev_endpoint(struct pci_liveupdate_device *d, u32 n)
 	d->device = 0x1572;
 	d->subsystem_vendor = 0x17aa;
 	d->subsystem_device = 0x4021;
-	d->class = 0x020000;
+	d->class_code = 0x020000;
 	d->revision = 0x02;
 	d->root_bus = 0x00;
 	d->path_depth = 3;
@@ -72,7 +72,7 @@ static void dev_bridge(struct pci_liveupdate_device *d, u32 n)
 	d->flags = PCI_LIVEUPDATE_DEV_AUTO | PCI_LIVEUPDATE_DEV_BRIDGE;
 	d->vendor = 0x10b5;
 	d->device = 0x8747;
-	d->class = 0x060400;
+	d->class_code = 0x060400;
 	d->revision = 0xca;
 	d->root_bus = 0x39;
 	d->path_depth = 1;
@@ -257,7 +257,7 @@ TEST(roundtrip_variants)
 	d.path[2] = d.devfn;
 	d.vendor = d.device = 0xffff;
 	d.subsystem_vendor = d.subsystem_device = 0xffff;
-	d.class = 0xffffff;
+	d.class_code = 0xffffff;
 	d.revision = 0xff;
 	d.dsn = ~0ULL;
 	roundtrip(_metadata, &d, &d);

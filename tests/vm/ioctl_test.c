@@ -170,7 +170,7 @@ static void expect_record(int i, const struct model *m, unsigned int refs,
 	e->device = d->device;
 	e->subsystem_vendor = d->ssvid;
 	e->subsystem_device = d->ssid;
-	e->class = d->class;
+	e->class = d->class_code;
 	e->revision = d->revision;
 	e->root_bus = d->root_bus;
 	e->path_depth = d->depth;

@@ -137,7 +137,7 @@ enum pci_liveupdate_verdict {
  * @device:           Device ID.
  * @subsystem_vendor: Subsystem vendor ID.
  * @subsystem_device: Subsystem ID.
- * @class:            24-bit class code (base, sub, prog-if).
+ * @class_code:       24-bit class code (base, sub, prog-if).
  * @revision:         Revision ID.
  * @root_bus:         Number of the root bus the device hangs below.
  * @path_depth:       Entries used in @path.
@@ -162,7 +162,7 @@ struct pci_liveupdate_device {
 	__u16		device;
 	__u16		subsystem_vendor;
 	__u16		subsystem_device;
-	__u32		class;
+	__u32		class_code;
 	__u8		revision;
 	__u8		root_bus;
 	__u8		path_depth;
