@@ -402,6 +402,8 @@ static const char *plu_wire_header_problem(const struct plu_wire_header *h)
 	/* u32 * 64 cannot overflow a u64 */
 	if ((u64)capacity * sizeof(struct plu_wire_record) > body_size)
 		return "capacity exceeds record block size";
+	if ((u64)capacity * sizeof(struct plu_wire_record) < body_size)
+		return "record block larger than its capacity";
 	if (!body_phys)
 		return "record block address is zero";
 	if (body_phys & (PLU_WIRE_BODY_ALIGN - 1))
@@ -416,8 +418,9 @@ static const char *plu_wire_header_problem(const struct plu_wire_header *h)
  *
  * Checks magic, version (only PLU_WIRE_VERSION), header and record sizes,
  * the header CRC, known flags, zero reserved fields, @count <= @capacity,
- * a non-empty record block of at most PLU_WIRE_MAX_BODY bytes that holds
- * @capacity records, and a non-zero, page aligned @body_phys.
+ * a non-empty record block of at most PLU_WIRE_MAX_BODY bytes that is
+ * exactly @capacity records long, and a non-zero, page aligned @body_phys.
+ * It does not look at the record block: see plu_wire_image_check().
  *
  * Return: 0 if the header can be trusted, -EINVAL otherwise.
  */
@@ -567,4 +570,90 @@ int plu_wire_check_records(const struct plu_wire_header *h,
 			   const char **why)
 {
 	return plu_wire_decode_records(h, recs, recs_len, NULL, why);
+}
+
+static int plu_wire_bytes_zero(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/**
+ * plu_wire_image_check() - prove a received record block is this image's
+ * @h:         Header, in the page the FLB handle points at.
+ * @hdr_phys:  Physical address of that page.
+ * @page_size: Page size of the reading kernel.
+ * @map:       Returns the @len bytes at physical address @phys, readable in
+ *             place, if all of them are RAM of this kernel; NULL otherwise.
+ *             It must not claim the memory: nothing is restored yet.
+ * @ctx:       Passed to @map.
+ * @out:       Room for @h->count decoded records.
+ * @why:       If not NULL, set to a static description of the problem on
+ *             failure.
+ *
+ * A CRC is no proof of ownership: a header with a valid CRC may still point
+ * at its own page or at memory another KHO user preserved.  So before the
+ * caller restores (takes ownership of) the record block, this checks all
+ * that can be checked in place: the header as plu_wire_header_check()
+ * does, that the image was sealed by LUO freeze, that the block does not
+ * overlap the header's page and is page aligned, that it is RAM, that its
+ * @count records are valid and match the XOR digest, and that every byte
+ * past them is zero, as the writer keeps it.  Another user's memory passes
+ * only if it happens to hold exactly that; the one such case the format
+ * cannot tell apart is a zero-filled block of the right size for an empty
+ * set.  The caller must still check that what it restores is one folio of
+ * exactly @h->body_size bytes.
+ *
+ * Return: 0 if the block may be restored, -EINVAL otherwise.
+ */
+int plu_wire_image_check(const struct plu_wire_header *h, u64 hdr_phys,
+			 u64 page_size,
+			 const void *(*map)(void *ctx, u64 phys, u64 len),
+			 void *ctx, struct pci_liveupdate_device *out,
+			 const char **why)
+{
+	u64 body_phys = le64_to_cpu(h->body_phys);
+	u64 body_size = le64_to_cpu(h->body_size);
+	u64 hdr_page = hdr_phys & ~(page_size - 1);
+	u64 used = (u64)le32_to_cpu(h->count) * sizeof(struct plu_wire_record);
+	const unsigned char *body;
+
+	if (plu_wire_header_check(h, why))
+		return -EINVAL;
+	if (!(le16_to_cpu(h->flags) & PLU_WIRE_F_FROZEN)) {
+		plu_set_why(why, "image was not sealed by LUO freeze");
+		return -EINVAL;
+	}
+	if (body_phys & (page_size - 1)) {
+		plu_set_why(why, "record block address not page aligned");
+		return -EINVAL;
+	}
+	/* body_size <= PLU_WIRE_MAX_BODY: only the address can wrap. */
+	if (body_phys + body_size < body_phys) {
+		plu_set_why(why, "record block wraps around the address space");
+		return -EINVAL;
+	}
+	if (body_phys < hdr_page + page_size &&
+	    hdr_page < body_phys + body_size) {
+		plu_set_why(why, "record block overlaps the header page");
+		return -EINVAL;
+	}
+	body = map(ctx, body_phys, body_size);
+	if (!body) {
+		plu_set_why(why, "record block is not RAM of this kernel");
+		return -EINVAL;
+	}
+	if (plu_wire_decode_records(h, (const struct plu_wire_record *)body,
+				    body_size, out, why))
+		return -EINVAL;
+	if (!plu_wire_bytes_zero(body + used, body_size - used)) {
+		plu_set_why(why, "record block holds data past its records");
+		return -EINVAL;
+	}
+	return 0;
 }

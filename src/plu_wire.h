@@ -40,4 +40,10 @@ int plu_wire_check_records(const struct plu_wire_header *h,
 			   const struct plu_wire_record *recs, size_t recs_len,
 			   const char **why);
 
+int plu_wire_image_check(const struct plu_wire_header *h, u64 hdr_phys,
+			 u64 page_size,
+			 const void *(*map)(void *ctx, u64 phys, u64 len),
+			 void *ctx, struct pci_liveupdate_device *out,
+			 const char **why);
+
 #endif /* _PLU_WIRE_H */
