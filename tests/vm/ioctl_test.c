@@ -170,7 +170,7 @@ static void expect_record(int i, const struct model *m, unsigned int refs,
 	e->device = d->device;
 	e->subsystem_vendor = d->ssvid;
 	e->subsystem_device = d->ssid;
-	e->class = d->class_code;
+	e->class_code = d->class;
 	e->revision = d->revision;
 	e->root_bus = d->root_bus;
 	e->path_depth = d->depth;
@@ -250,7 +250,7 @@ static bool rec_matches(const struct pci_liveupdate_device *g,
 	CMP(device);
 	CMP(subsystem_vendor);
 	CMP(subsystem_device);
-	CMP(class);
+	CMP(class_code);
 	CMP(revision);
 	CMP(root_bus);
 	CMP(path_depth);
