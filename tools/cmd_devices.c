@@ -83,6 +83,26 @@ static int parse_bdfs(const struct command *cmd, int argc, char **argv,
 	return PLU_EXIT_OK;
 }
 
+/*
+ * MARK --rebind refused: the driver's name does not fit the bytes kept
+ * across the update, and a cut name would never match it again.
+ */
+static void report_long_driver(const char *name)
+{
+	char drv[256] = "";
+
+	if (!pci_sysfs_driver(name, drv, sizeof(drv)) && drv[0])
+		plu_error(PLU_OP_MARK, ENAMETOOLONG,
+			  "mark --rebind %s: driver name '%s' does not fit the "
+			  "%d bytes kept across the update", name, drv,
+			  PCI_LIVEUPDATE_DRIVER_WIRE_LEN);
+	else
+		plu_error(PLU_OP_MARK, ENAMETOOLONG,
+			  "mark --rebind %s: the driver's name does not fit the "
+			  "%d bytes kept across the update", name,
+			  PCI_LIVEUPDATE_DRIVER_WIRE_LEN);
+}
+
 /* MARK or UNMARK one device and say what happened; 0 on success. */
 static int mark_one(int fd, const struct bdf *b, bool mark, uint32_t flags)
 {
@@ -107,6 +127,10 @@ static int mark_one(int fd, const struct bdf *b, bool mark, uint32_t flags)
 	if (mark && err == -EEXIST) {
 		printf("%s: already marked (flags unchanged)\n", name);
 		return 0;
+	}
+	if (mark && err == -ENAMETOOLONG) {
+		report_long_driver(name);
+		return -1;
 	}
 	plu_error(mark ? PLU_OP_MARK : PLU_OP_UNMARK, -err, "%s %s",
 		  mark ? "mark" : "unmark", name);

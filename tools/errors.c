@@ -43,6 +43,9 @@ static const struct hint hints[] = {
 	{ PLU_OP_MARK, E2BIG,
 	  "the device is more than 12 hops below its root bus" },
 	{ PLU_OP_MARK, ENOSPC, "the outgoing set is full" },
+	{ PLU_OP_MARK, ENAMETOOLONG,
+	  "mark it without --rebind, and bind its driver yourself after the\n"
+	  "  update (driver_override): a cut name would never match it again" },
 	{ PLU_OP_UNMARK, ENOENT,
 	  "the device is not marked (bridges added automatically go away with\n"
 	  "  the devices below them)" },
@@ -90,6 +93,8 @@ static const struct hint hints[] = {
 	{ PLU_OP_INSERT, EKEYREJECTED, "the module signature was rejected" },
 	{ PLU_OP_INSERT, EPERM, "this needs root (CAP_SYS_MODULE)" },
 	{ PLU_OP_INSERT, EINVAL, "bad module parameter? see dmesg" },
+	{ PLU_OP_SYSFS, ENOENT, "the device or driver is gone from sysfs" },
+	{ PLU_OP_SYSFS, ENODEV, "the device is gone from sysfs" },
 	{ PLU_OP_NONE, EPERM, NEED_ROOT },
 	{ PLU_OP_NONE, EACCES, NEED_ROOT },
 	{ PLU_OP_NONE, EBUSY, "the outgoing set is frozen for reboot" },

@@ -117,6 +117,20 @@ static const struct command commands[] = {
 		"  -j, --json               print a JSON object\n",
 		.run = cmd_retrieve,
 	},
+	{
+		.name = "rebind",
+		.synopsis = "[BDF...]",
+		.desc =
+		"In the new kernel: bind every device marked with --rebind (or\n"
+		"the ones given) to the driver it had before the update, when\n"
+		"another driver claimed it first: set driver_override, unbind\n"
+		"that driver, ask for a probe (drivers_probe), check the result.\n"
+		"A device bound as recorded is left alone; a missing device, or\n"
+		"another device at its address, is refused.  BDF is the address\n"
+		"the device had before the update.\n",
+		.notes = BDF_HELP,
+		.run = cmd_rebind,
+	},
 };
 
 #define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))

@@ -56,6 +56,7 @@ enum plu_op {
 	PLU_OP_REBOOT,
 	PLU_OP_INSERT,		/* finit_module() through libkmod */
 	PLU_OP_FILE,		/* a file named on the command line */
+	PLU_OP_SYSFS,		/* a PCI driver binding file in sysfs */
 };
 
 /* Explains a kernel without a usable Live Update Orchestrator. */
@@ -88,6 +89,28 @@ int plu_get_status(int fd, struct pci_liveupdate_status *st);
  */
 int plu_list(int fd, bool incoming, struct pci_liveupdate_device **devs,
 	     uint32_t *count);
+
+/*
+ * PCI driver binding through sysfs (sysfs.c).  @bdf is a device name in
+ * /sys/bus/pci/devices ("0000:01:00.0").  Each returns 0 or a negative
+ * errno and reports nothing.
+ */
+/* Write @val to the sysfs file @path in one write(). */
+int sysfs_write(const char *path, const char *val);
+/* The name of the driver bound to @bdf into @buf, "" when unbound. */
+int pci_sysfs_driver(const char *bdf, char *buf, size_t len);
+/* Whether a PCI driver of that name is registered. */
+bool pci_sysfs_driver_loaded(const char *drv);
+/* The device's driver_override into @buf, "" when not set. */
+int pci_sysfs_get_override(const char *bdf, char *buf, size_t len);
+/* Set driver_override to @drv; "" clears it. */
+int pci_sysfs_set_override(const char *bdf, const char *drv);
+/* Unbind the device from its driver (success if it is unbound). */
+int pci_sysfs_unbind(const char *bdf);
+/* Ask the PCI bus to find a driver for an unbound device (drivers_probe). */
+int pci_sysfs_probe(const char *bdf);
+/* Bind the device to the driver @drv. */
+int pci_sysfs_bind(const char *bdf, const char *drv);
 
 /* Output (output.c). */
 enum plu_enum {
@@ -153,5 +176,6 @@ int cmd_query(int argc, char **argv, const struct command *cmd);
 int cmd_list(int argc, char **argv, const struct command *cmd);
 int cmd_kexec(int argc, char **argv, const struct command *cmd);
 int cmd_retrieve(int argc, char **argv, const struct command *cmd);
+int cmd_rebind(int argc, char **argv, const struct command *cmd);
 
 #endif /* PLU_TOOLS_PLU_H */
