@@ -137,6 +137,23 @@ build_module() {	# FLAVOR -> prints the .ko path
 	echo "$obj/pci_liveupdate.ko"
 }
 
+# Test-only modules (tests/vm/modules), built like the module.  Each .ko
+# goes into every guest's /usr/bin (--bin), where a stage insmods it.
+build_test_modules() {	# FLAVOR -> prints the .ko paths, one a line
+	local kdir obj
+	kdir=$(scripts/build-kernel.sh --flavor "$1") || return 1
+	obj=$OUT/test-modules-$1
+	rm -rf "$obj" && mkdir -p "$obj"
+	cp tests/vm/modules/Kbuild tests/vm/modules/*.c "$obj"/
+	if ! make -C "$kdir/build" M="$obj" W=1 modules >"$obj/build.log" 2>&1 ||
+		grep -qE 'warning:|error:' "$obj/build.log"; then
+		cat "$obj/build.log" >&2
+		return 1
+	fi
+	ls "$obj"/*.ko
+}
+declare -A test_kos
+
 scenario_args() {	# DIR -> vm-run.sh arguments for its stages
 	local dir=$1 n=1
 	while [ -f "$dir/stage$n.sh" ]; do
@@ -181,6 +198,9 @@ start_scenario() {	# FLAVOR KO DIR
 	mapfile -t args < <(scenario_args "$dir")
 	for b in tests/vm/plu-lib.sh tests/vm/build/*_test; do
 		[ -x "$b" ] || [ "${b##*.}" = sh ] && bins+=(--bin "$b")
+	done
+	for b in ${test_kos[$flavor]:-}; do
+		bins+=(--bin "$b")
 	done
 	# The debug kernel's runs are the longest: everything else yields to
 	# them, so they finish as early as they can and the pool's tail is short.
@@ -252,6 +272,8 @@ start_flavor() {	# FLAVOR: build the module, start its scenarios
 	ko=$(build_module "$1" 2>"$OUT/module-$1.err")
 	[ -n "$ko" ] && [ -f "$ko" ] || return 0
 	built[$1]=$ko
+	test_kos[$1]=$(build_test_modules "$1" 2>"$OUT/test-modules-$1.err") ||
+		test_kos[$1]=
 	for dir in $(scenarios "$1"); do
 		start_scenario "$1" "$ko" "$dir"
 	done
@@ -283,6 +305,12 @@ for flavor in $FLAVORS; do
 		continue
 	fi
 	ok "module builds W=1 warning-free against the $flavor kernel"
+	if [ -n "${test_kos[$flavor]:-}" ]; then
+		ok "test modules (tests/vm/modules) build W=1 warning-free against the $flavor kernel"
+	else
+		not_ok "test modules (tests/vm/modules) build against the $flavor kernel"
+		sed 's/^/#   /' "$OUT/test-modules-$flavor.err" | tail -n 20
+	fi
 	for dir in $(scenarios "$flavor"); do
 		report_scenario "$flavor" "$dir"
 	done
