@@ -638,7 +638,8 @@ int plu_wire_image_check(const struct plu_wire_header *h, u64 hdr_phys,
 		plu_set_why(why, "record block wraps around the address space");
 		return -EINVAL;
 	}
-	if (body_phys < hdr_page + page_size &&
+	/* hdr_page + page_size is 0 for the last page: compare with its end */
+	if (body_phys <= hdr_page + (page_size - 1) &&
 	    hdr_page < body_phys + body_size) {
 		plu_set_why(why, "record block overlaps the header page");
 		return -EINVAL;
