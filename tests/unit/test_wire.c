@@ -748,6 +748,17 @@ TEST(header_field_rejections)
 	BAD_HEADER("record block too large", h.body_size = cpu_to_le64(~0ULL));
 	BAD_HEADER("empty record block",
 		   h.count = 0; h.capacity = 0; h.body_size = 0);
+	/* the block must be exactly capacity records: no slack after them */
+	BAD_HEADER("record block larger than its capacity",
+		   h.body_size = cpu_to_le64(16 * 64 + 1));
+	BAD_HEADER("record block larger than its capacity",
+		   h.body_size = cpu_to_le64(17 * 64));
+	BAD_HEADER("record block larger than its capacity",
+		   h.body_size = cpu_to_le64(2 * 16 * 64));
+	BAD_HEADER("record block larger than its capacity",
+		   h.body_size = cpu_to_le64(PLU_WIRE_MAX_BODY));
+	BAD_HEADER("record block larger than its capacity",
+		   h.count = 0; h.capacity = 0; h.body_size = cpu_to_le64(64));
 	BAD_HEADER("address is zero", h.body_phys = 0);
 	BAD_HEADER("not page aligned", h.body_phys = cpu_to_le64(BODY_PHYS + 8));
 	BAD_HEADER("not page aligned", h.body_phys = cpu_to_le64(0x800));
@@ -1134,6 +1145,536 @@ TEST(check_records_large_image)
 	image_ok(_metadata, &im);
 	ASSERT_EQ(0, plu_wire_header_check(&im.h, NULL));
 	free(im.recs);
+}
+
+/* ------------------------------------------------------- image_check */
+
+/*
+ * plu_wire_image_check() runs before the module takes the record block, on
+ * memory it reads in place through a map callback.  Here that memory is one
+ * stretch of fake RAM at @base, backed by an exactly sized buffer (ASan
+ * catches a read past the range the check was given), and the callback
+ * counts its calls so the tests can tell whether the check got as far as
+ * looking at memory.
+ */
+#define HDR_PHYS	0x40000000ULL	/* header page, apart from the body */
+#define SZ_4K		0x1000ULL
+#define SZ_16K		0x4000ULL
+#define SZ_64K		0x10000ULL
+#define TOP_PAGE	(~0ULL - SZ_4K + 1)	/* last page of the space */
+
+struct fake_ram {
+	u64 base;
+	u64 len;
+	const u8 *bytes;
+	unsigned int calls;
+	u64 asked_phys;
+	u64 asked_len;
+};
+
+static const void *fake_map(void *ctx, u64 phys, u64 len)
+{
+	struct fake_ram *r = ctx;
+
+	r->calls++;
+	r->asked_phys = phys;
+	r->asked_len = len;
+	if (phys < r->base || phys - r->base > r->len ||
+	    len > r->len - (phys - r->base))
+		return NULL;
+	return r->bytes + (phys - r->base);
+}
+
+/* A frozen image as the module leaves it at reboot, and RAM holding it. */
+struct frozen {
+	struct plu_wire_header h;
+	struct plu_wire_record *recs;	/* exactly capacity records */
+	struct pci_liveupdate_device *devs;
+	u32 cap, n;
+	struct fake_ram ram;
+};
+
+static void frozen_dev(struct pci_liveupdate_device *d, u32 i)
+{
+	if (i % 4 == 3)
+		dev_bridge(d, i);
+	else
+		dev_endpoint(d, 0x10000 * (i % 3) + i);
+	d->path[d->path_depth - 1] = d->devfn;
+}
+
+static void frozen_build(struct __test_metadata *_metadata, struct frozen *f,
+			 u64 body_phys, u32 cap, u32 n, u16 flags)
+{
+	u32 i;
+
+	f->cap = cap;
+	f->n = n;
+	f->recs = calloc(cap, REC_SIZE);
+	f->devs = calloc(n ? n : 1, sizeof(*f->devs));
+	ASSERT_NE(NULL, f->recs);
+	ASSERT_NE(NULL, f->devs);
+	plu_wire_header_init(&f->h, body_phys, cap);
+	for (i = 0; i < n; i++) {
+		frozen_dev(&f->devs[i], i);
+		ASSERT_EQ(0, plu_wire_put(&f->h, f->recs, i, &f->devs[i]));
+		if (!(f->devs[i].flags & PCI_LIVEUPDATE_DEV_DSN))
+			f->devs[i].dsn = 0;
+	}
+	if (flags)
+		plu_wire_header_set_flags(&f->h, flags);
+	memset(&f->ram, 0, sizeof(f->ram));
+	f->ram.base = body_phys;
+	f->ram.len = (u64)cap * REC_SIZE;
+	f->ram.bytes = (const u8 *)f->recs;
+}
+
+static void frozen_free(struct frozen *f)
+{
+	free(f->recs);
+	free(f->devs);
+}
+
+/* Run the check with an exactly sized @out, as the module allocates it. */
+static int run_image_check(const struct plu_wire_header *h, u64 hdr_phys,
+			   u64 page_size, struct fake_ram *ram,
+			   struct pci_liveupdate_device **outp, const char **why)
+{
+	u32 count = le32_to_cpu(h->count);
+	struct pci_liveupdate_device *out;
+	int ret;
+
+	/* a count this large is rejected before anything is decoded */
+	out = malloc((count && count <= 65536 ? count : 1) * sizeof(*out));
+	if (!out)
+		abort();
+	ret = plu_wire_image_check(h, hdr_phys, page_size, fake_map, ram, out,
+				   why);
+	if (outp)
+		*outp = out;
+	else
+		free(out);
+	return ret;
+}
+
+static void expect_image_ok(struct __test_metadata *_metadata,
+			    const struct frozen *f, u64 hdr_phys,
+			    u64 page_size)
+{
+	struct fake_ram ram = f->ram;
+	struct pci_liveupdate_device *out;
+	const char *why = "untouched";
+	u32 i;
+
+	ASSERT_EQ(0, run_image_check(&f->h, hdr_phys, page_size, &ram, &out,
+				     &why)) {
+		TH_LOG("rejected: %s", why);
+	}
+	ASSERT_STREQ("untouched", why);
+	/* it looked at exactly the block the header names, once */
+	ASSERT_EQ(1U, ram.calls);
+	ASSERT_EQ(le64_to_cpu(f->h.body_phys), ram.asked_phys);
+	ASSERT_EQ(le64_to_cpu(f->h.body_size), ram.asked_len);
+	for (i = 0; i < f->n; i++)
+		ASSERT_EQ(0, memcmp(&out[i], &f->devs[i], sizeof(out[i]))) {
+			TH_LOG("device %u decoded differently", i);
+		}
+	free(out);
+	/* and with why == NULL */
+	ram = f->ram;
+	ASSERT_EQ(0, run_image_check(&f->h, hdr_phys, page_size, &ram, NULL,
+				     NULL));
+}
+
+/*
+ * Expect the check to fail with @needle; @map_calls is 0 for the checks
+ * that come before memory is looked at, 1 for those after.
+ */
+static void expect_image_bad(struct __test_metadata *_metadata,
+			     const struct plu_wire_header *h,
+			     const struct fake_ram *ram_in, u64 hdr_phys,
+			     u64 page_size, const char *needle,
+			     unsigned int map_calls)
+{
+	struct fake_ram ram = *ram_in;
+	const char *why = NULL;
+
+	ASSERT_EQ(-EINVAL, run_image_check(h, hdr_phys, page_size, &ram, NULL,
+					   &why));
+	ASSERT_NE(NULL, why);
+	ASSERT_NE(NULL, strstr(why, needle)) {
+		TH_LOG("why \"%s\", expected \"%s\"", why, needle);
+	}
+	ASSERT_EQ(map_calls, ram.calls) {
+		TH_LOG("map called %u times for \"%s\", expected %u",
+		       ram.calls, why, map_calls);
+	}
+	ram = *ram_in;
+	ASSERT_EQ(-EINVAL, run_image_check(h, hdr_phys, page_size, &ram, NULL,
+					   NULL));
+	ASSERT_EQ(map_calls, ram.calls);
+}
+
+TEST(image_check_accepts_frozen_image)
+{
+	static const u32 counts[] = { 0, 1, 5, 63, 64 };
+	struct frozen f;
+	size_t i;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		frozen_build(_metadata, &f, BODY_PHYS, 64, counts[i],
+			     PLU_WIRE_F_FROZEN);
+		expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+		frozen_free(&f);
+	}
+	/* a block of several pages, partly used */
+	frozen_build(_metadata, &f, BODY_PHYS, 1024, 300, PLU_WIRE_F_FROZEN);
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+	frozen_free(&f);
+	/* 16K and 64K pages: the block is aligned to them */
+	frozen_build(_metadata, &f, 0x12340000, 256, 17, PLU_WIRE_F_FROZEN);
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_16K);
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_64K);
+	frozen_free(&f);
+	/* the largest block */
+	frozen_build(_metadata, &f, BODY_PHYS, PLU_WIRE_MAX_BODY / 64, 4096,
+		     PLU_WIRE_F_FROZEN);
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+	frozen_free(&f);
+}
+
+TEST(image_check_accepts_after_remove)
+{
+	struct frozen f;
+
+	/* remove keeps the slots past the count zero, as the check wants */
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 6, 0);
+	ASSERT_EQ(5U, plu_wire_remove(&f.h, f.recs, 1));
+	f.devs[1] = f.devs[5];
+	ASSERT_EQ(4U, plu_wire_remove(&f.h, f.recs, 4));
+	f.n = 4;
+	plu_wire_header_set_flags(&f.h, PLU_WIRE_F_FROZEN);
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+	frozen_free(&f);
+}
+
+TEST(image_check_rejects_unfrozen)
+{
+	struct frozen f;
+
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 3, 0);
+	ASSERT_EQ(0, plu_wire_header_check(&f.h, NULL));
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "not sealed by LUO freeze", 0);
+	/* frozen, then unfrozen again (LUO unfreeze) */
+	plu_wire_header_set_flags(&f.h, PLU_WIRE_F_FROZEN);
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+	plu_wire_header_set_flags(&f.h, 0);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "not sealed by LUO freeze", 0);
+	frozen_free(&f);
+}
+
+/* Damage a frozen header, re-CRC it, expect @needle before any map. */
+#define BAD_FROZEN_HEADER(needle, stmt) do {				\
+	struct frozen f;						\
+	struct plu_wire_header *h = &f.h;				\
+									\
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 3,			\
+		     PLU_WIRE_F_FROZEN);				\
+	stmt;								\
+	reseal_header(h);						\
+	expect_image_bad(_metadata, h, &f.ram, HDR_PHYS, SZ_4K,		\
+			 needle, 0);					\
+	frozen_free(&f);						\
+} while (0)
+
+TEST(image_check_rejects_bad_header_before_map)
+{
+	struct frozen f;
+
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 3, PLU_WIRE_F_FROZEN);
+	f.h.header_crc ^= cpu_to_le32(0x8000);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "header CRC mismatch", 0);
+	frozen_free(&f);
+
+	BAD_FROZEN_HEADER("bad wire magic", h->magic ^= cpu_to_le32(1));
+	BAD_FROZEN_HEADER("unsupported wire version",
+			  h->version = cpu_to_le16(1));
+	BAD_FROZEN_HEADER("unknown header flags",
+			  h->flags |= cpu_to_le16(0x10));
+	BAD_FROZEN_HEADER("count exceeds capacity",
+			  h->count = cpu_to_le32(65));
+	BAD_FROZEN_HEADER("capacity exceeds record block",
+			  h->capacity = cpu_to_le32(65));
+	BAD_FROZEN_HEADER("record block larger than its capacity",
+			  h->body_size = cpu_to_le64(2 * 64 * 64));
+	BAD_FROZEN_HEADER("record block larger than its capacity",
+			  h->capacity = cpu_to_le32(32));
+	BAD_FROZEN_HEADER("record block too large",
+			  h->capacity = cpu_to_le32(PLU_WIRE_MAX_BODY / 32);
+			  h->body_size = cpu_to_le64(2ULL * PLU_WIRE_MAX_BODY));
+	BAD_FROZEN_HEADER("address is zero", h->body_phys = 0);
+	BAD_FROZEN_HEADER("not page aligned",
+			  h->body_phys = cpu_to_le64(BODY_PHYS + 64));
+}
+
+/* A frozen image at @body_phys, checked against a header at @hdr_phys. */
+static void overlap_case(struct __test_metadata *_metadata, u64 body_phys,
+			 u32 cap, u64 hdr_phys, u64 page_size, int overlaps)
+{
+	struct frozen f;
+
+	frozen_build(_metadata, &f, body_phys, cap, cap / 3,
+		     PLU_WIRE_F_FROZEN);
+	if (overlaps)
+		expect_image_bad(_metadata, &f.h, &f.ram, hdr_phys, page_size,
+				 "overlaps the header page", 0);
+	else
+		expect_image_ok(_metadata, &f, hdr_phys, page_size);
+	frozen_free(&f);
+}
+
+TEST(image_check_rejects_body_on_header_page)
+{
+	/* the block is the header page itself */
+	overlap_case(_metadata, HDR_PHYS, 64, HDR_PHYS, SZ_4K, 1);
+	overlap_case(_metadata, HDR_PHYS, 1, HDR_PHYS, SZ_4K, 1);
+	/* the header page named by an address inside it */
+	overlap_case(_metadata, HDR_PHYS, 64, HDR_PHYS + 0x40, SZ_4K, 1);
+	overlap_case(_metadata, HDR_PHYS, 64, HDR_PHYS + SZ_4K - 1, SZ_4K, 1);
+	/* 16K pages: the rest of the header's page counts too */
+	overlap_case(_metadata, HDR_PHYS, 64, HDR_PHYS + 3 * SZ_4K, SZ_16K, 1);
+	overlap_case(_metadata, HDR_PHYS, 256, HDR_PHYS, SZ_16K, 1);
+	/* the same addresses with 4K pages are the next page: fine */
+	overlap_case(_metadata, HDR_PHYS, 64, HDR_PHYS + SZ_4K, SZ_4K, 0);
+}
+
+TEST(image_check_rejects_overlap_from_below)
+{
+	/* ends inside the header page */
+	overlap_case(_metadata, HDR_PHYS - SZ_4K, 128, HDR_PHYS, SZ_4K, 1);
+	/* ends one record into it */
+	overlap_case(_metadata, HDR_PHYS - SZ_4K, 65, HDR_PHYS, SZ_4K, 1);
+	/* covers it and goes on above it */
+	overlap_case(_metadata, HDR_PHYS - 2 * SZ_4K, 256, HDR_PHYS, SZ_4K, 1);
+	overlap_case(_metadata, HDR_PHYS - SZ_64K, PLU_WIRE_MAX_BODY / 64,
+		     HDR_PHYS, SZ_4K, 1);
+	/* 16K pages: reaching the header's page but not the header itself */
+	overlap_case(_metadata, HDR_PHYS - SZ_16K, 257, HDR_PHYS + 2 * SZ_4K,
+		     SZ_16K, 1);
+	/* ends exactly where the header page starts: no overlap */
+	overlap_case(_metadata, HDR_PHYS - SZ_4K, 64, HDR_PHYS, SZ_4K, 0);
+	overlap_case(_metadata, HDR_PHYS - SZ_16K, 256, HDR_PHYS + 2 * SZ_4K,
+		     SZ_16K, 0);
+}
+
+TEST(image_check_rejects_overlap_from_above)
+{
+	/* starts on the header page and goes on past its end */
+	overlap_case(_metadata, HDR_PHYS, 128, HDR_PHYS, SZ_4K, 1);
+	overlap_case(_metadata, HDR_PHYS, 1024, HDR_PHYS + 0x800, SZ_4K, 1);
+	overlap_case(_metadata, HDR_PHYS, 512, HDR_PHYS + SZ_4K, SZ_16K, 1);
+	/* starts right after the header page: no overlap */
+	overlap_case(_metadata, HDR_PHYS + SZ_4K, 128, HDR_PHYS, SZ_4K, 0);
+	overlap_case(_metadata, HDR_PHYS + SZ_16K, 512, HDR_PHYS + SZ_4K,
+		     SZ_16K, 0);
+}
+
+TEST(image_check_rejects_misaligned_for_page_size)
+{
+	struct frozen f;
+
+	/* 4K aligned (the header check passes) but not 16K or 64K aligned */
+	frozen_build(_metadata, &f, BODY_PHYS, 256, 9, PLU_WIRE_F_FROZEN);
+	ASSERT_EQ(0, plu_wire_header_check(&f.h, NULL));
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_16K,
+			 "not page aligned", 0);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_64K,
+			 "not page aligned", 0);
+	frozen_free(&f);
+	/* 16K aligned but not 64K aligned */
+	frozen_build(_metadata, &f, 0x12344000, 256, 9, PLU_WIRE_F_FROZEN);
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_16K);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_64K,
+			 "not page aligned", 0);
+	/* the alignment is checked before the overlap */
+	expect_image_bad(_metadata, &f.h, &f.ram, 0x12340000, SZ_64K,
+			 "not page aligned", 0);
+	frozen_free(&f);
+}
+
+TEST(image_check_rejects_address_wrap)
+{
+	struct frozen f;
+
+	/* two pages from the last page: wraps to address 0 and beyond */
+	frozen_build(_metadata, &f, TOP_PAGE, 128, 1, PLU_WIRE_F_FROZEN);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "wraps around the address space", 0);
+	/* a 4M block 2M below the top, the header page at address 0 */
+	frozen_free(&f);
+	frozen_build(_metadata, &f, 0ULL - (2ULL << 20),
+		     PLU_WIRE_MAX_BODY / 64, 0, PLU_WIRE_F_FROZEN);
+	expect_image_bad(_metadata, &f.h, &f.ram, 0, SZ_4K,
+			 "wraps around the address space", 0);
+	frozen_free(&f);
+	/*
+	 * The last page exactly: its end is not a u64.  Rejected either
+	 * way, and no such RAM exists.
+	 */
+	frozen_build(_metadata, &f, TOP_PAGE, 64, 1, PLU_WIRE_F_FROZEN);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K, "", 0);
+	frozen_free(&f);
+}
+
+TEST(image_check_header_on_the_last_page)
+{
+	/* the overlap test must not wrap either: header page at the top */
+	overlap_case(_metadata, TOP_PAGE - SZ_4K, 64, TOP_PAGE, SZ_4K, 0);
+	overlap_case(_metadata, TOP_PAGE - 2 * SZ_4K, 64, TOP_PAGE, SZ_4K, 0);
+	overlap_case(_metadata, TOP_PAGE - SZ_4K, 65, TOP_PAGE, SZ_4K, 1);
+	overlap_case(_metadata, TOP_PAGE - SZ_4K, 127, TOP_PAGE, SZ_4K, 1);
+}
+
+TEST(image_check_rejects_memory_not_ram)
+{
+	struct fake_ram ram;
+	struct frozen f;
+
+	frozen_build(_metadata, &f, BODY_PHYS, 128, 70, PLU_WIRE_F_FROZEN);
+	/* RAM elsewhere */
+	ram = f.ram;
+	ram.base = BODY_PHYS + 0x100000;
+	expect_image_bad(_metadata, &f.h, &ram, HDR_PHYS, SZ_4K,
+			 "not RAM of this kernel", 1);
+	/* RAM ending one byte short of the block */
+	ram = f.ram;
+	ram.len--;
+	expect_image_bad(_metadata, &f.h, &ram, HDR_PHYS, SZ_4K,
+			 "not RAM of this kernel", 1);
+	/* RAM only from the block's second page */
+	ram = f.ram;
+	ram.base += SZ_4K;
+	ram.bytes += SZ_4K;
+	ram.len -= SZ_4K;
+	expect_image_bad(_metadata, &f.h, &ram, HDR_PHYS, SZ_4K,
+			 "not RAM of this kernel", 1);
+	/* no RAM at all */
+	ram = f.ram;
+	ram.len = 0;
+	expect_image_bad(_metadata, &f.h, &ram, HDR_PHYS, SZ_4K,
+			 "not RAM of this kernel", 1);
+	frozen_free(&f);
+}
+
+TEST(image_check_rejects_bad_records)
+{
+	struct frozen f;
+
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 5, PLU_WIRE_F_FROZEN);
+	((u8 *)&f.recs[2])[17] ^= 0x01;
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "record CRC mismatch", 1);
+	((u8 *)&f.recs[2])[17] ^= 0x01;
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+
+	/* a well-formed bad record, its CRC and the digest made to match */
+	f.recs[4].refs = cpu_to_le16(1);
+	reseal_record(&f.recs[4]);
+	f.h.records_xor = cpu_to_le32(xor_of(f.recs, 5));
+	reseal_header(&f.h);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "refs on a record that is not auto", 1);
+	frozen_free(&f);
+
+	/* a count one past the records: the zero slot is no record */
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 5, PLU_WIRE_F_FROZEN);
+	f.h.count = cpu_to_le32(6);
+	reseal_header(&f.h);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "record CRC mismatch", 1);
+	frozen_free(&f);
+}
+
+TEST(image_check_rejects_digest_mismatch)
+{
+	struct frozen f;
+
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 5, PLU_WIRE_F_FROZEN);
+	f.h.records_xor ^= cpu_to_le32(0x40000);
+	reseal_header(&f.h);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "record XOR digest mismatch", 1);
+	frozen_free(&f);
+
+	/* a record dropped from the count */
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 5, PLU_WIRE_F_FROZEN);
+	f.h.count = cpu_to_le32(4);
+	reseal_header(&f.h);
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "record XOR digest mismatch", 1);
+	frozen_free(&f);
+}
+
+TEST(image_check_rejects_data_past_records)
+{
+	struct frozen f;
+	u8 *b;
+
+	frozen_build(_metadata, &f, BODY_PHYS, 64, 5, PLU_WIRE_F_FROZEN);
+	b = (u8 *)f.recs;
+	/* the first byte after the records, and the very last one */
+	b[5 * REC_SIZE] = 1;
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "holds data past its records", 1);
+	b[5 * REC_SIZE] = 0;
+	b[64 * REC_SIZE - 1] = 0x80;
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "holds data past its records", 1);
+	b[64 * REC_SIZE - 1] = 0;
+	expect_image_ok(_metadata, &f, HDR_PHYS, SZ_4K);
+	/* a valid record left behind past the count */
+	f.recs[5] = f.recs[0];
+	expect_image_bad(_metadata, &f.h, &f.ram, HDR_PHYS, SZ_4K,
+			 "holds data past its records", 1);
+	frozen_free(&f);
+}
+
+TEST(image_check_rejects_foreign_memory)
+{
+	struct plu_wire_header h;
+	struct fake_ram ram;
+	u8 *foreign = malloc(4 * SZ_4K);
+	u32 i;
+
+	/* another KHO user's folio: anything but zeros and our records */
+	ASSERT_NE(NULL, foreign);
+	for (i = 0; i < 4 * SZ_4K; i++)
+		foreign[i] = (u8)(i * 37 + 11) | 0x40;
+	memset(&ram, 0, sizeof(ram));
+	ram.base = BODY_PHYS;
+	ram.len = 4 * SZ_4K;
+	ram.bytes = foreign;
+
+	/* an empty set pointing at it, and one claiming records there */
+	plu_wire_header_init(&h, BODY_PHYS, 256);
+	plu_wire_header_set_flags(&h, PLU_WIRE_F_FROZEN);
+	expect_image_bad(_metadata, &h, &ram, HDR_PHYS, SZ_4K,
+			 "holds data past its records", 1);
+	h.count = cpu_to_le32(3);
+	h.records_xor = cpu_to_le32(xor_of((const void *)foreign, 3));
+	reseal_header(&h);
+	expect_image_bad(_metadata, &h, &ram, HDR_PHYS, SZ_4K,
+			 "record CRC mismatch", 1);
+	/* a smaller window of it */
+	plu_wire_header_init(&h, BODY_PHYS + SZ_4K, 64);
+	plu_wire_header_set_flags(&h, PLU_WIRE_F_FROZEN);
+	expect_image_bad(_metadata, &h, &ram, HDR_PHYS, SZ_4K,
+			 "holds data past its records", 1);
+	free(foreign);
 }
 
 TEST_HARNESS_MAIN
