@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Write valid wire images (header + record block), built with the encoder,
- * as seeds for fuzz_wire: mkseeds DIR.
+ * Write valid wire images, built with the encoder, as seeds:
+ *
+ *   mkseeds DIR [IMAGE_DIR GAP_DIR]
+ *
+ * DIR gets header + record block images for fuzz_wire.  IMAGE_DIR gets
+ * valid frozen images for fuzz_image, in its input layout (fuzz_image.h),
+ * each at the address of our record block in the simulated memory, plus a
+ * few hostile ones with valid CRCs.  GAP_DIR gets the reproducers of the
+ * known gap fuzz_image-strict aborts on (see fuzz_image.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/plu_wire.h"
+#include "fuzz_image.h"
 
 static void make_dev(struct pci_liveupdate_device *d, unsigned int i)
 {
@@ -87,12 +94,181 @@ static int write_image(const char *dir, unsigned int count, unsigned int cap,
 	return ret;
 }
 
+/* One fuzz_image input: control bytes, header, @n records of @recs. */
+static int write_fz(const char *dir, const char *name,
+		    const struct fz_ctl *c, const struct plu_wire_header *h,
+		    const struct plu_wire_record *recs, unsigned int n)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f ||
+	    fwrite(c, sizeof(*c), 1, f) != 1 ||
+	    fwrite(h, sizeof(*h), 1, f) != 1 ||
+	    (n && fwrite(recs, sizeof(*recs), n, f) != n) ||
+	    fclose(f)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Our record block in the simulated memory for @layout, as the module
+ * leaves it at reboot: @count records, the rest zero, header frozen.
+ */
+static struct plu_wire_record *fz_image(struct plu_wire_header *h, u8 layout,
+					unsigned int count)
+{
+	u32 cap = (u32)(fz_ours_size(layout) / sizeof(struct plu_wire_record));
+	struct plu_wire_record *recs = calloc(cap, sizeof(*recs));
+	struct pci_liveupdate_device d;
+
+	if (!recs)
+		return NULL;
+	plu_wire_header_init(h, fz_ours(layout), cap);
+	for (unsigned int i = 0; i < count; i++) {
+		make_dev(&d, i);
+		/* unique addresses, as the module's index wants */
+		d.segment = i;
+		if (plu_wire_put(h, recs, i, &d)) {
+			free(recs);
+			return NULL;
+		}
+	}
+	plu_wire_header_set_flags(h, PLU_WIRE_F_FROZEN);
+	if (plu_wire_header_check(h, NULL) ||
+	    plu_wire_check_records(h, recs, (size_t)cap * sizeof(*recs),
+				   NULL)) {
+		fprintf(stderr, "mkseeds: fuzz_image seed of %u is invalid\n",
+			count);
+		free(recs);
+		return NULL;
+	}
+	return recs;
+}
+
+static int write_image_seeds(const char *dir)
+{
+	static const struct { u8 layout; unsigned int count; } good[] = {
+		{ 0, 0 }, { 0, 1 }, { 0, 5 }, { 0, 64 },
+		{ 1, 3 }, { 1, 100 }, { 2, 7 }, { 3, 200 },
+		{ FZ_L_16K, 10 }, { FZ_L_16K | 1, 2 },
+		{ FZ_L_RAM_ZERO, 5 }, { FZ_L_RAM_ZERO | FZ_L_16K, 0 },
+	};
+	struct plu_wire_header h;
+	struct plu_wire_record *recs;
+	struct fz_ctl c;
+	char name[64];
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		recs = fz_image(&h, good[i].layout, good[i].count);
+		if (!recs)
+			return -1;
+		memset(&c, 0, sizeof(c));
+		c.layout = good[i].layout;
+		snprintf(name, sizeof(name), "image-%u-layout-%#x",
+			 good[i].count, good[i].layout);
+		ret |= write_fz(dir, name, &c, &h, recs, good[i].count);
+		free(recs);
+	}
+
+	/* hostile, CRC valid: the block moved by the control bytes */
+	recs = fz_image(&h, 0, 5);
+	if (!recs)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.seal = FZ_SEAL_CRC;
+	c.where = FZ_W_HDR;
+	ret |= write_fz(dir, "hostile-body-is-header", &c, &h, recs, 5);
+	c.where = FZ_W_OURS;	/* 8K from our page: over the header's */
+	c.size = FZ_S_POW2 | 1 << 2;
+	ret |= write_fz(dir, "hostile-over-header", &c, &h, recs, 5);
+	c.where = FZ_W_FOREIGN;
+	c.delta = 0;
+	c.size = FZ_S_OURS;
+	c.count = FZ_C_ZERO;
+	c.seal = FZ_SEAL_CRC | FZ_SEAL_XOR;
+	ret |= write_fz(dir, "hostile-foreign-empty", &c, &h, recs, 5);
+	c.count = FZ_C_KEEP;
+	ret |= write_fz(dir, "hostile-foreign-records", &c, &h, recs, 5);
+	c.where = FZ_W_HOLE;
+	ret |= write_fz(dir, "hostile-hole", &c, &h, recs, 5);
+	c.where = FZ_W_TOP;	/* 8K from the last page */
+	c.size = FZ_S_POW2 | 1 << 2;
+	ret |= write_fz(dir, "hostile-wrap", &c, &h, recs, 5);
+	c.size = FZ_S_OURS;
+	c.where = FZ_W_OURS | FZ_W_SUBPAGE;
+	c.sub = 1;
+	c.delta = 0;
+	ret |= write_fz(dir, "hostile-unaligned", &c, &h, recs, 5);
+	c.layout = FZ_L_16K;
+	c.where = FZ_W_OURS;
+	c.delta = 1;
+	ret |= write_fz(dir, "hostile-16k-unaligned", &c, &h, recs, 5);
+	free(recs);
+	return ret;
+}
+
+/*
+ * What plu_wire_image_check() cannot tell from our block: zero bytes or a
+ * page-aligned window of our own records, that are no folio's head.
+ */
+static int write_gap_seeds(const char *dir)
+{
+	struct plu_wire_header h;
+	struct plu_wire_record *recs;
+	struct fz_ctl c;
+	int ret = 0;
+
+	/* an empty set in the zeroed second page of our order-1 block */
+	recs = fz_image(&h, 1, 3);
+	if (!recs)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.layout = 1;
+	c.where = FZ_W_OURS;
+	c.delta = 1;
+	c.size = FZ_S_POW2;
+	c.count = FZ_C_ZERO | FZ_F_ONLY_FROZEN << 2;
+	c.seal = FZ_SEAL_CRC | FZ_SEAL_XOR;
+	ret |= write_fz(dir, "gap-empty-set-in-our-tail", &c, &h, recs, 3);
+	free(recs);
+
+	/* an empty set in zeroed RAM nobody preserved */
+	recs = fz_image(&h, FZ_L_RAM_ZERO, 3);
+	if (!recs)
+		return -1;
+	c.layout = FZ_L_RAM_ZERO;
+	c.where = FZ_W_RAM;
+	c.delta = 0;
+	ret |= write_fz(dir, "gap-empty-set-in-zero-ram", &c, &h, recs, 3);
+	free(recs);
+
+	/* records 64..99 of our order-1 block as a set of their own */
+	recs = fz_image(&h, 1, 100);
+	if (!recs)
+		return -1;
+	h.count = cpu_to_le32(36);
+	c.layout = 1;
+	c.where = FZ_W_OURS;
+	c.delta = 1;
+	c.count = FZ_C_KEEP | FZ_F_ONLY_FROZEN << 2;
+	ret |= write_fz(dir, "gap-window-of-our-records", &c, &h, recs, 100);
+	free(recs);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: mkseeds DIR\n");
+	if (argc != 2 && argc != 4) {
+		fprintf(stderr, "usage: mkseeds DIR [IMAGE_DIR GAP_DIR]\n");
 		return 2;
 	}
 	ret |= write_image(argv[1], 0, 1, 0);
@@ -100,5 +276,9 @@ int main(int argc, char **argv)
 	ret |= write_image(argv[1], 5, 8, 0);
 	ret |= write_image(argv[1], 5, 8, PLU_WIRE_F_FROZEN);
 	ret |= write_image(argv[1], 64, 64, 0);
+	if (argc == 4) {
+		ret |= write_image_seeds(argv[2]);
+		ret |= write_gap_seeds(argv[3]);
+	}
 	return ret ? 1 : 0;
 }
