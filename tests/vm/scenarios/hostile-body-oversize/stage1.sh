@@ -1,0 +1,1 @@
+../_corrupt/stage1.sh
