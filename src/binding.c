@@ -56,11 +56,17 @@ static void *plu_lookup(const char *name)
 	int ret;
 
 	ret = register_kprobe(&kp);
-	if (ret < 0) {
-		pr_err("cannot resolve %s (kprobe: %d): kernel lacks CONFIG_LIVEUPDATE or CONFIG_KPROBES\n",
+	if (ret == -ENOENT)
+		pr_err("cannot resolve %s: no such symbol (kernel built without CONFIG_LIVEUPDATE?)\n",
+		       name);
+	else if (ret == -EOPNOTSUPP)
+		pr_err("cannot resolve %s: kprobes not available (CONFIG_KPROBES=n?): %d\n",
 		       name, ret);
+	else if (ret < 0)
+		pr_err("cannot resolve %s: register_kprobe() failed: %d\n",
+		       name, ret);
+	if (ret < 0)
 		return NULL;
-	}
 	addr = kp.addr;
 	unregister_kprobe(&kp);
 	return addr;
