@@ -44,10 +44,23 @@
  *
  * A reader must check, before trusting anything: magic, version (only
  * PLU_WIRE_VERSION is understood), @header_size and @record_size, known
- * flags, zero reserved fields, @count <= @capacity, @capacity records fit
- * in @body_size, @body_size <= PLU_WIRE_MAX_BODY, the header CRC; then each
- * record's CRC and fields, the XOR digest, and that no address appears
+ * flags, zero reserved fields, @count <= @capacity, @body_size exactly
+ * @capacity records, @body_size <= PLU_WIRE_MAX_BODY, the header CRC; then
+ * each record's CRC and fields, the XOR digest, and that no address appears
  * twice.  Any failure rejects the whole image.
+ *
+ * A valid CRC proves no ownership, so the record block is not restored
+ * from KHO (which takes it over) until it is shown, read in place, to be
+ * this image's: the image is sealed (PLU_WIRE_F_FROZEN), @body_phys is page
+ * aligned, does not wrap and does not overlap the header's page, the block
+ * is RAM, its @count records pass the checks above and every byte after
+ * them is zero (the writer zeroes what it frees).  Then it must be one KHO
+ * folio of exactly @body_size bytes; one that is not is kept, never freed.
+ * The block of an empty set is never restored (zeroed memory of anyone
+ * would pass), so it stays reserved until the next reboot.  What these
+ * checks cannot rule out is an image crafted from a page-aligned window of
+ * its own records: kho_restore_folio() then WARNs on a non-head page and
+ * the image is rejected, nothing taken.
  *
  * Versioning: a change of layout or meaning bumps PLU_WIRE_VERSION; a
  * kernel rejects versions it does not know (it does not guess).

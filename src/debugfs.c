@@ -7,9 +7,15 @@
  * parameter fault_inject=1 a write-only "fault" file arms a corruption of
  * the outgoing image at the next LUO freeze, for testing how the next
  * kernel rejects it: "flip" (one bit of a record), "version" (unknown wire
- * version), "truncate" (record block smaller than its capacity); and
+ * version), "truncate" (record block smaller than its capacity), and
+ * well-formed hostile images whose header CRC is valid: "body-header" (the
+ * record block address is the header page), "body-phys ADDR" (it is ADDR,
+ * for example another LUO user's preserved folio), "body-oversize" (block
+ * size above capacity), "body-order" (capacity and size halved, so the
+ * block's folio is larger than claimed), "unfrozen" (no FROZEN seal); and
  * "freeze" / "thaw" run the LUO freeze / unfreeze callbacks without a
- * reboot, so the frozen state can be tested from userspace.
+ * reboot, so the frozen state can be tested from userspace.  image shows
+ * the outgoing image's header while a file is preserved.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -93,6 +99,22 @@ static int timings_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(timings);
 
+static int image_show(struct seq_file *s, void *unused)
+{
+	const struct plu_wire_header *h;
+
+	guard(mutex)(&plu.lock);
+	if (!plu.img)
+		return 0;
+	h = plu.img->hdr;
+	seq_printf(s, "count %u capacity %u generation %llu flags 0x%x body_size %llu\n",
+		   le32_to_cpu(h->count), le32_to_cpu(h->capacity),
+		   le64_to_cpu(h->generation), le16_to_cpu(h->flags),
+		   le64_to_cpu(h->body_size));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(image);
+
 static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
@@ -101,8 +123,14 @@ static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
 		[PLU_FAULT_FLIP] = "flip",
 		[PLU_FAULT_VERSION] = "version",
 		[PLU_FAULT_TRUNCATE] = "truncate",
+		[PLU_FAULT_BODY_HEADER] = "body-header",
+		[PLU_FAULT_BODY_PHYS] = "body-phys",
+		[PLU_FAULT_BODY_OVERSIZE] = "body-oversize",
+		[PLU_FAULT_BODY_ORDER] = "body-order",
+		[PLU_FAULT_UNFROZEN] = "unfrozen",
 	};
-	char buf[16] = {};
+	char buf[40] = {}, *arg;
+	u64 phys = 0;
 	int mode;
 
 	if (len >= sizeof(buf))
@@ -114,11 +142,20 @@ static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
 		plu_img_freeze(sysfs_streq(buf, "freeze"));
 		return len;
 	}
+	arg = strim(buf);
+	strsep(&arg, " ");
 	mode = sysfs_match_string(modes, buf);
 	if (mode < 0)
 		return mode;
-	scoped_guard(mutex, &plu.lock)
+	/* Only body-phys takes an argument: the record block address. */
+	if (mode == PLU_FAULT_BODY_PHYS ? !arg : !!arg)
+		return -EINVAL;
+	if (arg && kstrtou64(arg, 0, &phys))
+		return -EINVAL;
+	scoped_guard(mutex, &plu.lock) {
 		plu.fault = mode;
+		plu.fault_phys = phys;
+	}
 	return len;
 }
 
@@ -136,6 +173,7 @@ void plu_debugfs_init(void)
 	debugfs_create_file("outgoing", 0400, plu_dir, NULL, &outgoing_fops);
 	debugfs_create_file("incoming", 0400, plu_dir, NULL, &incoming_fops);
 	debugfs_create_file("timings", 0400, plu_dir, NULL, &timings_fops);
+	debugfs_create_file("image", 0400, plu_dir, NULL, &image_fops);
 	if (plu_fault_inject)
 		debugfs_create_file("fault", 0200, plu_dir, NULL,
 				    &plu_fault_fops);

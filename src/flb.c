@@ -124,9 +124,29 @@ void plu_img_remove(struct plu_dev *d)
 	d->slot = PLU_NO_SLOT;
 }
 
+static void plu_img_corrupted(void)
+{
+	pr_warn("fault injection: corrupted the outgoing image (mode %d)\n",
+		plu.fault);
+	plu.fault = PLU_FAULT_NONE;
+}
+
+static void plu_img_reseal(struct plu_wire_header *h)
+{
+	h->header_crc = cpu_to_le32(plu_wire_crc(h, offsetof(typeof(*h),
+							     header_crc)));
+}
+
+/*
+ * Apply the armed fault (debugfs) to the sealed image.  The "body-*" and
+ * "unfrozen" modes make a well-formed hostile image: the header CRC is
+ * valid, only what it says is wrong.
+ */
 static void plu_img_corrupt(struct plu_image *img)
 {
 	struct plu_wire_header *h = img->hdr;
+	u32 cap = le32_to_cpu(h->capacity);
+	u64 rec = sizeof(struct plu_wire_record);
 
 	switch (plu.fault) {
 	case PLU_FAULT_FLIP:
@@ -135,24 +155,36 @@ static void plu_img_corrupt(struct plu_image *img)
 			((u8 *)img->recs)[9] ^= 0x10;
 		else
 			((u8 *)h)[13] ^= 0x10;
-		break;
+		plu_img_corrupted();
+		return;
 	case PLU_FAULT_VERSION:
 		h->version = cpu_to_le16(PLU_WIRE_VERSION + 1);
-		h->header_crc = cpu_to_le32(plu_wire_crc(h, offsetof(typeof(*h),
-								     header_crc)));
 		break;
 	case PLU_FAULT_TRUNCATE:
-		h->body_size = cpu_to_le64(le32_to_cpu(h->capacity) *
-					   sizeof(struct plu_wire_record) / 2);
-		h->header_crc = cpu_to_le32(plu_wire_crc(h, offsetof(typeof(*h),
-								     header_crc)));
+		h->body_size = cpu_to_le64(cap * rec / 2);
+		break;
+	case PLU_FAULT_BODY_HEADER:
+		h->body_phys = cpu_to_le64(virt_to_phys(h));
+		break;
+	case PLU_FAULT_BODY_PHYS:
+		h->body_phys = cpu_to_le64(plu.fault_phys);
+		break;
+	case PLU_FAULT_BODY_OVERSIZE:
+		h->body_size = cpu_to_le64(2 * cap * rec);
+		break;
+	case PLU_FAULT_BODY_ORDER:
+		h->capacity = cpu_to_le32(cap / 2);
+		h->body_size = cpu_to_le64(cap / 2 * rec);
+		break;
+	case PLU_FAULT_UNFROZEN:
+		h->flags = cpu_to_le16(le16_to_cpu(h->flags) &
+				       ~PLU_WIRE_F_FROZEN);
 		break;
 	case PLU_FAULT_NONE:
 		return;
 	}
-	pr_warn("fault injection: corrupted the outgoing image (mode %d)\n",
-		plu.fault);
-	plu.fault = PLU_FAULT_NONE;
+	plu_img_reseal(h);
+	plu_img_corrupted();
 }
 
 /**
@@ -168,10 +200,13 @@ void plu_img_freeze(bool frozen)
 
 	guard(mutex)(&plu.lock);
 
-	if (frozen)
+	if (frozen) {
 		plu.frozen++;
-	else if (plu.frozen)
+	} else if (plu.frozen) {
 		plu.frozen--;
+		if (!plu.frozen)
+			plu_tracking_thawed();
+	}
 	if (!plu.img)
 		return;
 	plu_wire_header_set_flags(plu.img->hdr,
@@ -250,55 +285,103 @@ static void plu_flb_unpreserve(struct liveupdate_flb_op_args *args)
 	pr_info("outgoing set unpreserved; marks are kept\n");
 }
 
-static int plu_in_reject(struct plu_incoming *in, const char *why)
+static void plu_in_reject(struct plu_incoming *in, int error, const char *why)
 {
 	pr_err("incoming device set rejected: %s; nothing from it is trusted\n",
 	       why);
 	in->state = PCI_LIVEUPDATE_INCOMING_REJECTED;
-	in->error = -EINVAL;
+	in->error = error;
 	kvfree(in->devs);
 	in->devs = NULL;
 	in->count = 0;
 	xa_destroy(&in->index);
-	return -EINVAL;
 }
 
+/*
+ * plu_wire_image_check()'s view of physical memory: the bytes of a range,
+ * read in place through the direct map, if every page of it is online RAM.
+ * Nothing is claimed: KHO-preserved pages stay reserved until restored.
+ */
+static const void *plu_map_ram(void *ctx, u64 phys, u64 len)
+{
+	unsigned long pfn, last = PHYS_PFN(phys + len - 1);
+
+	for (pfn = PHYS_PFN(phys); pfn <= last; pfn++)
+		if (!pfn_to_online_page(pfn))
+			return NULL;
+	return phys_to_virt(phys);
+}
+
+/*
+ * Decode the image whose header is at @hdr_phys.  The header page is the
+ * FLB handle LUO kept for us, so it is restored first; the record block is
+ * restored only once plu_wire_image_check() has shown, reading it in place,
+ * that it is this image's.  What was restored is freed at finish.
+ */
 static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 {
 	const struct plu_wire_header *h;
-	const struct plu_wire_record *recs;
+	struct folio *folio;
 	const char *why = "bad image";
-	phys_addr_t body_phys;
 	u64 body_size;
 	u32 i, count;
 	int ret;
 
 	in->hdr_folio = kho_restore_folio(hdr_phys);
-	if (!in->hdr_folio)
-		return plu_in_reject(in, "header page was not preserved by KHO");
+	if (!in->hdr_folio) {
+		plu_in_reject(in, -EINVAL, "header page was not preserved by KHO");
+		return -EINVAL;
+	}
 	if (offset_in_page(hdr_phys) ||
-	    folio_size(in->hdr_folio) < sizeof(*h))
-		return plu_in_reject(in, "header does not fit its page");
+	    folio_size(in->hdr_folio) < sizeof(*h)) {
+		plu_in_reject(in, -EINVAL, "header does not fit its page");
+		return -EINVAL;
+	}
 	h = folio_address(in->hdr_folio);
 
-	if (plu_wire_header_check(h, &why))
-		return plu_in_reject(in, why);
-
-	body_phys = le64_to_cpu(h->body_phys);
-	body_size = le64_to_cpu(h->body_size);
-	in->body_folio = kho_restore_folio(body_phys);
-	if (!in->body_folio)
-		return plu_in_reject(in, "record block was not preserved by KHO");
-	if (folio_size(in->body_folio) < body_size)
-		return plu_in_reject(in, "record block is larger than its folio");
-	recs = folio_address(in->body_folio);
-
+	if (plu_wire_header_check(h, &why)) {
+		plu_in_reject(in, -EINVAL, why);
+		return -EINVAL;
+	}
 	count = le32_to_cpu(h->count);
-	in->devs = kvcalloc(max(count, 1U), sizeof(*in->devs), GFP_KERNEL);
-	if (!in->devs)
-		return plu_in_reject(in, "out of memory");
-	if (plu_wire_decode_records(h, recs, body_size, in->devs, &why))
-		return plu_in_reject(in, why);
+	body_size = le64_to_cpu(h->body_size);
+	if (!(plu_fault_inject && plu_fault_retrieve_nomem))
+		in->devs = kvcalloc(max(count, 1U), sizeof(*in->devs),
+				    GFP_KERNEL);
+	if (!in->devs) {
+		plu_in_reject(in, -ENOMEM,
+			      "out of memory (its record block stays reserved until the next reboot)");
+		return -ENOMEM;
+	}
+	if (plu_wire_image_check(h, hdr_phys, PAGE_SIZE, plu_map_ram, NULL,
+				 in->devs, &why)) {
+		plu_in_reject(in, -EINVAL, why);
+		return -EINVAL;
+	}
+
+	/*
+	 * An empty block proves nothing (it may be anyone's zeroed memory), so
+	 * it is not taken: its page stays reserved until the next reboot.
+	 */
+	if (!count) {
+		pr_info("incoming device set is empty; its record block is left reserved\n");
+		in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
+		return 0;
+	}
+
+	/* Proven ours by its records: take it. */
+	folio = kho_restore_folio(le64_to_cpu(h->body_phys));
+	if (!folio) {
+		plu_in_reject(in, -EINVAL, "record block was not preserved by KHO");
+		return -EINVAL;
+	}
+	if (folio_size(folio) != body_size) {
+		/* Not the block that was written: never free it. */
+		plu_in_reject(in, -EINVAL,
+			      "record block is not the size of its folio (the folio is kept, not freed)");
+		return -EINVAL;
+	}
+	in->body_folio = folio;
 
 	for (i = 0; i < count; i++) {
 		struct pci_liveupdate_device *dev = &in->devs[i];
@@ -306,29 +389,33 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 		ret = xa_insert(&in->index,
 				plu_key(dev->segment, dev->bus, dev->devfn),
 				xa_mk_value(i), GFP_KERNEL);
-		if (ret)
-			return plu_in_reject(in, ret == -EBUSY ?
-					     "a device appears twice" :
-					     "out of memory");
+		if (ret) {
+			plu_in_reject(in, ret == -EBUSY ? -EINVAL : ret,
+				      ret == -EBUSY ? "a device appears twice" :
+						      "out of memory");
+			return ret;
+		}
 	}
 	in->count = count;
 	in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
 	return 0;
 }
 
+/* This boot's incoming set: at most one per boot, so it is not allocated. */
+static struct plu_incoming plu_incoming;
+
 static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 {
 	u64 t0 = ktime_get_ns();
-	struct plu_incoming *in;
+	struct plu_incoming *in = &plu_incoming;
 
-	in = kzalloc_obj(*in);
-	if (!in)
-		return -ENOMEM;
+	memset(in, 0, sizeof(*in));
 	xa_init(&in->index);
 
 	/*
-	 * A bad image is reported, not returned: LUO would otherwise retry
-	 * and WARN when the session finishes.  The state says what happened.
+	 * Never fail: LUO would retry the retrieve, and WARN and leak when the
+	 * session finishes.  A bad image, or no memory to decode it, is
+	 * reported in the state instead.
 	 */
 	if (!plu_in_decode(in, args->data))
 		pr_info("incoming device set: %u devices (wire version %u)\n",
@@ -346,8 +433,6 @@ static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 	 */
 	if (in->hdr_folio)
 		__module_get(THIS_MODULE);
-	if (in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
-		plu_incoming_rebind(in);
 	return 0;
 }
 
@@ -387,7 +472,7 @@ void plu_incoming_free(struct plu_incoming *in)
 	WARN_ON_ONCE(in->hdr_folio || in->body_folio);
 	xa_destroy(&in->index);
 	kvfree(in->devs);
-	kfree(in);
+	in->devs = NULL;
 }
 
 static const struct liveupdate_flb_ops plu_flb_ops = {

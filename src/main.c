@@ -24,6 +24,16 @@ module_param_named(fault_inject, plu_fault_inject, bool, 0444);
 MODULE_PARM_DESC(fault_inject,
 		 "Create debugfs pci_liveupdate/fault to corrupt the outgoing image (testing only)");
 
+bool plu_fault_retrieve_nomem;
+module_param_named(fault_retrieve_nomem, plu_fault_retrieve_nomem, bool, 0444);
+MODULE_PARM_DESC(fault_retrieve_nomem,
+		 "With fault_inject: fail the allocation that decodes the incoming set (testing only)");
+
+/*
+ * Everything that can fail comes before the registration with LUO, which
+ * is last: from then on LUO may hold a module reference, and a failed init
+ * could not undo it.
+ */
 static int __init plu_init(void)
 {
 	int ret;
@@ -34,21 +44,22 @@ static int __init plu_init(void)
 	ret = plu_tracking_init();
 	if (ret)
 		return ret;
-	ret = plu_fh_register();
-	if (ret)
-		goto err_tracking;
 	ret = plu_cdev_init();
 	if (ret)
-		goto err_fh;
-	plu_incoming_init();
+		goto err_tracking;
 	plu_debugfs_init();
+	ret = plu_fh_register();
+	if (ret)
+		goto err_cdev;
+	plu_incoming_fetch();
 	pr_info("ready (LUO binding: %s)\n",
 		plu_luo_binding() == PCI_LIVEUPDATE_BINDING_DIRECT ?
 		"direct" : "kprobe");
 	return 0;
 
-err_fh:
-	plu_fh_unregister();
+err_cdev:
+	plu_debugfs_exit();
+	plu_cdev_exit();
 err_tracking:
 	plu_tracking_exit();
 	return ret;
@@ -56,9 +67,9 @@ err_tracking:
 
 static void __exit plu_exit(void)
 {
+	plu_fh_unregister();
 	plu_debugfs_exit();
 	plu_cdev_exit();
-	plu_fh_unregister();
 	plu_tracking_exit();
 	plu_incoming_free(plu.in);
 }

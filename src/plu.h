@@ -7,6 +7,7 @@
 #ifndef _PLU_H
 #define _PLU_H
 
+#include <linux/cleanup.h>
 #include <linux/liveupdate.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -24,6 +25,8 @@
  * @pdev:   The device; a reference is held while tracked.
  * @info:   Identity, path and driver captured at mark time, in uAPI form.
  * @marked: Marked by the user (as opposed to only kept for a child).
+ * @gone:   Removed while the set was frozen; @pdev is NULL, the record
+ *          stays in the sealed image until the set is unfrozen.
  * @refs:   Marked devices below this bridge.
  * @slot:   Index of its record in the KHO image, or PLU_NO_SLOT.
  * @nr_anc: Number of entries in @anc.
@@ -33,6 +36,7 @@ struct plu_dev {
 	struct pci_dev *pdev;
 	struct pci_liveupdate_device info;
 	bool marked;
+	bool gone;
 	u16 refs;
 	u32 slot;
 	u8 nr_anc;
@@ -79,6 +83,11 @@ enum plu_fault {
 	PLU_FAULT_FLIP,
 	PLU_FAULT_VERSION,
 	PLU_FAULT_TRUNCATE,
+	PLU_FAULT_BODY_HEADER,
+	PLU_FAULT_BODY_PHYS,
+	PLU_FAULT_BODY_OVERSIZE,
+	PLU_FAULT_BODY_ORDER,
+	PLU_FAULT_UNFROZEN,
 };
 
 /* LUO callbacks whose cost is recorded, for the benchmark. */
@@ -101,6 +110,7 @@ enum plu_timing {
  * @img:          KHO image while a file is preserved, else NULL.
  * @frozen:       Preserved files currently frozen by LUO.
  * @fault:        Pending fault injection.
+ * @fault_phys:   Record block address for PLU_FAULT_BODY_PHYS.
  * @in:           Incoming set, or NULL if this boot received none.
  * @t_ns:         Duration of the last run of each LUO callback (debugfs).
  */
@@ -113,12 +123,14 @@ struct plu_state {
 	struct plu_image *img;
 	unsigned int frozen;
 	enum plu_fault fault;
+	u64 fault_phys;
 	struct plu_incoming *in;
 	u64 t_ns[PLU_T_NR];
 };
 
 extern struct plu_state plu;
 extern bool plu_fault_inject;
+extern bool plu_fault_retrieve_nomem;
 
 /* The outgoing set's state, as STATUS and sysfs report it. */
 static inline enum pci_liveupdate_state plu_out_state(void)
@@ -148,6 +160,10 @@ static inline unsigned long plu_key(u32 segment, u8 bus, u8 devfn)
 	return ((unsigned long)segment << 16) | (bus << 8) | devfn;
 }
 
+/* pci_lock_rescan_remove() as a guard */
+DEFINE_LOCK_GUARD_0(plu_pci_rescan, pci_lock_rescan_remove(),
+		    pci_unlock_rescan_remove())
+
 /* binding.c */
 int plu_luo_bind(void);
 enum pci_liveupdate_binding plu_luo_binding(void);
@@ -165,6 +181,7 @@ int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags);
 int plu_unmark(u32 segment, u8 bus, u8 devfn);
 int plu_tracking_init(void);
 void plu_tracking_exit(void);
+void plu_tracking_thawed(void);
 int plu_pci_path(struct pci_dev *pdev, u8 *root_bus, u8 *path, u8 *depth);
 
 /* flb.c */
@@ -183,7 +200,7 @@ void plu_incoming_rebind(struct plu_incoming *in);
 extern const struct file_operations plu_fops;
 int plu_fh_register(void);
 void plu_fh_unregister(void);
-void plu_incoming_init(void);
+void plu_incoming_fetch(void);
 
 /* cdev.c */
 int plu_cdev_init(void);

@@ -604,10 +604,10 @@ static int plu_wire_bytes_zero(const void *buf, size_t len)
  * overlap the header's page and is page aligned, that it is RAM, that its
  * @count records are valid and match the XOR digest, and that every byte
  * past them is zero, as the writer keeps it.  Another user's memory passes
- * only if it happens to hold exactly that; the one such case the format
- * cannot tell apart is a zero-filled block of the right size for an empty
- * set.  The caller must still check that what it restores is one folio of
- * exactly @h->body_size bytes.
+ * only if it happens to hold exactly that.  An empty set proves nothing
+ * (any zeroed memory passes), so the caller must not restore the block of
+ * an image with no records; and it must check that what it restores is
+ * one folio of exactly @h->body_size bytes.
  *
  * Return: 0 if the block may be restored, -EINVAL otherwise.
  */

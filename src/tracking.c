@@ -8,11 +8,16 @@
  * keep.  Storage grows with the set (no pre-counted array), and a bus
  * notifier drops a tracked device that is hot-removed before the kexec.
  *
- * Lock order: pci_lock_rescan_remove() -> plu.lock -> device_lock (taken
- * briefly to read the bound driver's name).  PCI removal runs under the
- * rescan lock and calls the notifier, which takes plu.lock; marking takes
- * the rescan lock first, so a device cannot go away between its lookup and
- * its insertion.
+ * Lock order: device_lock -> pci_lock_rescan_remove() -> plu.lock, the
+ * PCI core's own order for the first two: sriov_numvfs_store() holds the
+ * PF's device lock while it takes the rescan lock to add or remove VFs, and
+ * removal calls the notifier below, which takes plu.lock, under the rescan
+ * lock and sometimes a parent's device lock.  So the module never takes a
+ * device lock while it holds the rescan lock or plu.lock: MARK reads the
+ * bound drivers (which needs the device lock) first, with no lock of its
+ * own held, then takes the rescan lock, checks the device is still there,
+ * and inserts it under plu.lock.  lockdep does not validate the device
+ * mutex, so the sriov-race VM scenario tests this order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -52,10 +57,30 @@ int plu_pci_path(struct pci_dev *pdev, u8 *root_bus, u8 *path, u8 *depth)
 	return 0;
 }
 
-static void plu_fill_info(struct plu_dev *d, struct pci_dev *pdev)
+/*
+ * The bound driver's name, read under the device lock before MARK takes
+ * the rescan lock (see the lock order above).
+ */
+struct plu_driver_name {
+	char name[PCI_LIVEUPDATE_DRIVER_LEN];
+	bool trunc;
+};
+
+static void plu_read_driver(struct pci_dev *pdev, struct plu_driver_name *drv)
+{
+	const char *name;
+
+	guard(device)(&pdev->dev);
+	name = pdev->dev.driver ? pdev->dev.driver->name : "";
+	strscpy(drv->name, name, sizeof(drv->name));
+	drv->trunc = strlen(name) > PLU_WIRE_DRIVER_LEN;
+}
+
+/* Identity, DSN and driver; also refreshes a device tracked already. */
+static void plu_fill_info(struct plu_dev *d, struct pci_dev *pdev,
+			  const struct plu_driver_name *drv)
 {
 	struct pci_liveupdate_device *info = &d->info;
-	const char *drv;
 	u64 dsn;
 
 	info->segment = pci_domain_nr(pdev->bus);
@@ -67,24 +92,23 @@ static void plu_fill_info(struct plu_dev *d, struct pci_dev *pdev)
 	info->subsystem_device = pdev->subsystem_device;
 	info->class_code = pdev->class;
 	info->revision = pdev->revision;
+	info->flags &= ~(PCI_LIVEUPDATE_DEV_BRIDGE | PCI_LIVEUPDATE_DEV_DSN |
+			 PCI_LIVEUPDATE_DEV_DRIVER_TRUNC);
 	if (pci_is_bridge(pdev))
 		info->flags |= PCI_LIVEUPDATE_DEV_BRIDGE;
 
 	dsn = pci_get_dsn(pdev);
-	if (dsn) {
-		info->dsn = dsn;
+	info->dsn = dsn;
+	if (dsn)
 		info->flags |= PCI_LIVEUPDATE_DEV_DSN;
-	}
 
-	scoped_guard(device, &pdev->dev) {
-		drv = pdev->dev.driver ? pdev->dev.driver->name : "";
-		strscpy(info->driver, drv, sizeof(info->driver));
-		if (strlen(drv) > PLU_WIRE_DRIVER_LEN)
-			info->flags |= PCI_LIVEUPDATE_DEV_DRIVER_TRUNC;
-	}
+	strscpy(info->driver, drv->name, sizeof(info->driver));
+	if (drv->trunc)
+		info->flags |= PCI_LIVEUPDATE_DEV_DRIVER_TRUNC;
 }
 
-static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev)
+static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev,
+				     const struct plu_driver_name *drv)
 {
 	struct plu_dev *d = kzalloc_obj(*d);
 	struct pci_bus *bus;
@@ -105,7 +129,7 @@ static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev)
 		d->anc[d->nr_anc++] = plu_key(pci_domain_nr(bus),
 					      bus->self->bus->number,
 					      bus->self->devfn);
-	plu_fill_info(d, pdev);
+	plu_fill_info(d, pdev, drv);
 	d->pdev = pci_dev_get(pdev);
 	d->slot = PLU_NO_SLOT;
 	return d;
@@ -164,7 +188,12 @@ static void plu_dev_put_ancestors(struct plu_dev *d)
 	}
 }
 
-static int plu_mark_locked(struct pci_dev *pdev, u32 flags)
+/*
+ * @drv holds the driver of @pdev and of each bridge above it, nearest
+ * first, read before the locks were taken.
+ */
+static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
+			   const struct plu_driver_name *drv)
 {
 	struct plu_dev *chain[PLU_WIRE_PATH_MAX + 1] = {};
 	bool is_new[PLU_WIRE_PATH_MAX + 1] = {};
@@ -183,7 +212,7 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags)
 	if (d && d->marked)
 		return -EEXIST;
 	if (!d) {
-		d = plu_dev_alloc(pdev);
+		d = plu_dev_alloc(pdev, &drv[0]);
 		if (IS_ERR(d))
 			return PTR_ERR(d);
 		is_new[0] = true;
@@ -201,7 +230,7 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags)
 			continue;
 		bridge = i == 1 ? pci_upstream_bridge(pdev) :
 				  pci_upstream_bridge(chain[i - 1]->pdev);
-		chain[i] = plu_dev_alloc(bridge);
+		chain[i] = plu_dev_alloc(bridge, &drv[i]);
 		if (IS_ERR(chain[i])) {
 			ret = PTR_ERR(chain[i]);
 			chain[i] = NULL;
@@ -230,6 +259,9 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags)
 			plu.nr_tracked++;
 		}
 		if (i == 0) {
+			/* A bridge tracked for a child: what it is now. */
+			if (!is_new[0])
+				plu_fill_info(d, pdev, &drv[0]);
 			chain[i]->marked = true;
 			if (flags & PCI_LIVEUPDATE_MARK_REBIND)
 				chain[i]->info.flags |= PCI_LIVEUPDATE_DEV_REBIND;
@@ -260,33 +292,66 @@ err_free:
  * @devfn:   Device and function.
  * @flags:   PCI_LIVEUPDATE_MARK_* flags.
  *
- * Return: 0; -ENODEV if there is no such device; -EINVAL for an SR-IOV VF;
- * -EEXIST if already marked; -EBUSY if frozen; -E2BIG if too deep;
- * -ENOSPC or -ENOMEM.
+ * Context: takes device locks, then the rescan lock, then plu.lock (see
+ * the lock order at the top of this file).
+ *
+ * Return: 0; -ENODEV if there is no such device (or it went away while
+ * being marked); -EINVAL for an SR-IOV VF; -EEXIST if already marked;
+ * -ENAMETOOLONG for PCI_LIVEUPDATE_MARK_REBIND when the bound driver's name
+ * does not fit the wire; -EBUSY if frozen; -E2BIG if too deep; -ENOSPC or
+ * -ENOMEM.
  */
 int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags)
 {
-	struct pci_dev *pdev;
+	struct plu_driver_name drv[PLU_WIRE_PATH_MAX + 1] = {};
+	struct pci_dev *chain[PLU_WIRE_PATH_MAX + 1];
+	struct pci_dev *pdev, *now;
+	unsigned int n = 0, i;
 	int ret;
 
-	pci_lock_rescan_remove();
 	pdev = pci_get_domain_bus_and_slot(segment, bus, devfn);
-	if (!pdev) {
-		ret = -ENODEV;
-		goto out_unlock;
-	}
+	if (!pdev)
+		return -ENODEV;
 	if (pdev->is_virtfn) {
 		pci_warn(pdev, "is an SR-IOV virtual function of %s; VFs cannot be preserved yet\n",
 			 pci_name(pci_physfn(pdev)));
-		ret = -EINVAL;
+		pci_dev_put(pdev);
+		return -EINVAL;
+	}
+
+	/* The device and its bridges, then their drivers, with no lock held. */
+	scoped_guard(plu_pci_rescan) {
+		struct pci_dev *p;
+
+		for (p = pdev; p && n < ARRAY_SIZE(chain);
+		     p = pci_upstream_bridge(p))
+			chain[n++] = pci_dev_get(p);
+	}
+	for (i = 0; i < n; i++)
+		plu_read_driver(chain[i], &drv[i]);
+
+	if ((flags & PCI_LIVEUPDATE_MARK_REBIND) && drv[0].trunc) {
+		pci_warn(pdev, "driver name '%s' is longer than %d bytes: cannot be rebound after the update\n",
+			 drv[0].name, PLU_WIRE_DRIVER_LEN);
+		ret = -ENAMETOOLONG;
 		goto out_put;
 	}
-	scoped_guard(mutex, &plu.lock)
-		ret = plu_mark_locked(pdev, flags);
+
+	scoped_guard(plu_pci_rescan) {
+		/* Removed meanwhile?  Then its bridges may be gone too. */
+		now = pci_get_domain_bus_and_slot(segment, bus, devfn);
+		pci_dev_put(now);
+		if (now != pdev) {
+			ret = -ENODEV;
+			break;
+		}
+		scoped_guard(mutex, &plu.lock)
+			ret = plu_mark_locked(pdev, flags, drv);
+	}
 out_put:
+	for (i = 0; i < n; i++)
+		pci_dev_put(chain[i]);
 	pci_dev_put(pdev);
-out_unlock:
-	pci_unlock_rescan_remove();
 	return ret;
 }
 
@@ -318,6 +383,19 @@ int plu_unmark(u32 segment, u8 bus, u8 devfn)
 	return 0;
 }
 
+/* Drop a removed device from the set, with its claim on the bridges. */
+static void plu_drop_removed(struct plu_dev *d, unsigned long key)
+{
+	if (d->marked) {
+		d->marked = false;
+		plu.nr_marked--;
+		plu_dev_put_ancestors(d);
+	}
+	/* A bridge whose children are still tracked goes anyway. */
+	d->refs = 0;
+	plu_dev_release_if_unused(d, key);
+}
+
 /* A tracked device is going away: forget it, never leave a stale pointer. */
 static void plu_forget(struct pci_dev *pdev)
 {
@@ -330,16 +408,37 @@ static void plu_forget(struct pci_dev *pdev)
 	if (!d || d->pdev != pdev)
 		return;
 
-	pci_info(pdev, "removed while tracked for live update; dropped from the outgoing set\n");
 	plu.nr_removed++;
-	if (d->marked) {
-		d->marked = false;
-		plu.nr_marked--;
-		plu_dev_put_ancestors(d);
+	if (plu.frozen) {
+		/*
+		 * The image is sealed for reboot and must not change: its
+		 * record stays (the next kernel reports the device missing),
+		 * only the device reference goes.  Unfreezing drops it.
+		 */
+		pci_info(pdev, "removed after the outgoing set was frozen; its record stays in the sealed image\n");
+		d->gone = true;
+		pci_dev_put(d->pdev);
+		d->pdev = NULL;
+		return;
 	}
-	/* A bridge whose children are still tracked goes anyway. */
-	d->refs = 0;
-	plu_dev_release_if_unused(d, key);
+	pci_info(pdev, "removed while tracked for live update; dropped from the outgoing set\n");
+	plu_drop_removed(d, key);
+}
+
+/**
+ * plu_tracking_thawed() - the set is no longer frozen: apply removals
+ *
+ * Devices removed while the set was frozen are dropped now.
+ */
+void plu_tracking_thawed(void)
+{
+	struct plu_dev *d;
+	unsigned long key;
+
+	lockdep_assert_held(&plu.lock);
+	xa_for_each(&plu.devs, key, d)
+		if (d->gone)
+			plu_drop_removed(d, key);
 }
 
 static int plu_pci_notify(struct notifier_block *nb, unsigned long action,

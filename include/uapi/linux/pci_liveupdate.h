@@ -30,6 +30,8 @@
  *  - ENOENT: the device is not tracked (UNMARK, QUERY).
  *  - EEXIST: the device is already marked (MARK).
  *  - EBUSY: the outgoing set is frozen for reboot.
+ *  - ENAMETOOLONG: MARK with PCI_LIVEUPDATE_MARK_REBIND of a device whose
+ *    driver's name is longer than PCI_LIVEUPDATE_DRIVER_WIRE_LEN bytes.
  *  - ENOSPC: a LIST buffer is too small; @count tells how many are needed.
  *  - ENOMEM: out of memory.
  */
@@ -233,7 +235,10 @@ struct pci_liveupdate_status {
  * EEXIST (MARK of a marked device), ENOENT (UNMARK of a device not marked;
  * bridges tracked automatically go away with the devices below them),
  * EBUSY (frozen), E2BIG (path deeper than PCI_LIVEUPDATE_PATH_MAX),
- * ENOSPC (set full), ENOMEM.
+ * ENAMETOOLONG (PCI_LIVEUPDATE_MARK_REBIND, but the bound driver's name is
+ * longer than the PCI_LIVEUPDATE_DRIVER_WIRE_LEN bytes kept across the
+ * update, so it could not be bound again by name), ENOSPC (set full),
+ * ENOMEM.
  */
 struct pci_liveupdate_mark {
 	__u32		size;
