@@ -39,8 +39,17 @@ Options:
                        printk.devkmsg=on retain_initrd plu_stage=1, plus
                        kho_scratch=128M,128M,384M for debug)
   --log FILE           serial console log (default: WORKDIR/serial.log)
-  --timeout SECONDS    wall-clock bound for the whole VM run (default 300
-                       fast, 900 debug); QEMU is killed at the deadline
+  --timeout SECONDS    bound of the whole VM run, counted from QEMU's start
+                       (default 1200 fast, 3600 debug); QEMU is killed at
+                       the deadline.  It is a floor: once stage 1 starts,
+                       the bound becomes at least 40 times the first boot's
+                       time to /init, so a host busy enough to slow the
+                       boot down gets a later deadline too (see Deadlines)
+  --stage-timeout SECONDS
+                       bound of each stage, counted from its PLU-STAGE N
+                       START marker (boots do not count); default none.
+                       Not scaled: for a stage that must end within SECONDS
+                       whatever the load, such as one that hangs on purpose
   --mem SIZE           guest memory (default 1G fast, 2G debug)
   --keep               keep the work dir (initramfs, logs) on success too
                        (it is always kept on failure)
@@ -69,7 +78,7 @@ Stage helpers (in /usr/bin):
   plu-make-initrd [--rebuild] [OUT]
   plu-device-del QEMU-ID BDF [SECONDS]
                        ask the host to device_del QEMU-ID, then wait (default
-                       60 s) for /sys/bus/pci/devices/BDF to disappear
+                       300 s) for /sys/bus/pci/devices/BDF to disappear
   plu-host device_del QEMU-ID   only the request, no waiting
   plu-kmemleak-check   print kmemleak's report now (debug flavor)
   plu-mark TEXT        print TEXT as one kernel log line (via /dev/kmsg)
@@ -96,6 +105,16 @@ Stage N counts as passed when "PLU-STAGE N RESULT rc=0" is seen: printed by
 stage N+1.  A stage that returns 0 while a stage N+1 exists fails ("returned
 without kexec").  Once a stage returns (or fails), /init powers off.
 
+Deadlines: every bound is a deadline for an event (a marker, QEMU's exit),
+never a sleep, and is generous, because the host may be busy (make check
+runs VMs side by side, at different nice levels, under TCG): a fast boot
+to /init takes 4 to 6 s on a quiet host and has taken over 20 s.  The whole
+run's bound (--timeout) is only a backstop for a hang that nothing in the
+guest catches (a task stuck in D state panics the test kernels after 30 s).
+A stage's clock (--stage-timeout) starts at its START marker and stops at
+its RESULT marker or at plu-kexec's PLU-KEXEC marker; a stage that kexecs
+by itself is timed until the next kernel reports it.
+
 The run passes when every given stage passed, QEMU exited by itself, and the
 serial log has no kernel splat: BUG:, WARNING:, Oops, KASAN, UBSAN, Kernel
 panic, kernel BUG at, general protection fault, Call Trace:, end trace,
@@ -111,7 +130,7 @@ EOF
 }
 
 flavor=fast kdir='' topology='' qemu_extra='' module=auto bins=() append=''
-log='' timeout='' mem='' keep=0 verbose=0
+log='' timeout='' stage_timeout='' mem='' keep=0 verbose=0
 declare -A stage_file=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -126,6 +145,7 @@ while [ $# -gt 0 ]; do
 	--append) append=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--log) log=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--timeout) timeout=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--stage-timeout) stage_timeout=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--mem) mem=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--keep) keep=1; shift ;;
 	-v|--verbose) verbose=1; shift ;;
@@ -137,11 +157,13 @@ done
 bad_usage() { printf 'vm-run.sh: %s (see --help)\n' "$*" >&2; exit 2; }
 infra() { printf '[vm-run] error: %s\n' "$*" >&2; exit 4; }
 case $flavor in
-fast) : "${timeout:=300}" "${mem:=1G}" ;;
-debug) : "${timeout:=900}" "${mem:=2G}" ;;
+fast) : "${timeout:=1200}" "${mem:=1G}" ;;
+debug) : "${timeout:=3600}" "${mem:=2G}" ;;
 *) bad_usage "--flavor must be fast or debug" ;;
 esac
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout wants seconds"
+[ -z "$stage_timeout" ] || [[ $stage_timeout =~ ^[1-9][0-9]*$ ]] ||
+	bad_usage "--stage-timeout wants seconds"
 [ ${#stage_file[@]} -gt 0 ] || bad_usage "--stage1 is required"
 nstages=${#stage_file[@]}
 for ((n = 1; n <= nstages; n++)); do
@@ -252,7 +274,10 @@ def wait_for(pred):
             if pred(m):
                 return m
 try:
-    s.settimeout(10)
+    # QEMU made the socket before the guest could ask for anything, so
+    # this only waits for QEMU's main loop to answer; generous for a busy
+    # host.
+    s.settimeout(60)
     s.connect(sock_path)
     wait_for(lambda m: "QMP" in m)
     s.sendall(b'{"execute":"qmp_capabilities"}\n')
@@ -312,8 +337,14 @@ for req in pending.values():
 PY
 
 # ---- run ----
-t0=$EPOCHREALTIME
-since() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+# Times in microseconds since the epoch (EPOCHREALTIME without its decimal
+# point, whatever the locale's): now_us sets $now, secs US prints a span in
+# seconds, since the seconds since QEMU's start (called as $(since), it
+# leaves the caller's $now alone).
+now_us() { now=${EPOCHREALTIME//[!0-9]/}; }
+secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
+now_us; t0=$now
+since() { now_us; secs $((now - t0)); }
 plu_log "vm-run: $nstages stage(s), $flavor kernel, ${accel[1]}, log $log"
 # QEMU runs as the child of a helper shell that reaps it at once (a zombie
 # would look alive to tail --pid) and then reports its exit status.
@@ -321,25 +352,50 @@ exec {qfd}< <("${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1 & echo "$!"; wait "
 read -r qpid <&"$qfd"
 exec {tfd}< <(exec tail -n +1 -F --pid="$qpid" "$log" 2>/dev/null)
 tailpid=$!
-deadline=$((SECONDS + timeout))
+# Deadlines (microseconds since the epoch):
+# - the whole run's, counted from QEMU's start: --timeout, raised to
+#   boot_mult times the first boot's time to /init once that is known.  A
+#   scenario takes a handful of boots' time, so 40 boots leave a wide
+#   margin however busy the host was during the boot; the --timeout floor
+#   covers load that comes later.
+# - the running stage's (--stage-timeout), from its START marker to its
+#   RESULT or PLU-KEXEC marker.
+boot_mult=40
+run_deadline=$((t0 + timeout * 1000000)) run_bound="${timeout}s (--timeout)"
+stage_deadline='' stage_timed=''
 declare -A st_start=() st_end=() st_rc=() st_kexec=()
-timed_out=0 host_reqs=0
+timed_out='' host_reqs=0
+# stage_clock_stop N - stage N is done (result or kexec): stop its clock.
+stage_clock_stop() { [ "$stage_timed" = "$1" ] && stage_deadline='' stage_timed=''; return 0; }
 on_line() {
-	local l=${1%$'\r'} id
+	local l=${1%$'\r'} id n
 	[ "$verbose" = 1 ] && printf '%s\n' "$l"
 	case $l in
 	*PLU-STAGE*|*PLU-HOST*|*PLU-KEXEC*) ;;
 	*) return 0 ;;
 	esac
 	if [[ $l =~ PLU-STAGE\ ([0-9]+)\ START ]]; then
-		st_start[${BASH_REMATCH[1]}]=$(since)
+		n=${BASH_REMATCH[1]}
+		[ -n "${st_start[$n]:-}" ] && return 0
+		now_us
+		st_start[$n]=$(secs $((now - t0)))
+		if [ "$n" = 1 ] && [ $(((now - t0) * boot_mult)) -gt $((run_deadline - t0)) ]; then
+			run_deadline=$((t0 + (now - t0) * boot_mult))
+			run_bound="$(secs $((run_deadline - t0)))s (${boot_mult}x the first boot's ${st_start[1]}s, more than --timeout $timeout)"
+		fi
+		if [ -n "$stage_timeout" ]; then
+			stage_deadline=$((now + stage_timeout * 1000000)) stage_timed=$n
+		fi
 	elif [[ $l =~ PLU-STAGE\ ([0-9]+)\ RESULT\ rc=([0-9]+) ]]; then
-		local n=${BASH_REMATCH[1]}
+		n=${BASH_REMATCH[1]}
 		[ -n "${st_rc[$n]:-}" ] && return 0
 		st_rc[$n]=${BASH_REMATCH[2]} st_end[$n]=$(since)
+		stage_clock_stop "$n"
 		printf '[vm-run] +%ss stage %s: rc=%s\n' "${st_end[$n]}" "$n" "${st_rc[$n]}" >&2
 	elif [[ $l =~ PLU-KEXEC\ stage\ ([0-9]+) ]]; then
-		st_kexec[${BASH_REMATCH[1]}]=$(since)
+		n=${BASH_REMATCH[1]}
+		st_kexec[$n]=$(since)
+		stage_clock_stop "$n"
 	elif [[ $l =~ PLU-HOST\ device_del\ ([^[:space:]]+) ]]; then
 		id=${BASH_REMATCH[1]}
 		host_reqs=$((host_reqs + 1))
@@ -358,26 +414,39 @@ on_line() {
 		echo "error unknown request: ${l#*PLU-HOST }" >>"$work/host-requests.log"
 	fi
 }
+# Read console lines until QEMU is gone (tail ends) or a deadline passes:
+# timed_out says which one (run or stage).  A read that times out keeps
+# what it got of a line in carry.
+carry=''
 while :; do
-	left=$((deadline - SECONDS))
-	[ "$left" -gt 0 ] || { timed_out=1; break; }
-	if IFS= read -r -t "$left" line <&"$tfd"; then
-		on_line "$line"
+	now_us
+	end=$run_deadline why=run
+	if [ -n "$stage_deadline" ] && [ "$stage_deadline" -lt "$end" ]; then
+		end=$stage_deadline why=stage
+	fi
+	left=$((end - now))
+	[ "$left" -gt 0 ] || { timed_out=$why; break; }
+	if IFS= read -r -t "$(printf '%d.%06d' $((left / 1000000)) $((left % 1000000)))" line <&"$tfd"; then
+		on_line "$carry$line"
+		carry=''
 	else
 		rc=$?
-		[ "$rc" -gt 128 ] && { timed_out=1; break; }
-		[ -n "$line" ] && on_line "$line"
+		# read timed out: check the deadlines again
+		[ "$rc" -gt 128 ] && { carry+=$line; continue; }
+		[ -n "$carry$line" ] && on_line "$carry$line"
 		break
 	fi
 done
 elapsed=$(since)
 qrc=''
-if [ "$timed_out" = 1 ]; then
+if [ -n "$timed_out" ]; then
 	kill -TERM "$qpid" 2>/dev/null || true
 	# The helper shell prints QEMU's status once it is gone.
 	read -r -t 5 qrc <&"$qfd" || { kill -KILL "$qpid" 2>/dev/null || true; }
 fi
-[ -n "$qrc" ] || read -r -t 30 qrc <&"$qfd" || qrc=killed
+# tail ended, so QEMU is gone and reaped: its status comes at once; the
+# bound only guards against a tail that died by itself.
+[ -n "$qrc" ] || read -r -t 120 qrc <&"$qfd" || qrc=killed
 exec {qfd}<&-
 qpid=''
 exec {tfd}<&-
@@ -391,7 +460,7 @@ fi
 
 # ---- verdict ----
 fail=0
-[ "$timed_out" = 0 ] && [ "$qrc" != 0 ] && [ -z "${st_start[1]:-}" ] && {
+[ -z "$timed_out" ] && [ "$qrc" != 0 ] && [ -z "${st_start[1]:-}" ] && {
 	tail -20 "$work/qemu.log" >&2
 	infra "QEMU exited with $qrc before stage 1 (command in $work/qemu.cmd)"
 }
@@ -427,7 +496,7 @@ if [ -s "$work/host-requests.log" ] && grep -q '^error' "$work/host-requests.log
 	echo "[vm-run] host requests failed:"
 	grep '^error' "$work/host-requests.log" | sed 's/^/[vm-run]   /'
 fi
-if [ "$timed_out" = 0 ] && [ "$qrc" != 0 ]; then
+if [ -z "$timed_out" ] && [ "$qrc" != 0 ]; then
 	fail=1
 	echo "[vm-run] QEMU exited with status $qrc"
 	[ -s "$work/qemu.log" ] && tail -n 5 "$work/qemu.log" | sed 's/^/  qemu: /'
@@ -445,9 +514,12 @@ if grep -qE 'ACPI Error|AE_AML_LOOP_TIMEOUT' "$log"; then
 	echo "[vm-run] note: $(grep -cE 'ACPI Error' "$log") 'ACPI Error' line(s) in the serial log, e.g.:"
 	grep -m1 -E 'ACPI Error' "$log" | tr -d '\r' | sed 's/^/  /'
 fi
-if [ "$timed_out" = 1 ]; then
+if [ "$timed_out" = stage ]; then
 	result=3
-	echo "[vm-run] TIMEOUT after ${timeout}s (QEMU killed); serial log: $log"
+	echo "[vm-run] TIMEOUT in stage $stage_timed ($(basename "${stage_file[$stage_timed]}")) after ${stage_timeout}s (--stage-timeout; started +${st_start[$stage_timed]}s, QEMU killed +${elapsed}s); serial log: $log"
+elif [ "$timed_out" = run ]; then
+	result=3
+	echo "[vm-run] TIMEOUT after $run_bound for the whole run (QEMU killed +${elapsed}s); serial log: $log"
 elif [ "$fail" = 1 ]; then
 	result=1
 	echo "[vm-run] FAIL after ${elapsed}s; serial log: $log"

@@ -3,7 +3,7 @@
 . /usr/bin/plu-lib.sh
 plu_emit mark1 pci-liveupdate mark 0000:01:00.0 0000:00:02.0 0000:02:00.0
 plu_emit out1a pci-liveupdate list --outgoing --json
-plu-device-del nvme1 0000:01:00.0 120 || exit 1
+plu-device-del nvme1 0000:01:00.0 || exit 1
 plu_emit status1 pci-liveupdate status --json
 plu_emit out1b pci-liveupdate list --outgoing --json
 plu_emit query_gone pci-liveupdate query 0000:01:00.0 --json
