@@ -27,6 +27,20 @@
 #define MAX_HOPS	32
 #define DEVSZ		sizeof(struct pci_liveupdate_device)
 
+/*
+ * kselftest's per-test timeout is wall-clock time, 30 s unless a test says
+ * otherwise, and the guest runs under TCG on a host that may be busy (make
+ * check runs VMs side by side): a test that takes a second on an idle host
+ * can take tens of seconds there.  Every test here ends by itself (loops
+ * are bounded by counts, not by time), so the timeout only has to catch one
+ * that spins: 300 s.  (A task stuck in D state panics the test kernels
+ * after 30 s anyway.)  Include this after kselftest_harness.h.
+ */
+#ifdef __KSELFTEST_HARNESS_H
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT	300
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Devices from sysfs                                                  */
 

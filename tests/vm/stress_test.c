@@ -651,7 +651,7 @@ TEST_F_TIMEOUT(stress, workers_and_sessions, 1800)
  * The outgoing set stays PRESERVED while any file is preserved in any
  * session, and goes back to IDLE (marks kept) when the last one goes.
  */
-TEST_F_TIMEOUT(stress, session_refcount, 120)
+TEST_F_TIMEOUT(stress, session_refcount, 300)
 {
 	static struct pci_liveupdate_device buf[MAX_DEVS];
 	struct pci_liveupdate_status st;
