@@ -142,7 +142,14 @@ static void plu_rebind_one(const struct pci_liveupdate_device *rec)
 
 	plu_bound_driver(pdev, drv, sizeof(drv));
 	if (!strcmp(drv, rec->driver)) {
-		pci_info(pdev, "rebind: bound to %s as recorded\n", drv);
+		/* Keep it there should it be unbound and probed again. */
+		ret = device_set_driver_override(&pdev->dev, rec->driver);
+		if (ret)
+			pci_warn(pdev, "rebind: bound to %s as recorded; cannot set driver_override: %d\n",
+				 drv, ret);
+		else
+			pci_info(pdev, "rebind: bound to %s as recorded; driver_override set\n",
+				 drv);
 		goto out;
 	}
 	if (drv[0]) {
@@ -181,11 +188,11 @@ out:
  * @in: A validated incoming set.
  *
  * For every device marked with PCI_LIVEUPDATE_MARK_REBIND that is still
- * the same device and is bound to no driver, sets driver_override to the
- * recorded driver, so no other driver claims it, and attaches it.  A
- * device bound to another driver is left alone and reported: unbinding a
- * driver is userspace's decision (pci-liveupdate rebind).  Each outcome is
- * logged as it is.
+ * the same device and is bound to no driver or to the recorded one, sets
+ * driver_override to the recorded driver, so no other driver claims it,
+ * and attaches it if unbound.  A device bound to another driver is left
+ * alone and reported: unbinding a driver is userspace's decision
+ * (pci-liveupdate rebind).  Each outcome is logged as it is.
  *
  * Context: process context, no lock held; called outside the LUO
  * callbacks, since probing a driver may do anything.
