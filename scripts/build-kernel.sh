@@ -10,7 +10,8 @@
 #
 # The cache key is the source version plus a hash of the merged config
 # fragments, so a warm run never rebuilds.  --print only prints the path a
-# build would have (without building).
+# build would have (without building, and without downloading the source:
+# it fails if the source is not in the cache yet).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -30,7 +31,12 @@ debug) frags+=("$PLU_TOP/tests/vm/kernel-debug.config") ;;
 *) plu_die "unknown flavor '$flavor' (fast or debug)" ;;
 esac
 
-src=$("$PLU_TOP/scripts/kernel-source.sh")
+# --print (the top Makefile's parse time) must not download anything.
+if [ "$print_only" = 1 ]; then
+	src=$("$PLU_TOP/scripts/kernel-source.sh" --cached) || exit 1
+else
+	src=$("$PLU_TOP/scripts/kernel-source.sh")
+fi
 srcver=$(make -s -C "$src" kernelversion 2>/dev/null)
 [ -f "$src/.plu-unpacked" ] && srcver="$srcver-$(sed 's/_all.deb//;s/.*_//' "$src/.plu-unpacked")"
 hash=$(cat "${frags[@]}" | sha256sum | cut -c1-12)

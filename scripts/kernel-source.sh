@@ -6,6 +6,8 @@
 # cache on first use.
 #
 # KERNEL_SRC=/path/to/tree overrides everything (your own LUO tree).
+# --cached: only print a tree that is already there; never download (exit 1
+# if there is none).
 # Debian's linux-source-7.3 is tried first, then linux-source-7.2.  The
 # machine's apt configuration is left alone: a private apt state directory
 # under the cache is used, pointed at the Debian archive URI(s) found in the
@@ -27,6 +29,7 @@ for v in 7.3 7.2; do
 		exit 0
 	fi
 done
+[ "${1:-}" = --cached ] && exit 1
 
 plu_need_pkgs xz-utils debian-archive-keyring ca-certificates
 
