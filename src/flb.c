@@ -378,7 +378,8 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 	if (folio_size(folio) != body_size) {
 		/* Not the block that was written: never free it. */
 		plu_in_reject(in, -EINVAL,
-			      "record block is not the size of its folio (the folio is kept, not freed)");
+			      "record block is not the size of its folio");
+		pr_warn("that folio is kept, never freed: its owner is not proven\n");
 		return -EINVAL;
 	}
 	in->body_folio = folio;
