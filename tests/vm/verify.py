@@ -404,6 +404,102 @@ def scenario_verdicts(d):
     check(d.rc("retrieve2") == 0, "stage 2: session finishes")
 
 
+def record_of(records, bdf):
+    """The record of @bdf in a JSON list of records, or {}."""
+    return next((r for r in records or [] if r.get("bdf") == bdf), {})
+
+
+def scenario_rebind_long_name(d):
+    bdf = "0000:00:03.0"
+    check(d.rc("insmod_stub") == 0 and
+          d.text("driver1") == "plu_test_long_stub",
+          "stage 1: the device is bound to the long-named stub driver",
+          "insmod rc %r, driver %r" % (d.rc("insmod_stub"), d.text("driver1")))
+    out = d.text("mark_rebind")
+    check(d.rc("mark_rebind") == 1,
+          "stage 1: mark --rebind is refused (exit 1)", out)
+    check("driver name 'plu_test_long_stub' does not fit the 16 bytes" in out
+          and "(ENAMETOOLONG)" in out,
+          "stage 1: mark --rebind says the name does not fit (ENAMETOOLONG)",
+          out)
+    check(d.text("long_name_log") == "1",
+          "stage 1: the kernel log says once why the device cannot be rebound",
+          d.text("long_name_log"))
+    check(d.rc("mark_plain") == 0 and
+          d.text("mark_plain") == bdf + ": marked",
+          "stage 1: mark without --rebind succeeds", d.text("mark_plain"))
+    r = record_of(d.json("out1"), bdf)
+    check(r.get("marked") and r.get("driver") == "plu_test_long_stub" and
+          r.get("driver_truncated") is True and r.get("rebind") is False,
+          "stage 1: outgoing record: full name, flagged driver-truncated, "
+          "not rebind", r)
+    r = record_of(d.json("in2"), bdf)
+    check(r.get("driver") == "plu_test_long_st" and
+          r.get("driver_truncated") is True and r.get("rebind") is False,
+          "stage 2: incoming record: name cut to 16 bytes, flagged, "
+          "not rebind", r)
+    check(d.text("driver2") == "virtio-pci" and
+          r.get("verdict") == "driver-mismatch",
+          "stage 2: bound to virtio-pci at boot, verdict driver-mismatch",
+          "driver %r, record %r" % (d.text("driver2"), r))
+    check(d.text("override2") == "(null)" and
+          d.text("override2b") == "(null)",
+          "stage 2: no driver_override was written (no cut name)",
+          "%r, %r" % (d.text("override2"), d.text("override2b")))
+    check(d.text("override_log") == "0",
+          "stage 2: the kernel log has no 'driver_override set to'",
+          d.text("override_log"))
+    out = d.text("rebind_named")
+    check(d.rc("rebind_named") == 1 and
+          "was not marked with --rebind" in out,
+          "stage 2: rebind BDF refuses a device not marked --rebind", out)
+    out = d.text("rebind_all")
+    check(d.rc("rebind_all") == 0 and
+          "no device of the incoming set was marked with --rebind" in out,
+          "stage 2: rebind without BDF finds nothing to do", out)
+    check(d.rc("retrieve2") == 0, "stage 2: session finishes")
+
+
+def scenario_rebind_bound_elsewhere(d):
+    bdf = "0000:01:00.0"
+    check(d.text("driver1") == "pci-stub",
+          "stage 1: the NVMe was moved to pci-stub", d.text("driver1"))
+    check(d.rc("mark1") == 0 and
+          record_of(d.json("out1"), bdf).get("rebind") is True,
+          "stage 1: marked with --rebind", d.text("out1"))
+    check(d.text("loaded_at_start") == "0" and d.text("nvme_first") == "0",
+          "stage 2: nvme bound the device before the module was loaded",
+          "module loaded %r, wait rc %r" % (d.text("loaded_at_start"),
+                                            d.text("nvme_first")))
+    check(d.rc("insmod2") == 0, "stage 2: the module loads",
+          d.text("insmod2"))
+    check(d.text("honest_log") == "1",
+          "stage 2: the kernel log says 'bound to nvme, not the recorded "
+          "pci-stub'", d.text("honest_log"))
+    check(d.text("override_log") == "0" and
+          d.text("override2a") == "(null)",
+          "stage 2: the module set no driver_override and did not claim to",
+          "log lines %r, driver_override %r" % (d.text("override_log"),
+                                                d.text("override2a")))
+    r = record_of(d.json("in2a"), bdf)
+    check(d.text("driver2a") == "nvme" and r.get("driver") == "pci-stub" and
+          r.get("verdict") == "driver-mismatch",
+          "stage 2: still on nvme, verdict driver-mismatch",
+          "driver %r, record %r" % (d.text("driver2a"), r))
+    out = d.text("rebind2")
+    check(d.rc("rebind2") == 0 and
+          out == bdf + ": bound to pci-stub (was nvme)",
+          "stage 2: pci-liveupdate rebind moves it and says so", out)
+    r = record_of(d.json("in2b"), bdf)
+    check(d.text("driver2b") == "pci-stub" and r.get("verdict") == "ok",
+          "stage 2: now on pci-stub, verdict ok",
+          "driver %r, record %r" % (d.text("driver2b"), r))
+    out = d.text("rebind2_again")
+    check(d.rc("rebind2_again") == 0 and "as recorded" in out,
+          "stage 2: a second rebind has nothing to do", out)
+    check(d.rc("retrieve2") == 0, "stage 2: session finishes")
+
+
 def scenario_hostile(d, mode, why):
     """A hostile but well-formed image (CRC resealed by the fault mode)."""
     check(d.text("armed") == mode,
@@ -414,6 +510,37 @@ def scenario_hostile(d, mode, why):
           why in line, "stage 2: the log line says: %s" % why, line)
     check(d.text("warn_log") == "0", "stage 2: no WARNING in the kernel log",
           d.text("warn_log"))
+
+
+def scenario_hostile_nomem(d):
+    """No memory to decode the incoming set: reported, never returned."""
+    check(d.rc("mark1") == 0 and d.json("out1"), "stage 1: devices marked")
+    check(d.rc("insmod_nomem") == 0,
+          "stage 2: the module loads with fault_retrieve_nomem=1",
+          d.text("insmod_nomem"))
+    st = d.json("status2") or {}
+    check(st.get("incoming_state") == "rejected" and
+          st.get("incoming_error") == -12 and st.get("incoming") == 0,
+          "stage 2: STATUS says rejected with -ENOMEM, no records", st)
+    check(d.text("reject_log") == "1" and
+          "incoming device set rejected: out of memory" in
+          d.text("reject_line"),
+          "stage 2: one log line says the set was rejected for lack of memory",
+          d.text("reject_line"))
+    check(d.json("in2") == [], "stage 2: nothing is listed", d.text("in2"))
+    check(d.rc("retrieve2") == 1,
+          "stage 2: retrieve --finish reports the rejected set (exit 1)",
+          d.text("retrieve2"))
+    st = d.json("status2b") or {}
+    check(st.get("incoming_state") == "rejected" and
+          d.text("finish_log") == "1",
+          "stage 2: the session finished, FLB finish ran once", st)
+    check(d.text("warn_log") == "0",
+          "stage 2: no WARNING (LUO did not see a failed retrieve)",
+          d.text("warn_log"))
+    out2 = d.json("out2")
+    check(d.rc("mark2") == 0 and out2 and any(r["marked"] for r in out2),
+          "stage 2: marking for the next update still works")
 
 
 def scenario_hostile_body_header(d):
@@ -574,6 +701,81 @@ def scenario_frozen_unplug(d):
           st.get("state") == "idle" and st.get("kho_bytes") == 0,
           "session closed: image freed, state idle",
           "%r %r" % (d.text("img_closed"), st))
+
+
+def scenario_sriov_race(d):
+    check(d.rc("sriov_race_rc") is not None,
+          "sriov_race_test ran to the end (no deadlock)")
+    check(d.text("sriov_race_rc") == "0",
+          "sriov_race_test: SR-IOV cycles racing PF/VF MARK pass",
+          d.text("sriov_race_rc"))
+    st = d.json("status1") or {}
+    check(st.get("state") == "idle" and st.get("marked") == 0 and
+          st.get("outgoing") == 0 and st.get("removed") == 0,
+          "after the race: idle, nothing marked or tracked, no VF counted "
+          "as removed", st)
+    check(d.json("out1") == [], "after the race: the outgoing set is empty",
+          d.text("out1"))
+    check(d.rc("numvfs1") == 0 and d.text("numvfs1").strip() == "0",
+          "after the race: the PF's VFs are disabled", d.text("numvfs1"))
+
+
+def scenario_rescan_race(d):
+    marked = ["0000:04:01.0", "0000:01:00.0", "0000:00:02.0"]
+    out1 = d.json("out1")
+    check(d.rc("mark1") == 0, "stage 1: devices below the bridges marked")
+    check_records("stage 1 outgoing", out1, d.json("sysfs1") or [], marked)
+    check(d.rc("rescan_race_rc") is not None,
+          "stage 2: rescan_race_test ran to the end")
+    check(d.text("rescan_race_rc") == "0",
+          "stage 2: remove/rescan racing LIST_INCOMING, QUERY, debugfs pass",
+          d.text("rescan_race_rc"))
+    in2 = d.json("in2")
+    check_records("stage 2 incoming after the last rescan", in2,
+                  d.json("sysfs2") or [], marked, incoming=True)
+    same_records("stage 2: incoming equals stage 1 outgoing", in2, out1)
+    check(d.rc("retrieve2") == 0, "stage 2: retrieve --finish succeeds")
+    st = d.json("status2") or {}
+    check(st.get("incoming_state") == "finished" and
+          st.get("incoming") == len(out1 or []),
+          "stage 2: incoming set finished, every record kept", st)
+
+
+def scenario_insmod_race(d):
+    out1 = d.json("out1") or []
+    check(d.rc("mark1") == 0 and out1, "stage 1: devices marked")
+    check(d.text("loaded_at_start") == "0",
+          "stage 2: the module is not loaded at boot (plu_noload)",
+          d.text("loaded_at_start"))
+    check(d.text("insmod_race_rc") == "0",
+          "stage 2: insmod_race_test passes", d.text("insmod_race_rc"))
+    words = d.text("outcome").split()
+    outcome = words[0] if words else ""
+    print("# insmod-race outcome: %s" % (d.text("outcome") or "none"))
+    check(outcome in ("finished", "eio"),
+          "stage 2: a consistent outcome was recorded", d.text("outcome"))
+    st = d.json("status2") or {}
+    nh = int(d.text("no_handler_log") or -1)
+    if outcome == "finished":
+        check(st.get("incoming_state") == "finished",
+              "finished: the session finished and so did the incoming set",
+              st)
+        check(nh == 0, "finished: LUO matched our file to its handler",
+              d.text("no_handler_log"))
+    elif outcome == "eio":
+        check(st.get("incoming_state") == "active" and
+              st.get("incoming") == len(out1),
+              "eio: the incoming set is still active, every record kept", st)
+        check(nh >= 1, "eio: LUO logged the missing handler",
+              d.text("no_handler_log"))
+    check(d.text("refcount_log") == "0",
+          "stage 2: no refcount_t report in the kernel log",
+          d.text("refcount_log"))
+    same_records("stage 2: the incoming set equals the outgoing set",
+                 d.json("in2"), out1)
+    check(d.rc("retrieve_after") == 1,
+          "stage 2: the session cannot be retrieved again (finished, or "
+          "LUO unusable this boot)", d.text("retrieve_after"))
 
 
 def main():
