@@ -513,6 +513,23 @@ def scenario_hostile(d, mode, why):
           d.text("warn_log"))
 
 
+def scenario_mark_refresh(d):
+    """An AUTO bridge marked later is recorded as it is then."""
+    def rec(name, bdf):
+        return next((r for r in d.json(name) or [] if r["bdf"] == bdf), {})
+    auto = rec("out_auto", "0000:00:04.0")
+    check(d.rc("mark_child") == 0 and auto.get("auto") and
+          not auto.get("marked") and auto.get("driver") == "pcieport",
+          "the root port is tracked for its child, bound to pcieport", auto)
+    check(d.text("rp_driver") == "",
+          "its driver was unbound before it is marked", d.text("rp_driver"))
+    now = rec("out_marked", "0000:00:04.0")
+    check(d.rc("mark_rp") == 0 and now.get("marked") and now.get("auto"),
+          "marking it keeps it AUTO for its child and adds MARKED", now)
+    check(now.get("driver") == "",
+          "its record has the driver it has now (none), not pcieport", now)
+
+
 def scenario_hostile_nomem(d):
     """No memory to decode the incoming set: reported, never returned."""
     check(d.rc("mark1") == 0 and d.json("out1"), "stage 1: devices marked")
