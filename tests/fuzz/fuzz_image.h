@@ -13,6 +13,8 @@
  *                                  module has already restored
  *     [HDR + 4P, HDR + 8P)         another KHO user's preserved folio
  *                                  (order 2, non-zero content)
+ *     [FOREIGN0, FOREIGN0 + 4P)    another KHO user's preserved folio
+ *                                  (order 2) that holds only zeros
  *     the rest                     RAM nobody preserved
  *   [0x180000, 0x200000)           hole
  *   RAM1 = [0x200000, 0x240000)    RAM, with another user's order-0
@@ -21,7 +23,9 @@
  *
  * RAM nobody preserved holds a non-zero pattern, or zeros if the input
  * asks for it.  Every address is a multiple of 128K, so the folios are
- * naturally aligned with either page size.
+ * naturally aligned with either page size.  The zeroed foreign folio is
+ * what any zeroed memory looks like to plu_wire_image_check(): an empty
+ * set of any capacity up to its size passes.
  *
  * Input: struct fz_ctl, then a struct plu_wire_header, then the bytes of
  * our record block (the rest of the block is zero, as the writer keeps it).
@@ -40,6 +44,7 @@
 #define FZ_HOLE		0x180000ULL
 #define FZ_HDR		0x140000ULL
 #define FZ_FOREIGN2	0x220000ULL
+#define FZ_FOREIGN0	0x160000ULL
 #define FZ_TOP_PAGE	(0ULL - 0x1000ULL)
 #define FZ_MAX_ORDER	3
 
@@ -58,9 +63,11 @@ enum fz_where {
 	FZ_W_HOLE,		/* the hole between RAM0 and RAM1 */
 	FZ_W_FOREIGN2,		/* the other user's order-0 page */
 	FZ_W_TOP,		/* the last page of the address space */
+	FZ_W_FOREIGN0,		/* the other user's zeroed order-2 folio */
+	FZ_W_NR
 };
-#define FZ_W_MASK	0x07
-#define FZ_W_SUBPAGE	0x08	/* add sub * 64 bytes */
+#define FZ_W_MASK	0x0f	/* values from FZ_W_NR on wrap around */
+#define FZ_W_SUBPAGE	0x10	/* add sub * 64 bytes */
 
 /* fz_ctl.size: bits 0-1 the mode, bits 2-4 a shift for FZ_S_POW2 */
 enum fz_size {
@@ -90,6 +97,46 @@ struct fz_ctl {
 };
 
 #define FZ_INPUT_MIN	(sizeof(struct fz_ctl) + sizeof(struct plu_wire_header))
+
+/*
+ * What became of one input in the modelled plu_in_decode() and finish.
+ * mkseeds names each seed "OUTCOME.what"; make fuzz-smoke runs each group
+ * with FUZZ_IMAGE_EXPECT=OUTCOME, so a seed that stops doing what it was
+ * written for fails.
+ */
+enum fz_outcome {
+	FZ_OUT_HEADER_REJECTED,	/* plu_wire_header_check() */
+	FZ_OUT_IMAGE_REJECTED,	/* plu_wire_image_check() */
+	FZ_OUT_EMPTY,		/* accepted, no records: block not restored */
+	FZ_OUT_NOT_A_FOLIO,	/* restore returned NULL: rejected */
+	FZ_OUT_KEPT,		/* restored, not body_size: rejected, kept */
+	FZ_OUT_TWICE,		/* restored, an address twice: rejected */
+	FZ_OUT_ACCEPTED,	/* restored, decoded, freed at finish */
+	FZ_OUT_NR
+};
+
+static inline const char *fz_outcome_name(enum fz_outcome o)
+{
+	switch (o) {
+	case FZ_OUT_HEADER_REJECTED:
+		return "header-rejected";
+	case FZ_OUT_IMAGE_REJECTED:
+		return "image-rejected";
+	case FZ_OUT_EMPTY:
+		return "empty";
+	case FZ_OUT_NOT_A_FOLIO:
+		return "not-a-folio";
+	case FZ_OUT_KEPT:
+		return "kept";
+	case FZ_OUT_TWICE:
+		return "twice";
+	case FZ_OUT_ACCEPTED:
+		return "accepted";
+	case FZ_OUT_NR:
+		break;
+	}
+	return "?";
+}
 
 static inline u64 fz_page_size(u8 layout)
 {

@@ -6,9 +6,12 @@
  *
  * DIR gets header + record block images for fuzz_wire.  IMAGE_DIR gets
  * valid frozen images for fuzz_image, in its input layout (fuzz_image.h),
- * each at the address of our record block in the simulated memory, plus a
- * few hostile ones with valid CRCs.  GAP_DIR gets the reproducers of the
- * known gap fuzz_image-strict aborts on (see fuzz_image.c).
+ * each at the address of our record block in the simulated memory, plus
+ * hostile ones with valid CRCs, among them the reproducers of the gaps the
+ * module has closed.  Each is named OUTCOME.what, OUTCOME being what
+ * fuzz_image must make of it (fz_outcome_name()); none may hit the known
+ * gap.  GAP_DIR gets the reproducer of the known gap fuzz_image-strict
+ * aborts on (see fuzz_image.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,15 +97,19 @@ static int write_image(const char *dir, unsigned int count, unsigned int cap,
 	return ret;
 }
 
-/* One fuzz_image input: control bytes, header, @n records of @recs. */
-static int write_fz(const char *dir, const char *name,
+/*
+ * One fuzz_image input, named OUTCOME.@name: control bytes, header, @n
+ * records of @recs.
+ */
+static int write_fz(const char *dir, enum fz_outcome o, const char *name,
 		    const struct fz_ctl *c, const struct plu_wire_header *h,
 		    const struct plu_wire_record *recs, unsigned int n)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, fz_outcome_name(o),
+		 name);
 	f = fopen(path, "wb");
 	if (!f ||
 	    fwrite(c, sizeof(*c), 1, f) != 1 ||
@@ -160,11 +167,13 @@ static int write_image_seeds(const char *dir)
 	};
 	struct plu_wire_header h;
 	struct plu_wire_record *recs;
+	struct pci_liveupdate_device d;
 	struct fz_ctl c;
 	char name[64];
 	int ret = 0;
 	size_t i;
 
+	/* accepted; an empty one without its block being restored */
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		recs = fz_image(&h, good[i].layout, good[i].count);
 		if (!recs)
@@ -173,7 +182,8 @@ static int write_image_seeds(const char *dir)
 		c.layout = good[i].layout;
 		snprintf(name, sizeof(name), "image-%u-layout-%#x",
 			 good[i].count, good[i].layout);
-		ret |= write_fz(dir, name, &c, &h, recs, good[i].count);
+		ret |= write_fz(dir, good[i].count ? FZ_OUT_ACCEPTED :
+			       FZ_OUT_EMPTY, name, &c, &h, recs, good[i].count);
 		free(recs);
 	}
 
@@ -182,50 +192,96 @@ static int write_image_seeds(const char *dir)
 	if (!recs)
 		return -1;
 	memset(&c, 0, sizeof(c));
+	c.count = FZ_C_ZERO;	/* and the header CRC left as it was */
+	ret |= write_fz(dir, FZ_OUT_HEADER_REJECTED, "stale-header-crc", &c,
+			&h, recs, 5);
+	c.count = FZ_C_KEEP;
 	c.seal = FZ_SEAL_CRC;
 	c.where = FZ_W_HDR;
-	ret |= write_fz(dir, "hostile-body-is-header", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED, "hostile-body-is-header",
+			&c, &h, recs, 5);
 	c.where = FZ_W_OURS;	/* 8K from our page: over the header's */
 	c.size = FZ_S_POW2 | 1 << 2;
-	ret |= write_fz(dir, "hostile-over-header", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED, "hostile-over-header",
+			&c, &h, recs, 5);
 	c.where = FZ_W_FOREIGN;
 	c.delta = 0;
 	c.size = FZ_S_OURS;
 	c.count = FZ_C_ZERO;
 	c.seal = FZ_SEAL_CRC | FZ_SEAL_XOR;
-	ret |= write_fz(dir, "hostile-foreign-empty", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED, "hostile-foreign-empty",
+			&c, &h, recs, 5);
 	c.count = FZ_C_KEEP;
-	ret |= write_fz(dir, "hostile-foreign-records", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED, "hostile-foreign-records",
+			&c, &h, recs, 5);
+	c.where = FZ_W_FOREIGN0;
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED,
+			"hostile-zeroed-foreign-records", &c, &h, recs, 5);
 	c.where = FZ_W_HOLE;
-	ret |= write_fz(dir, "hostile-hole", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED, "hostile-hole", &c, &h,
+			recs, 5);
 	c.where = FZ_W_TOP;	/* 8K from the last page */
 	c.size = FZ_S_POW2 | 1 << 2;
-	ret |= write_fz(dir, "hostile-wrap", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED, "hostile-wrap", &c, &h,
+			recs, 5);
 	c.size = FZ_S_OURS;
 	c.where = FZ_W_OURS | FZ_W_SUBPAGE;
 	c.sub = 1;
 	c.delta = 0;
-	ret |= write_fz(dir, "hostile-unaligned", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_HEADER_REJECTED, "hostile-unaligned", &c,
+			&h, recs, 5);
 	c.layout = FZ_L_16K;
 	c.where = FZ_W_OURS;
 	c.delta = 1;
-	ret |= write_fz(dir, "hostile-16k-unaligned", &c, &h, recs, 5);
+	ret |= write_fz(dir, FZ_OUT_IMAGE_REJECTED, "hostile-16k-unaligned",
+			&c, &h, recs, 5);
+	free(recs);
+
+	/*
+	 * Our order-1 block at its head, said to be one page: restored, not
+	 * its folio's size, so kept and never freed.
+	 */
+	recs = fz_image(&h, 1, 3);
+	if (!recs)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.layout = 1;
+	c.size = FZ_S_POW2;
+	c.seal = FZ_SEAL_CRC;
+	ret |= write_fz(dir, FZ_OUT_KEPT, "our-block-said-smaller", &c, &h,
+			recs, 3);
+	free(recs);
+
+	/* a writer's image with an address twice: restored, then rejected */
+	recs = fz_image(&h, 0, 2);
+	if (!recs)
+		return -1;
+	make_dev(&d, 0);
+	d.segment = 0;		/* record 0's address */
+	d.vendor ^= 1;
+	if (plu_wire_put(&h, recs, 2, &d)) {
+		free(recs);
+		return -1;
+	}
+	memset(&c, 0, sizeof(c));
+	ret |= write_fz(dir, FZ_OUT_TWICE, "address-twice", &c, &h, recs, 3);
 	free(recs);
 	return ret;
 }
 
 /*
- * What plu_wire_image_check() cannot tell from our block: zero bytes or a
- * page-aligned window of our own records, that are no folio's head.
+ * The gaps the module closed by never restoring the block of an empty set:
+ * zero bytes pass plu_wire_image_check() as one wherever they are.  Each
+ * is accepted as an empty set now, with nothing restored.
  */
-static int write_gap_seeds(const char *dir)
+static int write_closed_gap_seeds(const char *dir)
 {
 	struct plu_wire_header h;
 	struct plu_wire_record *recs;
 	struct fz_ctl c;
 	int ret = 0;
 
-	/* an empty set in the zeroed second page of our order-1 block */
+	/* (a) an empty set in the zeroed second page of our order-1 block */
 	recs = fz_image(&h, 1, 3);
 	if (!recs)
 		return -1;
@@ -236,29 +292,73 @@ static int write_gap_seeds(const char *dir)
 	c.size = FZ_S_POW2;
 	c.count = FZ_C_ZERO | FZ_F_ONLY_FROZEN << 2;
 	c.seal = FZ_SEAL_CRC | FZ_SEAL_XOR;
-	ret |= write_fz(dir, "gap-empty-set-in-our-tail", &c, &h, recs, 3);
+	ret |= write_fz(dir, FZ_OUT_EMPTY, "closed-gap-a-empty-set-in-our-tail",
+			&c, &h, recs, 3);
 	free(recs);
 
-	/* an empty set in zeroed RAM nobody preserved */
+	/* (b) an empty set in zeroed RAM nobody preserved */
 	recs = fz_image(&h, FZ_L_RAM_ZERO, 3);
 	if (!recs)
 		return -1;
 	c.layout = FZ_L_RAM_ZERO;
 	c.where = FZ_W_RAM;
 	c.delta = 0;
-	ret |= write_fz(dir, "gap-empty-set-in-zero-ram", &c, &h, recs, 3);
+	ret |= write_fz(dir, FZ_OUT_EMPTY, "closed-gap-b-empty-set-in-zero-ram",
+			&c, &h, recs, 3);
 	free(recs);
 
-	/* records 64..99 of our order-1 block as a set of their own */
+	/*
+	 * (d) an empty set at the head of another user's zeroed order-2
+	 * folio: one page of it (restored, it was not the folio's size, and
+	 * the folio was freed at finish under its owner), all of it, and one
+	 * 16K page of the 64K folio of a 16K kernel.
+	 */
+	recs = fz_image(&h, 0, 3);
+	if (!recs)
+		return -1;
+	c.layout = 0;
+	c.where = FZ_W_FOREIGN0;
+	ret |= write_fz(dir, FZ_OUT_EMPTY,
+			"closed-gap-d-empty-set-in-a-page-of-a-zeroed-foreign-folio",
+			&c, &h, recs, 3);
+	c.size = FZ_S_POW2 | 2 << 2;
+	ret |= write_fz(dir, FZ_OUT_EMPTY,
+			"closed-gap-d-empty-set-in-a-whole-zeroed-foreign-folio",
+			&c, &h, recs, 3);
+	c.layout = FZ_L_16K;
+	c.size = FZ_S_POW2 | 2 << 2;
+	ret |= write_fz(dir, FZ_OUT_EMPTY,
+			"closed-gap-d-16k-empty-set-in-a-page-of-a-zeroed-foreign-folio",
+			&c, &h, recs, 3);
+	free(recs);
+	return ret;
+}
+
+/*
+ * What plu_wire_image_check() cannot tell from our block: a page-aligned
+ * window of our own records, at a page that is no folio's head.
+ */
+static int write_gap_seeds(const char *dir)
+{
+	struct plu_wire_header h;
+	struct plu_wire_record *recs;
+	struct fz_ctl c;
+	int ret;
+
+	/* (c) records 64..99 of our order-1 block as a set of their own */
 	recs = fz_image(&h, 1, 100);
 	if (!recs)
 		return -1;
 	h.count = cpu_to_le32(36);
+	memset(&c, 0, sizeof(c));
 	c.layout = 1;
 	c.where = FZ_W_OURS;
 	c.delta = 1;
+	c.size = FZ_S_POW2;
 	c.count = FZ_C_KEEP | FZ_F_ONLY_FROZEN << 2;
-	ret |= write_fz(dir, "gap-window-of-our-records", &c, &h, recs, 100);
+	c.seal = FZ_SEAL_CRC | FZ_SEAL_XOR;
+	ret = write_fz(dir, FZ_OUT_NOT_A_FOLIO, "gap-c-window-of-our-records",
+		       &c, &h, recs, 100);
 	free(recs);
 	return ret;
 }
@@ -278,6 +378,7 @@ int main(int argc, char **argv)
 	ret |= write_image(argv[1], 64, 64, 0);
 	if (argc == 4) {
 		ret |= write_image_seeds(argv[2]);
+		ret |= write_closed_gap_seeds(argv[2]);
 		ret |= write_gap_seeds(argv[3]);
 	}
 	return ret ? 1 : 0;
