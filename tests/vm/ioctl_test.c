@@ -978,6 +978,136 @@ TEST_F(plu, mark_rebind)
 	CHECK("all unmarked");
 }
 
+/* ------------------------------------------------------------------ */
+/* A driver name longer than the 16 bytes kept across the update       */
+
+#define LONG_STUB	"plu_test_long_stub"	/* tests/vm/modules */
+#define LONG_STUB_KO	"/usr/bin/" LONG_STUB ".ko"
+
+/* Write @val to /sys/bus/pci/@rel (one write); 0 or -errno. */
+static int pci_sysfs_put(const char *rel, const char *val)
+{
+	char p[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/%s", rel);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+/* Name of the driver bound to @bdf, "" if none. */
+static void bound_driver(const char *bdf, char *buf, size_t len)
+{
+	char p[256], link[256];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), SYSFS_PCI "/%s/driver", bdf);
+	n = readlink(p, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	snprintf(buf, len, "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : "");
+}
+
+/*
+ * Bind @bdf to @drv ("" clears driver_override and lets the bus choose):
+ * driver_override, unbind, drivers_probe.  0 or -errno.
+ */
+static int rebind_via_sysfs(const char *bdf, const char *drv)
+{
+	char rel[128], cur[128];
+	int ret;
+
+	snprintf(rel, sizeof(rel), "devices/%s/driver_override", bdf);
+	ret = pci_sysfs_put(rel, drv[0] ? drv : "\n");
+	bound_driver(bdf, cur, sizeof(cur));
+	if (!ret && cur[0]) {
+		snprintf(rel, sizeof(rel), "devices/%s/driver/unbind", bdf);
+		ret = pci_sysfs_put(rel, bdf);
+	}
+	return ret ? ret : pci_sysfs_put("drivers_probe", bdf);
+}
+
+/* Register the stub driver, from LONG_STUB_KO if it is not loaded. */
+static int load_long_stub(void)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (!stat("/sys/bus/pci/drivers/" LONG_STUB, &st))
+		return 0;
+	fd = open(LONG_STUB_KO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/* A virtio-rng: nothing depends on its driver. */
+static int pick_rng(void)
+{
+	int i;
+
+	for (i = 0; i < ndevs; i++)
+		if (devs[i].vendor == 0x1af4 && !devs[i].vf &&
+		    (devs[i].device == 0x1005 || devs[i].device == 0x1044))
+			return i;
+	return -1;
+}
+
+/*
+ * MARK REBIND of a device whose driver's name does not fit the 16 bytes
+ * kept across the update is refused (ENAMETOOLONG): the next kernel would
+ * set the cut name as driver_override, which no driver matches.  MARK
+ * without REBIND records it, flagged DRIVER_TRUNC.
+ */
+TEST_F(plu, mark_rebind_long_driver_name)
+{
+	int e = pick_rng(), bound, ret;
+	struct pci_liveupdate_status st;
+	struct pci_liveupdate_query q;
+	char was[64], drv[64];
+
+	ASSERT_LE(0, e) TH_LOG("no virtio-rng (1af4:1005/1044) to bind the stub to");
+	ret = load_long_stub();
+	ASSERT_EQ(0, ret) TH_LOG("load " LONG_STUB_KO " (tests/vm/modules, given with --bin): %s",
+				 en(ret));
+	bound_driver(devs[e].bdf, was, sizeof(was));
+	bound = rebind_via_sysfs(devs[e].bdf, LONG_STUB);
+	bound_driver(devs[e].bdf, drv, sizeof(drv));
+	if (!bound && !strcmp(drv, LONG_STUB)) {
+		ret = mark_dev(self->fd, e, PCI_LIVEUPDATE_MARK_REBIND);
+		EXPECT_EQ(-ENAMETOOLONG, ret) TH_LOG("MARK REBIND %s (driver %s): %s",
+						     devs[e].bdf, drv, en(ret));
+		ret = get_status(self->fd, &st);
+		EXPECT_EQ(0, ret);
+		EXPECT_EQ(0u, st.outgoing) TH_LOG("a refused MARK changed the set");
+		unmark_all(self->fd);
+		ret = mark_dev(self->fd, e, 0);
+		EXPECT_EQ(0, ret) TH_LOG("MARK %s: %s", devs[e].bdf, en(ret));
+		ret = do_query(self->fd, e, &q);
+		EXPECT_EQ(0, ret) TH_LOG("QUERY: %s", en(ret));
+		EXPECT_STREQ(LONG_STUB, q.outgoing.driver);
+		EXPECT_TRUE(q.outgoing.flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC);
+		EXPECT_FALSE(q.outgoing.flags & PCI_LIVEUPDATE_DEV_REBIND);
+		unmark_all(self->fd);
+	}
+	/* Back to the driver it had, for the tests after this one. */
+	ret = rebind_via_sysfs(devs[e].bdf, "");
+	ASSERT_EQ(0, bound) TH_LOG("binding %s to " LONG_STUB ": %s",
+				   devs[e].bdf, en(bound));
+	ASSERT_STREQ(LONG_STUB, drv) TH_LOG("%s is not on " LONG_STUB,
+					    devs[e].bdf);
+	ASSERT_EQ(0, ret) TH_LOG("binding %s back: %s", devs[e].bdf, en(ret));
+	bound_driver(devs[e].bdf, drv, sizeof(drv));
+	ASSERT_STREQ(was, drv) TH_LOG("%s not back on %s", devs[e].bdf, was);
+}
+
 /* Every markable device, in a random order, then unmarked in another. */
 TEST_F_TIMEOUT(plu, mark_all_shuffled, 300)
 {
