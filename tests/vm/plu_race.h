@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the in-guest race tests (sriov_race_test, rescan_race_test,
+ * insmod_race_test): one-shot sysfs writes, the bound driver of a device,
+ * waiting for a path to appear or go with a deadline, and a first-failure
+ * record shared by racing threads.  Header only, every function static
+ * inline, so a test uses what it needs.
+ */
+#ifndef PLU_RACE_H
+#define PLU_RACE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline uint64_t race_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write @s to @path with one write(2), as "echo" does: 0 or -errno. */
+static inline int race_write(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd, ret = 0;
+	ssize_t n;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static inline bool race_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* The driver bound to PCI device @bdf into @buf ("" if none). */
+static inline void race_driver(const char *bdf, char *buf, size_t len)
+{
+	char p[PATH_MAX], link[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%.64s/driver", bdf);
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n <= 0) {
+		buf[0] = 0;
+		return;
+	}
+	link[n] = 0;
+	slash = strrchr(link, '/');
+	slash = slash ? slash + 1 : link;
+	n = strlen(slash);
+	if ((size_t)n >= len)
+		n = len - 1;
+	memcpy(buf, slash, n);
+	buf[n] = 0;
+}
+
+/*
+ * Poll (every 10 ms) until @cond(@arg) holds, at most @timeout_ms.  Polling
+ * an observable state with a deadline, never a sleep that hopes something
+ * has happened by then.  Returns whether it held.
+ */
+static inline bool race_wait(bool (*cond)(const void *arg), const void *arg,
+			     unsigned int timeout_ms)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	uint64_t end = race_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (cond(arg))
+			return true;
+		if (race_now_ms() >= end)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+}
+
+static inline bool race_path_present(const void *path)
+{
+	return race_exists(path);
+}
+
+static inline bool race_path_gone(const void *path)
+{
+	return !race_exists(path);
+}
+
+/* The first failure of any thread; later ones are dropped. */
+struct race_err {
+	pthread_mutex_t lock;
+	atomic_bool failed;
+	char msg[768];
+};
+
+static inline void race_fail(struct race_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void race_fail(struct race_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&e->lock);
+	if (!e->msg[0]) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&e->lock);
+	atomic_store(&e->failed, true);
+}
+
+/* A numeric option from the environment, or @def. */
+static inline unsigned long race_env(const char *name, unsigned long def)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return def;
+	v = strtoul(s, &end, 0);
+	if (*end) {
+		fprintf(stderr, "bad %s value '%s'\n", name, s);
+		exit(1);
+	}
+	return v;
+}
+
+#endif /* PLU_RACE_H */
