@@ -25,7 +25,7 @@
  *   PLU_RACE_PF      the PF (default 0000:02:00.0)
  *   PLU_RACE_CYCLES  enable/disable cycles (default 30; about 2 s each
  *                    under TCG)
- *   PLU_RACE_CAP     bound on any other thread's iterations (default 5000000)
+ *   PLU_RACE_CAP     bound on any other thread's iterations (default 100000000)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -51,7 +51,7 @@
 
 static const char *opt_pf = "0000:02:00.0";
 static unsigned long opt_cycles = 30;
-static unsigned long opt_cap = 5000000;
+static unsigned long opt_cap = 100000000;
 
 struct addr {
 	char bdf[32];
