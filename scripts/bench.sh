@@ -78,7 +78,7 @@ step "build: test kernel ($FLAVOR, cached), module, CLI, bench programs"
 kdir=$(scripts/build-kernel.sh --flavor "$FLAVOR") || fail "test kernel ($FLAVOR)"
 mod=$RESULTS/build/module
 mkdir -p "$mod"
-cp -r Kbuild src include "$mod"/
+cp -r dkms.conf Kbuild src include "$mod"/
 find "$mod" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
 make -C "$kdir/build" M="$mod" modules >"$RESULTS/build/module.log" 2>&1 ||
 	{ tail -n 20 "$RESULTS/build/module.log" >&2; fail "module build (log: $RESULTS/build/module.log)"; }

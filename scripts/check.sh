@@ -128,7 +128,7 @@ build_module() {	# FLAVOR -> prints the .ko path
 	kdir=$(scripts/build-kernel.sh --flavor "$1") || return 1
 	obj=$OUT/module-$1
 	rm -rf "$obj" && mkdir -p "$obj"
-	cp -r Kbuild src include "$obj"/
+	cp -r dkms.conf Kbuild src include "$obj"/
 	make -C "$kdir/build" M="$obj" W=1 modules >"$obj/build.log" 2>&1 || {
 		cat "$obj/build.log"; return 1; }
 	if grep -E 'warning:|error:' "$obj/build.log"; then

@@ -79,3 +79,5 @@ module_exit(plu_exit);
 
 MODULE_DESCRIPTION("Keep chosen PCI devices across a kexec-based Live Update");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PLU_VERSION);
+MODULE_INFO(plu_wire_version, __stringify(PLU_WIRE_VERSION));
