@@ -8,6 +8,8 @@
 #                     too (what CI runs)
 #   make demo         boot a VM, mark devices, live-update, show the tables
 #   make kernel       build (or reuse) the cached LUO test kernel
+#                     (FLAVOR=fast|debug|cfi, PLU_KERNEL=7.3|7.2|...)
+#   make kernels      build every kernel make check-full (CI) needs
 #   make fuzz         run the wire-format fuzzer for FUZZ_SECONDS
 #   make bench        benchmark (host codec + in-guest timings)
 #   make install      module (to /lib/modules/...) + CLI + man page
@@ -22,18 +24,21 @@ PLU_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/de
 TEST_KDIR := $(shell scripts/build-kernel.sh --flavor $(FLAVOR) --print 2>/dev/null)
 KDIR ?= $(if $(wildcard $(TEST_KDIR)/.done),$(TEST_KDIR)/build,/lib/modules/$(shell uname -r)/build)
 UAPI_HEADERS ?= $(if $(wildcard $(TEST_KDIR)/.done),$(TEST_KDIR)/headers/usr/include,)
+# The compiler KDIR's kernel was built with (LLVM=-19 for a clang kernel).
+KBUILD_TOOLCHAIN := $(shell scripts/kbuild-toolchain.sh $(KDIR))
+KBUILD := $(MAKE) -C $(KDIR) M=$(TOP) $(KBUILD_TOOLCHAIN)
 
-.PHONY: all module tools kernel check check-full demo fuzz fuzz-smoke unit bench \
+.PHONY: all module tools kernel kernels check check-full demo fuzz fuzz-smoke unit bench \
 	install clean checkpatch w1
 
 all: module tools
 
 module:
-	$(MAKE) -C $(KDIR) M=$(TOP) modules
+	$(KBUILD) modules
 
 # W=1 build for review: must be warning free.
 w1:
-	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+	$(KBUILD) W=1 modules
 
 checkpatch:
 	perl $$(scripts/kernel-source.sh)/scripts/checkpatch.pl --no-tree --strict \
@@ -45,6 +50,9 @@ tools:
 
 kernel:
 	scripts/build-kernel.sh --flavor $(FLAVOR)
+
+kernels:
+	scripts/check.sh --build-kernels
 
 unit:
 	$(MAKE) -C tests/unit run
@@ -68,11 +76,11 @@ bench:
 	scripts/bench.sh
 
 install: module tools
-	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+	$(KBUILD) modules_install
 	$(MAKE) -C tools install
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	-$(KBUILD) clean
 	-$(MAKE) -C tools clean
 	-$(MAKE) -C tests/unit clean
 	-$(MAKE) -C tests/fuzz clean

@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh [--flavor fast|debug] [--print]
+# build-kernel.sh [--flavor fast|debug|cfi] [--print]
 #
 # Build (or find in the cache) the LUO test kernel and print the directory
 # that holds it:  bzImage, build/ (an O= module build tree with
 # Module.symvers), headers/usr/include (installed uAPI headers), src (link to
 # the source tree) and kernelrelease.
+#
+# Flavors: fast (gcc, the everyday one), debug (gcc; KASAN, lockdep,
+# kmemleak) and cfi (clang/lld 19, CONFIG_CFI enforcing).  PLU_KERNEL picks
+# the source (scripts/kernel-source.sh, tests/vm/kernels).
 #
 # The cache key is the source version plus a hash of the merged config
 # fragments, so a warm run never rebuilds.  --print only prints the path a
@@ -28,8 +32,12 @@ frags=("$PLU_TOP/tests/vm/kernel.config")
 case $flavor in
 fast) ;;
 debug) frags+=("$PLU_TOP/tests/vm/kernel-debug.config") ;;
-*) plu_die "unknown flavor '$flavor' (fast or debug)" ;;
+cfi) frags+=("$PLU_TOP/tests/vm/kernel-cfi.config") ;;
+*) plu_die "unknown flavor '$flavor' (fast, debug or cfi)" ;;
 esac
+# The toolchain: the kernel's own default (gcc), or LLVM for cfi.
+toolchain=()
+[ "$flavor" = cfi ] && toolchain=(LLVM=-19)
 
 # --print (the top Makefile's parse time) must not download anything.
 if [ "$print_only" = 1 ]; then
@@ -56,24 +64,25 @@ if [ -f "$out/.done" ]; then
 fi
 
 plu_need_pkgs build-essential flex bison bc libelf-dev libssl-dev cpio kmod rsync
+[ "$flavor" = cfi ] && plu_need_pkgs clang-19 lld-19 llvm-19
 
 mkdir -p "$out"
 ln -sfn "$src" "$out/src"
 b=$out/build
 plu_log "building $flavor kernel $srcver in $b (first run only, ~10-25 min)"
-make -s -C "$src" O="$b" allnoconfig >/dev/null
+make -s -C "$src" O="$b" "${toolchain[@]}" allnoconfig >/dev/null
 "$src/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "${frags[@]}" >/dev/null
-make -s -C "$src" O="$b" olddefconfig >/dev/null
+make -s -C "$src" O="$b" "${toolchain[@]}" olddefconfig >/dev/null
 # Every option the fragments ask for must have survived olddefconfig.
 missing=$(cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=[ym]' | while read -r l; do
 	grep -qx "$l" "$b/.config" || echo "$l"; done)
 [ -z "$missing" ] || plu_die "kernel config dropped: $missing"
 jobs=$(nproc)
-make -s -C "$src" O="$b" -j"$jobs" bzImage modules >"$out/build.log" 2>&1 ||
+make -s -C "$src" O="$b" "${toolchain[@]}" -j"$jobs" bzImage modules >"$out/build.log" 2>&1 ||
 	{ tail -30 "$out/build.log" >&2; plu_die "kernel build failed, see $out/build.log"; }
-make -s -C "$src" O="$b" headers_install INSTALL_HDR_PATH="$out/headers/usr" >/dev/null
+make -s -C "$src" O="$b" "${toolchain[@]}" headers_install INSTALL_HDR_PATH="$out/headers/usr" >/dev/null
 cp "$b/arch/x86/boot/bzImage" "$out/bzImage"
-make -s -C "$src" O="$b" kernelrelease >"$out/kernelrelease"
+make -s -C "$src" O="$b" "${toolchain[@]}" kernelrelease >"$out/kernelrelease"
 touch "$out/.done"
 plu_log "kernel ready: $out"
 echo "$out"

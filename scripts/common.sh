@@ -44,8 +44,21 @@ plu_need_pkgs() {
 		"${missing[@]}" >/dev/null || plu_die "apt-get install ${missing[*]} failed"
 }
 
+# plu_kernel_entry [NAME] - print "name package pattern" of the kernel NAME
+# in tests/vm/kernels (the first line when NAME is empty); fail if unknown.
+plu_kernel_entry() {
+	awk -v want="$1" '!/^#/ && NF >= 3 && (want == "" || $1 == want) {
+		print $1, $2, $3; found = 1; exit } END { exit !found }' "$PLU_TOP/tests/vm/kernels"
+}
+
+# plu_kernel_names - the kernel names of tests/vm/kernels, default first.
+plu_kernel_names() {
+	awk '!/^#/ && NF >= 3 { print $1 }' "$PLU_TOP/tests/vm/kernels"
+}
+
 # plu_private_apt - set up (once) and refresh (if never fetched) a private
-# apt state under the cache: Debian unstable + experimental from the
+# apt state under the cache: Debian unstable, experimental and
+# trixie-backports (the released kernels' linux-source) from the
 # archive URI(s) the machine's own apt sources use (security excluded).  The
 # machine's apt configuration is not touched.  Sets PLU_APT_OPTS for
 # apt-get/apt-cache calls.
@@ -67,7 +80,7 @@ plu_private_apt() {
 		cat >"$dir/etc/sources.list.d/plu.sources" <<-SRC
 		Types: deb
 		URIs: $uris
-		Suites: unstable experimental
+		Suites: unstable experimental trixie-backports
 		Components: main
 		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 		SRC
