@@ -5,10 +5,12 @@
 #
 #   host:  wire codec unit tests (plain + ASan/UBSan), fuzz smoke run,
 #          checkpatch --strict, W=1 module build, CLI build
-#   VM:    every scenario in tests/vm/scenarios/ on the fast kernel, the
-#          abort scenario (or every one, PLU_CHECK_DEBUG_ONLY=.) on the
-#          debug kernel (KASAN, lockdep, kmemleak), plus the harness's own
-#          self-test
+#   VM:    every scenario in tests/vm/scenarios/ on the default kernel's
+#          fast flavor, the abort scenario (or every one,
+#          PLU_CHECK_DEBUG_ONLY=.) on its debug flavor (KASAN, lockdep,
+#          kmemleak), plus the harness's own self-test; with
+#          PLU_CHECK_MATRIX=1 (make check-full) also a sample on every other
+#          kernel of tests/vm/kernels and on the clang kCFI flavor
 #   DKMS:  tests/dkms/dkms-test.sh
 #
 # The VM runs, the harness self-test, the DKMS and the host tests run side
@@ -20,9 +22,14 @@
 # (a regex of scenario names to run), PLU_CHECK_DEBUG_ONLY (a regex of the
 # scenarios also run on the debug kernel, default ^abort$: under TCG a
 # debug VM run takes two to four minutes, mostly kmemleak; CI sets it to
-# "." for all of them), PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1.
+# "." for all of them), PLU_CHECK_MATRIX=1, PLU_CHECK_TARGETS (instead of
+# all these: a list of KERNEL:FLAVOR=REGEX, e.g. "7.2:fast=^roundtrip$"),
+# PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1.
 # Everything it needs is installed on first use (apt) and the test kernels
 # are built once and cached (scripts/build-kernel.sh).
+#
+# check.sh --build-kernels: only build (or find) every kernel the chosen
+# targets need, and say which (make kernels, with PLU_CHECK_MATRIX=1).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 cd "$PLU_TOP" || exit 2
@@ -32,6 +39,59 @@ JOBS=${PLU_CHECK_JOBS:-$(($(nproc) + 1))}
 case $JOBS in ''|*[!0-9]*|0) plu_die "PLU_CHECK_JOBS=$JOBS: a number >= 1" ;; esac
 ONLY=${PLU_CHECK_ONLY:-.}
 DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-^abort$}
+
+# --- targets: a kernel (tests/vm/kernels) and a flavor, with the scenarios
+# to run there.  The first kernel of tests/vm/kernels is the default.
+DEFAULT_KERNEL=$(plu_kernel_names | head -n 1)
+MATRIX_SCENARIOS='^(roundtrip|abort|ioctl|verdicts)$'
+CFI_SCENARIOS='^(roundtrip|abort|ioctl|lifecycle|cfi-trap)$'
+declare -A target_re
+TARGETS=()
+add_target() {	# KERNEL:FLAVOR REGEX
+	TARGETS+=("$1")
+	target_re[$1]=$2
+}
+if [ -n "${PLU_CHECK_TARGETS:-}" ]; then
+	for t in $PLU_CHECK_TARGETS; do
+		case $t in
+		*:*=*) add_target "${t%%=*}" "${t#*=}" ;;
+		*:*) add_target "$t" . ;;
+		*) plu_die "PLU_CHECK_TARGETS: '$t' is not KERNEL:FLAVOR[=REGEX]" ;;
+		esac
+	done
+else
+	for flavor in $FLAVORS; do
+		case $flavor in
+		debug) add_target "$DEFAULT_KERNEL:debug" "$DEBUG_ONLY" ;;
+		*) add_target "$DEFAULT_KERNEL:$flavor" . ;;
+		esac
+	done
+	if [ "${PLU_CHECK_MATRIX:-0}" = 1 ]; then
+		for k in $(plu_kernel_names | tail -n +2); do
+			add_target "$k:fast" "$MATRIX_SCENARIOS"
+		done
+		add_target "$DEFAULT_KERNEL:cfi" "$CFI_SCENARIOS"
+	fi
+fi
+t_kernel() { echo "${1%%:*}"; }
+t_flavor() { echo "${1#*:}"; }
+t_id() { echo "${1/:/-}"; }
+t_kdir() { PLU_KERNEL=$(t_kernel "$1") scripts/build-kernel.sh --flavor "$(t_flavor "$1")"; }
+
+if [ "${1:-}" = --build-kernels ]; then
+	rc=0
+	for t in "${TARGETS[@]}"; do
+		start=$(date +%s)
+		if kdir=$(t_kdir "$t"); then
+			echo "$t: $kdir ($(($(date +%s) - start)) s)"
+		else
+			echo "$t: build failed" >&2
+			rc=1
+		fi
+	done
+	exit "$rc"
+fi
+
 OUT=$PLU_TOP/results/check
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -123,13 +183,21 @@ plu_need_pkgs build-essential bc flex bison libelf-dev libssl-dev cpio kmod \
 	python3 socat clang libclang-rt-14-dev groff-base
 
 # --- per kernel flavor: module, VM scenarios ------------------------------
-build_module() {	# FLAVOR -> prints the .ko path
+kbuild() {	# KDIR OBJ ARGS... - make an external module, kernel's compiler
+	local kdir=$1 obj=$2 tc
+	shift 2
+	tc=$(scripts/kbuild-toolchain.sh "$kdir/build") || return 1
+	# shellcheck disable=SC2086
+	make -C "$kdir/build" M="$obj" $tc "$@"
+}
+
+build_module() {	# TARGET -> prints the .ko path
 	local kdir obj
-	kdir=$(scripts/build-kernel.sh --flavor "$1") || return 1
-	obj=$OUT/module-$1
+	kdir=$(t_kdir "$1") || return 1
+	obj=$OUT/module-$(t_id "$1")
 	rm -rf "$obj" && mkdir -p "$obj"
 	cp -r dkms.conf Kbuild src include "$obj"/
-	make -C "$kdir/build" M="$obj" W=1 modules >"$obj/build.log" 2>&1 || {
+	kbuild "$kdir" "$obj" W=1 modules >"$obj/build.log" 2>&1 || {
 		cat "$obj/build.log"; return 1; }
 	if grep -E 'warning:|error:' "$obj/build.log"; then
 		return 1
@@ -139,13 +207,13 @@ build_module() {	# FLAVOR -> prints the .ko path
 
 # Test-only modules (tests/vm/modules), built like the module.  Each .ko
 # goes into every guest's /usr/bin (--bin), where a stage insmods it.
-build_test_modules() {	# FLAVOR -> prints the .ko paths, one a line
+build_test_modules() {	# TARGET -> prints the .ko paths, one a line
 	local kdir obj
-	kdir=$(scripts/build-kernel.sh --flavor "$1") || return 1
-	obj=$OUT/test-modules-$1
+	kdir=$(t_kdir "$1") || return 1
+	obj=$OUT/test-modules-$(t_id "$1")
 	rm -rf "$obj" && mkdir -p "$obj"
 	cp tests/vm/modules/Kbuild tests/vm/modules/*.c "$obj"/
-	if ! make -C "$kdir/build" M="$obj" W=1 modules >"$obj/build.log" 2>&1 ||
+	if ! kbuild "$kdir" "$obj" W=1 modules >"$obj/build.log" 2>&1 ||
 		grep -qE 'warning:|error:' "$obj/build.log"; then
 		cat "$obj/build.log" >&2
 		return 1
@@ -153,6 +221,25 @@ build_test_modules() {	# FLAVOR -> prints the .ko paths, one a line
 	ls "$obj"/*.ko
 }
 declare -A test_kos
+
+# The module of the last release (RELEASES), for the upgrade and downgrade
+# scenarios: its source from git, built like ours but without W=1 (its
+# warnings are history), installed in the guest as
+# /usr/bin/pci_liveupdate-release.ko.
+build_release_module() {	# TARGET -> prints the .ko path
+	local kdir obj commit
+	kdir=$(t_kdir "$1") || return 1
+	commit=$(awk '!/^#/ && NF >= 2 { c = $2 } END { print c }' RELEASES)
+	obj=$OUT/release-module-$(t_id "$1")
+	rm -rf "$obj" && mkdir -p "$obj"
+	git archive "$commit" | tar -x -C "$obj" ||
+		{ echo "cannot read release commit $commit (RELEASES) from git" >&2; return 1; }
+	kbuild "$kdir" "$obj" modules >"$obj/build.log" 2>&1 || {
+		cat "$obj/build.log" >&2; return 1; }
+	cp "$obj/pci_liveupdate.ko" "$obj/pci_liveupdate-release.ko"
+	echo "$obj/pci_liveupdate-release.ko"
+}
+declare -A release_kos
 
 scenario_args() {	# DIR -> vm-run.sh arguments for its stages
 	local dir=$1 n=1
@@ -185,38 +272,54 @@ vm_run_retry() {
 	return "$rc"
 }
 
-vm_step_name() { echo "vm[$1] $(basename "$2"): every stage passes, no kernel splat"; }
+# t_label TARGET - how a target is named in the report: the flavor alone
+# on the default kernel, "KERNEL FLAVOR" on the others.
+t_label() {
+	if [ "$(t_kernel "$1")" = "$DEFAULT_KERNEL" ]; then
+		t_flavor "$1"
+	else
+		echo "$(t_kernel "$1") $(t_flavor "$1")"
+	fi
+}
+vm_step_name() { echo "vm[$(t_label "$1")] $(basename "$2"): every stage passes, no kernel splat"; }
 
-start_scenario() {	# FLAVOR KO DIR
-	local flavor=$1 ko=$2 dir=$3 name work args=() bins=() topology
+start_scenario() {	# TARGET KO DIR
+	local t=$1 flavor ko=$2 dir=$3 name work args=() bins=() topology kdir
+	flavor=$(t_flavor "$t")
+	kdir=$(t_kdir "$t") || return 1
 	topology=${PLU_TOPOLOGY:-default}
 	# No pxb root bus on the debug kernel: see tests/vm/topologies/debug.args
 	[ "$flavor" = debug ] && topology=${PLU_DEBUG_TOPOLOGY:-debug}
 	name=$(basename "$dir")
-	work=$OUT/vm-$flavor-$name
+	work=$OUT/vm-$(t_id "$t")-$name
 	mkdir -p "$work"
 	mapfile -t args < <(scenario_args "$dir")
 	for b in tests/vm/plu-lib.sh tests/vm/build/*_test; do
 		[ -x "$b" ] || [ "${b##*.}" = sh ] && bins+=(--bin "$b")
 	done
-	for b in ${test_kos[$flavor]:-}; do
+	for b in ${test_kos[$t]:-}; do
 		bins+=(--bin "$b")
 	done
+	if [ -f "$dir/release-module" ]; then
+		bins+=(--bin "${release_kos[$t]}")
+	fi
 	# The debug kernel's runs are the longest: everything else yields to
 	# them, so they finish as early as they can and the pool's tail is short.
 	BG_NICE=$([ "$flavor" = debug ] || echo 10) \
-	bg "$(vm_step_name "$flavor" "$dir")" \
-		vm_run_retry "$work" --flavor "$flavor" --module "$ko" "${bins[@]}" \
+	bg "$(vm_step_name "$t" "$dir")" \
+		vm_run_retry "$work" --flavor "$flavor" --kernel-dir "$kdir" \
+		--module "$ko" "${bins[@]}" \
 		--topology "$topology" \
 		--qemu-args "-serial file:$work/data.log" \
 		--log "$work/serial.log" "${args[@]}"
 }
 
-report_scenario() {	# FLAVOR DIR
-	local flavor=$1 dir=$2 name work step
+report_scenario() {	# TARGET DIR
+	local t=$1 flavor dir=$2 name work step
+	flavor=$(t_label "$t")
 	name=$(basename "$dir")
-	work=$OUT/vm-$flavor-$name
-	step=$(vm_step_name "$flavor" "$dir")
+	work=$OUT/vm-$(t_id "$t")-$name
+	step=$(vm_step_name "$t" "$dir")
 	bg_wait "$step"
 	verdict "$step" "$BG_RC"
 	if python3 tests/vm/verify.py --has "$name"; then
@@ -231,20 +334,25 @@ report_scenario() {	# FLAVOR DIR
 
 # The CLI and the in-guest tests need the kernel's installed uAPI headers,
 # which come with the test kernel: build (or find) the kernels first.
-for flavor in $FLAVORS; do
-	step "LUO test kernel ($flavor) built or cached" \
-		scripts/build-kernel.sh --flavor "$flavor"
+for t in "${TARGETS[@]}"; do
+	step "LUO test kernel ($(t_label "$t")) built or cached" t_kdir "$t"
 done
 step "CLI builds (-Wall -Wextra -Werror)" make tools
 step "in-guest test programs build" make -C tests/vm
 
-scenarios() {	# FLAVOR -> the scenario directories to run on it
-	local dir
+# scenarios TARGET - the scenario directories to run on it: those its
+# regex and PLU_CHECK_ONLY select, but a scenario with a "flavors" file
+# only on the flavors that file lists.
+scenarios() {
+	local dir name
 	for dir in tests/vm/scenarios/[!_]*/; do
 		dir=${dir%/}
-		echo "$(basename "$dir")" | grep -qE "$ONLY" || continue
-		[ "$1" = debug ] && ! basename "$dir" | grep -qE "$DEBUG_ONLY" &&
-			continue
+		name=$(basename "$dir")
+		echo "$name" | grep -qE "$ONLY" || continue
+		echo "$name" | grep -qE "${target_re[$1]}" || continue
+		if [ -f "$dir/flavors" ]; then
+			grep -v '^#' "$dir/flavors" | grep -qw -- "$(t_flavor "$1")" || continue
+		fi
 		echo "$dir"
 	done
 }
@@ -267,23 +375,33 @@ want_harness=0 want_dkms=0
 [ -x tests/dkms/dkms-test.sh ] && echo dkms | grep -qE "$ONLY" && want_dkms=1
 
 declare -A built
-start_flavor() {	# FLAVOR: build the module, start its scenarios
-	local dir ko
-	ko=$(build_module "$1" 2>"$OUT/module-$1.err")
+start_target() {	# TARGET: build the modules, start its scenarios
+	local t=$1 dir ko id
+	id=$(t_id "$t")
+	ko=$(build_module "$t" 2>"$OUT/module-$id.err")
 	[ -n "$ko" ] && [ -f "$ko" ] || return 0
-	built[$1]=$ko
-	test_kos[$1]=$(build_test_modules "$1" 2>"$OUT/test-modules-$1.err") ||
-		test_kos[$1]=
-	for dir in $(scenarios "$1"); do
-		start_scenario "$1" "$ko" "$dir"
+	built[$t]=$ko
+	test_kos[$t]=$(build_test_modules "$t" 2>"$OUT/test-modules-$id.err") ||
+		test_kos[$t]=
+	for dir in $(scenarios "$t"); do
+		if [ -f "$dir/release-module" ] && [ -z "${release_kos[$t]:-}" ]; then
+			release_kos[$t]=$(build_release_module "$t" 2>"$OUT/release-module-$id.err") ||
+				release_kos[$t]=
+		fi
+	done
+	for dir in $(scenarios "$t"); do
+		[ -f "$dir/release-module" ] && [ -z "${release_kos[$t]}" ] && continue
+		start_scenario "$t" "$ko" "$dir"
 	done
 }
-case " $FLAVORS " in *" debug "*) start_flavor debug ;; esac
+for t in "${TARGETS[@]}"; do
+	[ "$(t_flavor "$t")" = debug ] && start_target "$t"
+done
 if [ "$want_harness" = 1 ]; then
 	BG_NICE=10 bg "VM harness self-test" tests/vm/harness-selftest.sh
 fi
-for flavor in $FLAVORS; do
-	[ "$flavor" = debug ] || start_flavor "$flavor"
+for t in "${TARGETS[@]}"; do
+	[ "$(t_flavor "$t")" = debug ] || start_target "$t"
 done
 if [ "$want_dkms" = 1 ]; then
 	BG_NICE=10 bg "DKMS packaging" tests/dkms/dkms-test.sh
@@ -298,21 +416,33 @@ if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then
 	verdict "${HOST_STEPS[2]}" "$BG_RC"
 fi
 
-for flavor in $FLAVORS; do
-	if [ -z "${built[$flavor]:-}" ]; then
-		not_ok "module build against the $flavor kernel"
-		sed 's/^/#   /' "$OUT/module-$flavor.err" | tail -n 20
+for t in "${TARGETS[@]}"; do
+	id=$(t_id "$t") label=$(t_label "$t")
+	if [ -z "${built[$t]:-}" ]; then
+		not_ok "module build against the $label kernel"
+		sed 's/^/#   /' "$OUT/module-$id.err" | tail -n 20
 		continue
 	fi
-	ok "module builds W=1 warning-free against the $flavor kernel"
-	if [ -n "${test_kos[$flavor]:-}" ]; then
-		ok "test modules (tests/vm/modules) build W=1 warning-free against the $flavor kernel"
+	ok "module builds W=1 warning-free against the $label kernel"
+	if [ -n "${test_kos[$t]:-}" ]; then
+		ok "test modules (tests/vm/modules) build W=1 warning-free against the $label kernel"
 	else
-		not_ok "test modules (tests/vm/modules) build against the $flavor kernel"
-		sed 's/^/#   /' "$OUT/test-modules-$flavor.err" | tail -n 20
+		not_ok "test modules (tests/vm/modules) build against the $label kernel"
+		sed 's/^/#   /' "$OUT/test-modules-$id.err" | tail -n 20
 	fi
-	for dir in $(scenarios "$flavor"); do
-		report_scenario "$flavor" "$dir"
+	if [ -n "${release_kos[$t]+set}" ]; then
+		if [ -n "${release_kos[$t]}" ]; then
+			ok "release module (RELEASES) builds against the $label kernel"
+		else
+			not_ok "release module (RELEASES) build against the $label kernel"
+			sed 's/^/#   /' "$OUT/release-module-$id.err" | tail -n 20
+		fi
+	fi
+	for dir in $(scenarios "$t"); do
+		if [ -f "$dir/release-module" ] && [ -z "${release_kos[$t]}" ]; then
+			continue
+		fi
+		report_scenario "$t" "$dir"
 	done
 done
 

@@ -21,8 +21,9 @@ Stage 1 runs after the first boot; a stage that wants the next one kexecs
 Options:
   --stageN FILE        stage N's script (N = 1, 2, 3, ...; no gaps), run by
                        busybox sh as root in the guest
-  --flavor fast|debug  kernel flavor (default fast; debug = KASAN, lockdep,
-                       kmemleak)
+  --flavor fast|debug|cfi
+                       kernel flavor (default fast; debug = KASAN, lockdep,
+                       kmemleak; cfi = clang kCFI)
   --kernel-dir DIR     use this build-kernel.sh output dir instead
   --topology NAME      QEMU device arguments from
                        tests/vm/topologies/NAME.args (or a path to a file);
@@ -157,9 +158,9 @@ done
 bad_usage() { printf 'vm-run.sh: %s (see --help)\n' "$*" >&2; exit 2; }
 infra() { printf '[vm-run] error: %s\n' "$*" >&2; exit 4; }
 case $flavor in
-fast) : "${timeout:=1200}" "${mem:=1G}" ;;
+fast|cfi) : "${timeout:=1200}" "${mem:=1G}" ;;
 debug) : "${timeout:=3600}" "${mem:=2G}" ;;
-*) bad_usage "--flavor must be fast or debug" ;;
+*) bad_usage "--flavor must be fast, debug or cfi" ;;
 esac
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout wants seconds"
 [ -z "$stage_timeout" ] || [[ $stage_timeout =~ ^[1-9][0-9]*$ ]] ||
