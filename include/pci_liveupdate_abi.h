@@ -5,7 +5,14 @@
 #ifndef _PCI_LIVEUPDATE_ABI_H
 #define _PCI_LIVEUPDATE_ABI_H
 
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#else
+#include <assert.h>	/* static_assert: the host tests build this as C11 */
+#endif
 #include <linux/types.h>
+
+#include "uapi/linux/pci_liveupdate.h"
 
 /**
  * DOC: pci-liveupdate KHO wire format
@@ -64,6 +71,20 @@
  *
  * Versioning: a change of layout or meaning bumps PLU_WIRE_VERSION; a
  * kernel rejects versions it does not know (it does not guess).
+ *
+ * The FLB compatible string does not change with it, unlike the KHO ABIs
+ * of include/linux/kho/abi/, and stays "pci-liveupdate-set-v1" with wire
+ * version 2.  The string names the object family, the pci-liveupdate
+ * device set, and it is all LUO matches on: a kernel whose string differs
+ * is never handed the data at all, and the set is silently lost.  With the
+ * string kept, a module of any version is handed the image, finds the
+ * layout version in the header and, if it does not know it, rejects the
+ * image with a line in the log ("unsupported wire version") and
+ * PCI_LIVEUPDATE_INCOMING_REJECTED in STATUS.  A live update is also how a
+ * module is upgraded, so the new module must see the set the previous
+ * version wrote, if only to say it cannot read it.  The string changes
+ * only if the handle itself stops being the physical address of a header
+ * that begins with @magic and @version.
  *
  *  - Version 1 (module 0.1.x) had the record CRC at offset 20, computed
  *    with the field zero, @refs last and @root_bus, @path_depth and @path
@@ -158,5 +179,21 @@ struct plu_wire_record {
 	__u8 path[PLU_WIRE_PATH_MAX];
 	__le32 crc;
 };
+
+/*
+ * The layout is part of the ABI: both structures are 64 bytes on every
+ * architecture, and the uAPI limits are the wire's, since decoded records
+ * are handed to userspace as they are.
+ */
+static_assert(sizeof(struct plu_wire_header) == 64,
+	      "struct plu_wire_header is 64 bytes");
+static_assert(sizeof(struct plu_wire_record) == 64,
+	      "struct plu_wire_record is 64 bytes");
+static_assert(PCI_LIVEUPDATE_PATH_MAX == PLU_WIRE_PATH_MAX,
+	      "the uAPI path is the wire path");
+static_assert(PCI_LIVEUPDATE_DRIVER_WIRE_LEN == PLU_WIRE_DRIVER_LEN,
+	      "the uAPI says how much of the driver name the wire keeps");
+static_assert(PCI_LIVEUPDATE_DRIVER_LEN > PLU_WIRE_DRIVER_LEN,
+	      "a wire driver name and its NUL fit the uAPI field");
 
 #endif /* _PCI_LIVEUPDATE_ABI_H */
