@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest-side helpers for the VM scenarios; stage scripts source
 # /usr/bin/plu-lib.sh.  Results go to the second serial port (ttyS1), which
-# the host reads after the run (scripts/check.sh, tests/vm/verify.py): the
-# console carries kernel messages that could interleave with them.
+# the host reads after the run (scripts/check.sh runs tests/vm/verify.py,
+# which runs the scenario's check.py on them): the console carries kernel
+# messages that could interleave with them.
 
 PLU_DATA=/dev/ttyS1
 
