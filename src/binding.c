@@ -14,7 +14,7 @@
 #include <linux/kprobes.h>
 #include <linux/static_call.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 #ifdef PLU_LUO_EXPORTED
 

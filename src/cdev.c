@@ -15,7 +15,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 /**
  * plu_outgoing_snapshot() - copy the outgoing set, sorted by address
@@ -30,8 +30,8 @@ u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max)
 	unsigned long key;
 	u32 n = 0;
 
-	guard(mutex)(&plu.lock);
-	xa_for_each(&plu.devs, key, d) {
+	guard(mutex)(&plu_state.lock);
+	xa_for_each(&plu_state.devs, key, d) {
 		if (out && n < max)
 			out[n] = d->info;
 		n++;
@@ -50,11 +50,11 @@ u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max)
 {
 	u32 n = 0, i;
 
-	scoped_guard(mutex, &plu.lock) {
-		if (plu.in)
-			n = plu.in->count;
+	scoped_guard(mutex, &plu_state.lock) {
+		if (plu_state.in)
+			n = plu_state.in->count;
 		if (out && n)
-			memcpy(out, plu.in->devs, min(n, max) * sizeof(*out));
+			memcpy(out, plu_state.in->devs, min(n, max) * sizeof(*out));
 	}
 	/* The records are copies; verdicts need PCI locks, not ours. */
 	for (i = 0; out && i < min(n, max); i++)
@@ -77,15 +77,15 @@ static int plu_ioctl_status(struct plu_ucmd *ucmd)
 	st->wire_version = PLU_WIRE_VERSION;
 	st->binding = plu_luo_binding();
 
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 	st->state = plu_out_state();
 	st->incoming_state = plu_in_state();
-	st->incoming_error = plu.in ? plu.in->error : 0;
-	st->incoming = plu.in ? plu.in->count : 0;
-	st->marked = plu.nr_marked;
-	st->outgoing = plu.nr_tracked;
-	st->removed = plu.nr_removed;
-	st->kho_bytes = plu.img ? plu_img_bytes(plu.img) : 0;
+	st->incoming_error = plu_state.in ? plu_state.in->error : 0;
+	st->incoming = plu_state.in ? plu_state.in->count : 0;
+	st->marked = plu_state.nr_marked;
+	st->outgoing = plu_state.nr_tracked;
+	st->removed = plu_state.nr_removed;
+	st->kho_bytes = plu_state.img ? plu_img_bytes(plu_state.img) : 0;
 	return 0;
 }
 
@@ -180,15 +180,15 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 	memset(&q->outgoing, 0, sizeof(q->outgoing));
 	memset(&q->incoming, 0, sizeof(q->incoming));
 
-	scoped_guard(mutex, &plu.lock) {
-		d = xa_load(&plu.devs, key);
+	scoped_guard(mutex, &plu_state.lock) {
+		d = xa_load(&plu_state.devs, key);
 		if (d) {
 			q->outgoing = d->info;
 			q->found |= PCI_LIVEUPDATE_FOUND_OUTGOING;
 		}
-		idx = plu.in ? xa_load(&plu.in->index, key) : NULL;
+		idx = plu_state.in ? xa_load(&plu_state.in->index, key) : NULL;
 		if (idx) {
-			q->incoming = plu.in->devs[xa_to_value(idx)];
+			q->incoming = plu_state.in->devs[xa_to_value(idx)];
 			incoming = true;
 		}
 	}

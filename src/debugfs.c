@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 static struct dentry *plu_dir;
 
@@ -92,9 +92,9 @@ static int timings_show(struct seq_file *s, void *unused)
 	};
 	unsigned int i;
 
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 	for (i = 0; i < PLU_T_NR; i++)
-		seq_printf(s, "%s_ns %llu\n", names[i], plu.t_ns[i]);
+		seq_printf(s, "%s_ns %llu\n", names[i], plu_state.t_ns[i]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(timings);
@@ -103,10 +103,10 @@ static int image_show(struct seq_file *s, void *unused)
 {
 	const struct plu_wire_header *h;
 
-	guard(mutex)(&plu.lock);
-	if (!plu.img)
+	guard(mutex)(&plu_state.lock);
+	if (!plu_state.img)
 		return 0;
-	h = plu.img->hdr;
+	h = plu_state.img->hdr;
 	seq_printf(s, "count %u capacity %u generation %llu flags 0x%x body_size %llu\n",
 		   le32_to_cpu(h->count), le32_to_cpu(h->capacity),
 		   le64_to_cpu(h->generation), le16_to_cpu(h->flags),
@@ -152,9 +152,9 @@ static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (arg && kstrtou64(arg, 0, &phys))
 		return -EINVAL;
-	scoped_guard(mutex, &plu.lock) {
-		plu.fault = mode;
-		plu.fault_phys = phys;
+	scoped_guard(mutex, &plu_state.lock) {
+		plu_state.fault = mode;
+		plu_state.fault_phys = phys;
 	}
 	return len;
 }

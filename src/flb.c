@@ -21,7 +21,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 static struct plu_wire_record *plu_body_alloc(u32 capacity)
 {
@@ -46,12 +46,12 @@ static u32 plu_capacity_for(u32 nr)
  */
 int plu_img_reserve(u32 nr)
 {
-	struct plu_image *img = plu.img;
+	struct plu_image *img = plu_state.img;
 	struct plu_wire_record *recs;
 	struct plu_dev **slots;
 	u32 cap, count;
 
-	lockdep_assert_held(&plu.lock);
+	lockdep_assert_held(&plu_state.lock);
 
 	if (nr > PLU_MAX_RECORDS)
 		return -ENOSPC;
@@ -87,10 +87,10 @@ int plu_img_reserve(u32 nr)
  */
 void plu_img_put(struct plu_dev *d)
 {
-	struct plu_image *img = plu.img;
+	struct plu_image *img = plu_state.img;
 	u32 slot;
 
-	lockdep_assert_held(&plu.lock);
+	lockdep_assert_held(&plu_state.lock);
 	if (!img)
 		return;
 
@@ -109,10 +109,10 @@ void plu_img_put(struct plu_dev *d)
  */
 void plu_img_remove(struct plu_dev *d)
 {
-	struct plu_image *img = plu.img;
+	struct plu_image *img = plu_state.img;
 	u32 from;
 
-	lockdep_assert_held(&plu.lock);
+	lockdep_assert_held(&plu_state.lock);
 	if (!img || d->slot == PLU_NO_SLOT)
 		return;
 
@@ -127,8 +127,8 @@ void plu_img_remove(struct plu_dev *d)
 static void plu_img_corrupted(void)
 {
 	pr_warn("fault injection: corrupted the outgoing image (mode %d)\n",
-		plu.fault);
-	plu.fault = PLU_FAULT_NONE;
+		plu_state.fault);
+	plu_state.fault = PLU_FAULT_NONE;
 }
 
 static void plu_img_reseal(struct plu_wire_header *h)
@@ -148,7 +148,7 @@ static void plu_img_corrupt(struct plu_image *img)
 	u32 cap = le32_to_cpu(h->capacity);
 	u64 rec = sizeof(struct plu_wire_record);
 
-	switch (plu.fault) {
+	switch (plu_state.fault) {
 	case PLU_FAULT_FLIP:
 		/* One bit of the first record, or of the header if empty. */
 		if (le32_to_cpu(h->count))
@@ -167,7 +167,7 @@ static void plu_img_corrupt(struct plu_image *img)
 		h->body_phys = cpu_to_le64(virt_to_phys(h));
 		break;
 	case PLU_FAULT_BODY_PHYS:
-		h->body_phys = cpu_to_le64(plu.fault_phys);
+		h->body_phys = cpu_to_le64(plu_state.fault_phys);
 		break;
 	case PLU_FAULT_BODY_OVERSIZE:
 		h->body_size = cpu_to_le64(2 * cap * rec);
@@ -198,25 +198,25 @@ void plu_img_freeze(bool frozen)
 {
 	u64 t0 = ktime_get_ns();
 
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 
 	if (frozen) {
-		plu.frozen++;
-	} else if (plu.frozen) {
-		plu.frozen--;
-		if (!plu.frozen)
+		plu_state.frozen++;
+	} else if (plu_state.frozen) {
+		plu_state.frozen--;
+		if (!plu_state.frozen)
 			plu_tracking_thawed();
 	}
-	if (!plu.img)
+	if (!plu_state.img)
 		return;
-	plu_wire_header_set_flags(plu.img->hdr,
-				  plu.frozen ? PLU_WIRE_F_FROZEN : 0);
-	if (plu.frozen)
-		plu_img_corrupt(plu.img);
+	plu_wire_header_set_flags(plu_state.img->hdr,
+				  plu_state.frozen ? PLU_WIRE_F_FROZEN : 0);
+	if (plu_state.frozen)
+		plu_img_corrupt(plu_state.img);
 	if (frozen) {
-		plu.t_ns[PLU_T_FREEZE] = ktime_get_ns() - t0;
+		plu_state.t_ns[PLU_T_FREEZE] = ktime_get_ns() - t0;
 		pr_info("outgoing set frozen: %u devices in %llu ns\n",
-			plu.nr_tracked, plu.t_ns[PLU_T_FREEZE]);
+			plu_state.nr_tracked, plu_state.t_ns[PLU_T_FREEZE]);
 	}
 }
 
@@ -240,8 +240,8 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 	if (!img)
 		return -ENOMEM;
 
-	guard(mutex)(&plu.lock);
-	img->capacity = plu_capacity_for(plu.nr_tracked);
+	guard(mutex)(&plu_state.lock);
+	img->capacity = plu_capacity_for(plu_state.nr_tracked);
 	hdr = kho_alloc_preserve(PAGE_SIZE);
 	img->hdr = IS_ERR(hdr) ? NULL : hdr;
 	img->recs = plu_body_alloc(img->capacity);
@@ -257,15 +257,15 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 	}
 	plu_wire_header_init(img->hdr, virt_to_phys(img->recs), img->capacity);
 
-	plu.img = img;
-	xa_for_each(&plu.devs, key, d)
+	plu_state.img = img;
+	xa_for_each(&plu_state.devs, key, d)
 		plu_img_put(d);
 
 	args->data = virt_to_phys(img->hdr);
 	args->obj = img;
-	plu.t_ns[PLU_T_PRESERVE] = ktime_get_ns() - t0;
+	plu_state.t_ns[PLU_T_PRESERVE] = ktime_get_ns() - t0;
 	pr_info("outgoing set preserved: %u devices, %llu bytes of KHO memory\n",
-		plu.nr_tracked, plu_img_bytes(img));
+		plu_state.nr_tracked, plu_img_bytes(img));
 	return 0;
 }
 
@@ -276,12 +276,12 @@ static void plu_flb_unpreserve(struct liveupdate_flb_op_args *args)
 	struct plu_dev *d;
 	unsigned long key;
 
-	guard(mutex)(&plu.lock);
-	xa_for_each(&plu.devs, key, d)
+	guard(mutex)(&plu_state.lock);
+	xa_for_each(&plu_state.devs, key, d)
 		d->slot = PLU_NO_SLOT;
-	plu.img = NULL;
+	plu_state.img = NULL;
 	plu_img_free(img);
-	plu.t_ns[PLU_T_UNPRESERVE] = ktime_get_ns() - t0;
+	plu_state.t_ns[PLU_T_UNPRESERVE] = ktime_get_ns() - t0;
 	pr_info("outgoing set unpreserved; marks are kept\n");
 }
 
@@ -422,9 +422,9 @@ static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 		pr_info("incoming device set: %u devices (wire version %u)\n",
 			in->count, PLU_WIRE_VERSION);
 
-	scoped_guard(mutex, &plu.lock) {
-		plu.in = in;
-		plu.t_ns[PLU_T_RETRIEVE] = ktime_get_ns() - t0;
+	scoped_guard(mutex, &plu_state.lock) {
+		plu_state.in = in;
+		plu_state.t_ns[PLU_T_RETRIEVE] = ktime_get_ns() - t0;
 	}
 	args->obj = in;
 	/*
@@ -442,7 +442,7 @@ static void plu_flb_finish(struct liveupdate_flb_op_args *args)
 	struct plu_incoming *in = args->obj;
 	u64 t0 = ktime_get_ns();
 
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 	/*
 	 * A rejected image's record block address is not trusted, so only
 	 * what was restored is given back.
@@ -455,7 +455,7 @@ static void plu_flb_finish(struct liveupdate_flb_op_args *args)
 	in->hdr_folio = NULL;
 	if (in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
 		in->state = PCI_LIVEUPDATE_INCOMING_FINISHED;
-	plu.t_ns[PLU_T_FINISH] = ktime_get_ns() - t0;
+	plu_state.t_ns[PLU_T_FINISH] = ktime_get_ns() - t0;
 	pr_info("incoming device set finished; KHO memory released\n");
 }
 

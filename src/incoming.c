@@ -17,7 +17,7 @@
 #include <linux/cleanup.h>
 #include <linux/device.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 static bool plu_same_identity(struct pci_dev *pdev,
 			      const struct pci_liveupdate_device *rec)

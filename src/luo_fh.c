@@ -13,7 +13,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 static bool plu_fh_can_preserve(struct liveupdate_file_handler *fh,
 				struct file *file)
@@ -155,6 +155,7 @@ void plu_incoming_fetch(void)
 		pr_warn("cannot get the incoming set: %d\n", ret);
 	/* The fetch is done before any file may finish; see can_finish. */
 	smp_store_release(&plu_fh_ready, true);
-	if (!ret && plu.in && plu.in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
-		plu_incoming_rebind(plu.in);
+	if (!ret && plu_state.in &&
+	    plu_state.in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
+		plu_incoming_rebind(plu_state.in);
 }

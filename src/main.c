@@ -12,11 +12,11 @@
 
 #include <linux/module.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
-struct plu_state plu = {
-	.lock = __MUTEX_INITIALIZER(plu.lock),
-	.devs = XARRAY_INIT(plu.devs, 0),
+struct plu_state plu_state = {
+	.lock = __MUTEX_INITIALIZER(plu_state.lock),
+	.devs = XARRAY_INIT(plu_state.devs, 0),
 };
 
 bool plu_fault_inject;
@@ -71,7 +71,7 @@ static void __exit plu_exit(void)
 	plu_debugfs_exit();
 	plu_cdev_exit();
 	plu_tracking_exit();
-	plu_incoming_free(plu.in);
+	plu_incoming_free(plu_state.in);
 }
 
 module_init(plu_init);

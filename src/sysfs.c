@@ -8,7 +8,7 @@
 #include <linux/device.h>
 #include <linux/sysfs.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 static ssize_t binding_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -28,7 +28,7 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 		[PCI_LIVEUPDATE_STATE_FROZEN] = "frozen",
 	};
 
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 	return sysfs_emit(buf, "%s\n", names[plu_out_state()]);
 }
 static DEVICE_ATTR_RO(state);
@@ -43,7 +43,7 @@ static ssize_t incoming_state_show(struct device *dev,
 		[PCI_LIVEUPDATE_INCOMING_FINISHED] = "finished",
 	};
 
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 	return sysfs_emit(buf, "%s\n", names[plu_in_state()]);
 }
 static DEVICE_ATTR_RO(incoming_state);
@@ -51,10 +51,10 @@ static DEVICE_ATTR_RO(incoming_state);
 static ssize_t counts_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 	return sysfs_emit(buf, "marked %u outgoing %u removed %u incoming %u\n",
-			  plu.nr_marked, plu.nr_tracked, plu.nr_removed,
-			  plu.in ? plu.in->count : 0);
+			  plu_state.nr_marked, plu_state.nr_tracked, plu_state.nr_removed,
+			  plu_state.in ? plu_state.in->count : 0);
 }
 static DEVICE_ATTR_RO(counts);
 

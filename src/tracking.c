@@ -8,23 +8,24 @@
  * keep.  Storage grows with the set (no pre-counted array), and a bus
  * notifier drops a tracked device that is hot-removed before the kexec.
  *
- * Lock order: device_lock -> pci_lock_rescan_remove() -> plu.lock, the
- * PCI core's own order for the first two: sriov_numvfs_store() holds the
- * PF's device lock while it takes the rescan lock to add or remove VFs, and
- * removal calls the notifier below, which takes plu.lock, under the rescan
- * lock and sometimes a parent's device lock.  So the module never takes a
- * device lock while it holds the rescan lock or plu.lock: MARK reads the
- * bound drivers (which needs the device lock) first, with no lock of its
- * own held, then takes the rescan lock, checks the device is still there,
- * and inserts it under plu.lock.  lockdep does not validate the device
- * mutex, so the sriov-race VM scenario tests this order.
+ * Lock order: device_lock -> pci_lock_rescan_remove() -> plu_state.lock,
+ * the PCI core's own order for the first two: sriov_numvfs_store() holds
+ * the PF's device lock while it takes the rescan lock to add or remove VFs,
+ * and removal calls the notifier below, which takes plu_state.lock, under
+ * the rescan lock and sometimes a parent's device lock.  So the module
+ * never takes a device lock while it holds the rescan lock or
+ * plu_state.lock: MARK reads the bound drivers (which needs the device
+ * lock) first, with no lock of its own held, then takes the rescan lock,
+ * checks the device is still there, and inserts it under plu_state.lock.
+ * lockdep does not validate the device mutex, so the sriov-race VM
+ * scenario tests this order.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cleanup.h>
 #include <linux/slab.h>
 
-#include "plu.h"
+#include "plu_internal.h"
 
 /**
  * plu_pci_path() - topology path of a device
@@ -160,7 +161,7 @@ static void plu_dev_update(struct plu_dev *d)
 /* Drop @d from the set if nothing needs it any more. */
 static void plu_dev_release_if_unused(struct plu_dev *d, unsigned long key)
 {
-	lockdep_assert_held(&plu.lock);
+	lockdep_assert_held(&plu_state.lock);
 
 	if (d->marked || d->refs) {
 		plu_dev_update(d);
@@ -168,8 +169,8 @@ static void plu_dev_release_if_unused(struct plu_dev *d, unsigned long key)
 		return;
 	}
 	plu_img_remove(d);
-	xa_erase(&plu.devs, key);
-	plu.nr_tracked--;
+	xa_erase(&plu_state.devs, key);
+	plu_state.nr_tracked--;
 	plu_dev_free(d);
 }
 
@@ -179,7 +180,7 @@ static void plu_dev_put_ancestors(struct plu_dev *d)
 	unsigned int i;
 
 	for (i = 0; i < d->nr_anc; i++) {
-		struct plu_dev *b = xa_load(&plu.devs, d->anc[i]);
+		struct plu_dev *b = xa_load(&plu_state.devs, d->anc[i]);
 
 		if (!b || WARN_ON_ONCE(!b->refs))
 			continue;
@@ -202,13 +203,13 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 	unsigned int i, n, nr_new = 0;
 	int ret;
 
-	lockdep_assert_held(&plu.lock);
+	lockdep_assert_held(&plu_state.lock);
 
-	if (plu.frozen)
+	if (plu_state.frozen)
 		return -EBUSY;
 
 	key = plu_key(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn);
-	d = xa_load(&plu.devs, key);
+	d = xa_load(&plu_state.devs, key);
 	if (d && d->marked)
 		return -EEXIST;
 	if (!d) {
@@ -225,7 +226,7 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 	for (i = 1; i < n; i++) {
 		struct pci_dev *bridge;
 
-		chain[i] = xa_load(&plu.devs, d->anc[i - 1]);
+		chain[i] = xa_load(&plu_state.devs, d->anc[i - 1]);
 		if (chain[i])
 			continue;
 		bridge = i == 1 ? pci_upstream_bridge(pdev) :
@@ -244,19 +245,19 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 	for (i = 0; i < n; i++) {
 		if (!is_new[i])
 			continue;
-		ret = xa_reserve(&plu.devs, i ? d->anc[i - 1] : key, GFP_KERNEL);
+		ret = xa_reserve(&plu_state.devs, i ? d->anc[i - 1] : key, GFP_KERNEL);
 		if (ret)
 			goto err_release;
 	}
-	ret = plu_img_reserve(plu.nr_tracked + nr_new);
+	ret = plu_img_reserve(plu_state.nr_tracked + nr_new);
 	if (ret)
 		goto err_release;
 
 	for (i = 0; i < n; i++) {
 		if (is_new[i]) {
-			xa_store(&plu.devs, i ? d->anc[i - 1] : key, chain[i],
+			xa_store(&plu_state.devs, i ? d->anc[i - 1] : key, chain[i],
 				 GFP_KERNEL);
-			plu.nr_tracked++;
+			plu_state.nr_tracked++;
 		}
 		if (i == 0) {
 			/* A bridge tracked for a child: what it is now. */
@@ -271,13 +272,13 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 		plu_dev_update(chain[i]);
 		plu_img_put(chain[i]);
 	}
-	plu.nr_marked++;
+	plu_state.nr_marked++;
 	return 0;
 
 err_release:
 	for (i = 0; i < n; i++)
 		if (is_new[i])
-			xa_release(&plu.devs, i ? d->anc[i - 1] : key);
+			xa_release(&plu_state.devs, i ? d->anc[i - 1] : key);
 err_free:
 	for (i = 0; i < n; i++)
 		if (is_new[i] && chain[i])
@@ -292,7 +293,7 @@ err_free:
  * @devfn:   Device and function.
  * @flags:   PCI_LIVEUPDATE_MARK_* flags.
  *
- * Context: takes device locks, then the rescan lock, then plu.lock (see
+ * Context: takes device locks, then the rescan lock, then plu_state.lock (see
  * the lock order at the top of this file).
  *
  * Return: 0; -ENODEV if there is no such device (or it went away while
@@ -345,7 +346,7 @@ int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags)
 			ret = -ENODEV;
 			break;
 		}
-		scoped_guard(mutex, &plu.lock)
+		scoped_guard(mutex, &plu_state.lock)
 			ret = plu_mark_locked(pdev, flags, drv);
 	}
 out_put:
@@ -370,14 +371,14 @@ int plu_unmark(u32 segment, u8 bus, u8 devfn)
 	unsigned long key = plu_key(segment, bus, devfn);
 	struct plu_dev *d;
 
-	guard(mutex)(&plu.lock);
-	if (plu.frozen)
+	guard(mutex)(&plu_state.lock);
+	if (plu_state.frozen)
 		return -EBUSY;
-	d = xa_load(&plu.devs, key);
+	d = xa_load(&plu_state.devs, key);
 	if (!d || !d->marked)
 		return -ENOENT;
 	d->marked = false;
-	plu.nr_marked--;
+	plu_state.nr_marked--;
 	plu_dev_put_ancestors(d);
 	plu_dev_release_if_unused(d, key);
 	return 0;
@@ -388,7 +389,7 @@ static void plu_drop_removed(struct plu_dev *d, unsigned long key)
 {
 	if (d->marked) {
 		d->marked = false;
-		plu.nr_marked--;
+		plu_state.nr_marked--;
 		plu_dev_put_ancestors(d);
 	}
 	/* A bridge whose children are still tracked goes anyway. */
@@ -402,14 +403,14 @@ static void plu_forget(struct pci_dev *pdev)
 	unsigned long key;
 	struct plu_dev *d;
 
-	guard(mutex)(&plu.lock);
+	guard(mutex)(&plu_state.lock);
 	key = plu_key(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn);
-	d = xa_load(&plu.devs, key);
+	d = xa_load(&plu_state.devs, key);
 	if (!d || d->pdev != pdev)
 		return;
 
-	plu.nr_removed++;
-	if (plu.frozen) {
+	plu_state.nr_removed++;
+	if (plu_state.frozen) {
 		/*
 		 * The image is sealed for reboot and must not change: its
 		 * record stays (the next kernel reports the device missing),
@@ -435,8 +436,8 @@ void plu_tracking_thawed(void)
 	struct plu_dev *d;
 	unsigned long key;
 
-	lockdep_assert_held(&plu.lock);
-	xa_for_each(&plu.devs, key, d)
+	lockdep_assert_held(&plu_state.lock);
+	xa_for_each(&plu_state.devs, key, d)
 		if (d->gone)
 			plu_drop_removed(d, key);
 }
@@ -475,11 +476,11 @@ void plu_tracking_exit(void)
 	unsigned long key;
 
 	bus_unregister_notifier(&pci_bus_type, &plu_pci_nb);
-	guard(mutex)(&plu.lock);
-	xa_for_each(&plu.devs, key, d) {
-		xa_erase(&plu.devs, key);
+	guard(mutex)(&plu_state.lock);
+	xa_for_each(&plu_state.devs, key, d) {
+		xa_erase(&plu_state.devs, key);
 		plu_dev_free(d);
 	}
-	plu.nr_tracked = 0;
-	plu.nr_marked = 0;
+	plu_state.nr_tracked = 0;
+	plu_state.nr_marked = 0;
 }

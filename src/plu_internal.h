@@ -4,8 +4,8 @@
  *
  * Internal interfaces between the module's files.
  */
-#ifndef _PLU_H
-#define _PLU_H
+#ifndef _PLU_INTERNAL_H
+#define _PLU_INTERNAL_H
 
 #include <linux/cleanup.h>
 #include <linux/liveupdate.h>
@@ -128,25 +128,25 @@ struct plu_state {
 	u64 t_ns[PLU_T_NR];
 };
 
-extern struct plu_state plu;
+extern struct plu_state plu_state;
 extern bool plu_fault_inject;
 extern bool plu_fault_retrieve_nomem;
 
 /* The outgoing set's state, as STATUS and sysfs report it. */
 static inline enum pci_liveupdate_state plu_out_state(void)
 {
-	lockdep_assert_held(&plu.lock);
-	if (plu.frozen)
+	lockdep_assert_held(&plu_state.lock);
+	if (plu_state.frozen)
 		return PCI_LIVEUPDATE_STATE_FROZEN;
-	return plu.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
+	return plu_state.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
 			 PCI_LIVEUPDATE_STATE_IDLE;
 }
 
 /* The incoming set's state (&enum pci_liveupdate_incoming_state). */
 static inline int plu_in_state(void)
 {
-	lockdep_assert_held(&plu.lock);
-	return plu.in ? plu.in->state : PCI_LIVEUPDATE_INCOMING_NONE;
+	lockdep_assert_held(&plu_state.lock);
+	return plu_state.in ? plu_state.in->state : PCI_LIVEUPDATE_INCOMING_NONE;
 }
 
 /* KHO memory an image holds: the header page and the record block. */
@@ -215,4 +215,4 @@ void plu_debugfs_exit(void);
 /* sysfs.c */
 extern const struct attribute_group *plu_dev_groups[];
 
-#endif /* _PLU_H */
+#endif /* _PLU_INTERNAL_H */
