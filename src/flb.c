@@ -117,7 +117,7 @@ void plu_img_remove(struct plu_dev *d)
 		return;
 
 	from = plu_wire_remove(img->hdr, img->recs, d->slot);
-	if (!WARN_ON_ONCE(from == U32_MAX) && from != d->slot) {
+	if (!WARN_ON_ONCE(from == PLU_NO_SLOT) && from != d->slot) {
 		img->slots[d->slot] = img->slots[from];
 		img->slots[d->slot]->slot = d->slot;
 	}

@@ -15,7 +15,6 @@
 
 #include "plu_wire.h"
 
-#define PLU_NO_SLOT		U32_MAX
 /* Records the KHO image can hold: one order-10 folio of 64-byte records. */
 #define PLU_MAX_RECORDS		(PLU_WIRE_MAX_BODY / sizeof(struct plu_wire_record))
 #define PLU_MIN_CAPACITY	(PAGE_SIZE / sizeof(struct plu_wire_record))

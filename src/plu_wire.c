@@ -14,7 +14,6 @@
 #define PLU_WIRE_HDR_CRC_LEN	offsetof(struct plu_wire_header, header_crc)
 #define PLU_WIRE_REC_CRC_LEN	offsetof(struct plu_wire_record, crc)
 #define PLU_WIRE_BODY_ALIGN	4096U
-#define PLU_WIRE_REMOVE_NONE	0xffffffffU
 
 static void plu_set_why(const char **why, const char *msg)
 {
@@ -483,7 +482,7 @@ int plu_wire_put(struct plu_wire_header *h, struct plu_wire_record *recs,
  *
  * Return: the index the moved record came from, which is the new count
  * (equal to @slot if nothing moved), so the caller can update its own map
- * of slots; 0xffffffff, with nothing changed, if @slot is not below
+ * of slots; PLU_NO_SLOT, with nothing changed, if @slot is not below
  * @h->count.
  */
 u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
@@ -493,7 +492,7 @@ u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
 	u32 last;
 
 	if (slot >= count)
-		return PLU_WIRE_REMOVE_NONE;
+		return PLU_NO_SLOT;
 	last = count - 1;
 	h->records_xor = cpu_to_le32(le32_to_cpu(h->records_xor) ^
 				     le32_to_cpu(recs[slot].crc));

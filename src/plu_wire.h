@@ -12,6 +12,12 @@
 #include "../include/pci_liveupdate_abi.h"
 #include "../include/uapi/linux/pci_liveupdate.h"
 
+/*
+ * No record index: the slot of a device with no record, and what
+ * plu_wire_remove() returns for a slot not in use.
+ */
+#define PLU_NO_SLOT		0xffffffffU
+
 u32 plu_wire_crc(const void *buf, size_t len);
 
 void plu_wire_encode_record(struct plu_wire_record *w,

@@ -16,7 +16,6 @@ const char *plu_crc32c_impl_name(void);
 
 #define BODY_PHYS	0x12345000ULL
 #define REC_SIZE	sizeof(struct plu_wire_record)
-#define NO_SLOT		0xffffffffU
 
 /* The sizes are asserted in pci_liveupdate_abi.h; the offsets here. */
 _Static_assert(offsetof(struct plu_wire_header, header_crc) == 60, "hcrc");
@@ -907,8 +906,8 @@ TEST(remove_swap_bookkeeping)
 
 	/* out of range: nothing changes */
 	before = im.h;
-	ASSERT_EQ(NO_SLOT, plu_wire_remove(&im.h, im.recs, 5));
-	ASSERT_EQ(NO_SLOT, plu_wire_remove(&im.h, im.recs, ~0U));
+	ASSERT_EQ(PLU_NO_SLOT, plu_wire_remove(&im.h, im.recs, 5));
+	ASSERT_EQ(PLU_NO_SLOT, plu_wire_remove(&im.h, im.recs, ~0U));
 	ASSERT_EQ(0, memcmp(&before, &im.h, sizeof(before)));
 	ASSERT_EQ(0, memcmp(saved, im.recs, sizeof(saved)));
 
@@ -941,7 +940,7 @@ TEST(remove_swap_bookkeeping)
 	ASSERT_EQ(0U, plu_wire_remove(&im.h, im.recs, 0));
 	ASSERT_EQ(0U, le32_to_cpu(im.h.count));
 	ASSERT_EQ(0U, le32_to_cpu(im.h.records_xor));
-	ASSERT_EQ(NO_SLOT, plu_wire_remove(&im.h, im.recs, 0));
+	ASSERT_EQ(PLU_NO_SLOT, plu_wire_remove(&im.h, im.recs, 0));
 	image_ok(_metadata, &im);
 	free(im.recs);
 }
