@@ -245,97 +245,10 @@ qemu=(qemu-system-x86_64 -M q35 -smp 2 -m "$mem" "${accel[@]}"
 	"${topo_args[@]}" "${extra_args[@]}")
 printf '%q ' "${qemu[@]}" >"$work/qemu.cmd"; echo >>"$work/qemu.cmd"
 
-# QMP client for the host-request channel: reads "device_del ID" lines on
-# stdin, keeps one QMP session, records answers and events.
-cat >"$work/qmp.py" <<'PY'
-import json, os, select, socket, sys
-sock_path, rec_path = sys.argv[1], sys.argv[2]
-rec = open(rec_path, "a", buffering=1)
-def say(msg):
-    rec.write(msg + "\n")
-    print("[vm-run] host: " + msg, file=sys.stderr, flush=True)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-buf = b""
-def fill():
-    """One recv; returns the complete messages it made available."""
-    global buf
-    data = s.recv(65536)
-    if not data:
-        raise EOFError("QMP socket closed")
-    buf += data
-    out = []
-    while b"\n" in buf:
-        line, buf = buf.split(b"\n", 1)
-        if line.strip():
-            out.append(json.loads(line))
-    return out
-def wait_for(pred):
-    while True:
-        for m in fill():
-            if pred(m):
-                return m
-try:
-    # QEMU made the socket before the guest could ask for anything, so
-    # this only waits for QEMU's main loop to answer; generous for a busy
-    # host.
-    s.settimeout(60)
-    s.connect(sock_path)
-    wait_for(lambda m: "QMP" in m)
-    s.sendall(b'{"execute":"qmp_capabilities"}\n')
-    m = wait_for(lambda m: "return" in m or "error" in m)
-    if "error" in m:
-        raise RuntimeError(m["error"])
-    s.settimeout(None)
-except Exception as e:
-    say("error QMP connection failed: %r" % (e,))
-    sys.exit(1)
-stdin = sys.stdin.fileno()
-inbuf = b""
-pending = {}
-n = 0
-open_in = True
-while True:
-    r, _, _ = select.select([stdin, s] if open_in else [s], [], [], None if open_in else 5)
-    if not r:
-        break   # stdin closed and QEMU silent for 5 s: done
-    if stdin in r:
-        data = os.read(stdin, 4096)
-        if not data:
-            open_in = False
-            if not pending:
-                break
-        inbuf += data
-        while b"\n" in inbuf:
-            line, inbuf = inbuf.split(b"\n", 1)
-            words = line.decode(errors="replace").split()
-            if len(words) == 2 and words[0] == "device_del":
-                n += 1
-                pending[n] = " ".join(words)
-                s.sendall(json.dumps({"execute": "device_del",
-                                      "arguments": {"id": words[1]},
-                                      "id": n}).encode() + b"\n")
-            else:
-                say("error unknown request: %s" % " ".join(words))
-    if s in r:
-        try:
-            msgs = fill()
-        except (EOFError, OSError):
-            break
-        for m in msgs:
-            if "event" in m:
-                if m["event"] == "DEVICE_DELETED" and "device" in m.get("data", {}):
-                    say("event DEVICE_DELETED %s" % m["data"]["device"])
-                continue
-            req = pending.pop(m.get("id"), "?")
-            if "error" in m:
-                say("error %s: %s" % (req, m["error"].get("desc", m["error"])))
-            else:
-                say("ok %s" % req)
-        if not open_in and not pending:
-            break
-for req in pending.values():
-    say("error %s: no answer before QEMU went away" % req)
-PY
+# QMP client for the host-request channel (scripts/qmp.py), started at the
+# first request.  A copy, taken now: the run uses the harness as it was
+# when it started, even if the checkout changes meanwhile.
+cp "$PLU_TOP/scripts/qmp.py" "$work/qmp.py" || infra "cannot copy scripts/qmp.py"
 
 # ---- run ----
 # Times in microseconds since the epoch (EPOCHREALTIME without its decimal
