@@ -80,12 +80,12 @@ int plu_img_reserve(u32 nr)
 }
 
 /**
- * plu_img_put() - write a device's record into the image
+ * plu_img_write() - write a device's record into the image
  * @d: The device; gets a slot if it has none.
  *
  * No-op while nothing is preserved.  Capacity must have been reserved.
  */
-void plu_img_put(struct plu_dev *d)
+void plu_img_write(struct plu_dev *d)
 {
 	struct plu_image *img = plu_state.img;
 	u32 slot;
@@ -95,7 +95,7 @@ void plu_img_put(struct plu_dev *d)
 		return;
 
 	slot = d->slot == PLU_NO_SLOT ? le32_to_cpu(img->hdr->count) : d->slot;
-	if (WARN_ON_ONCE(plu_wire_put(img->hdr, img->recs, slot, &d->info)))
+	if (WARN_ON_ONCE(plu_wire_write(img->hdr, img->recs, slot, &d->info)))
 		return;
 	img->slots[slot] = d;
 	d->slot = slot;
@@ -259,7 +259,7 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 
 	plu_state.img = img;
 	xa_for_each(&plu_state.devs, key, d)
-		plu_img_put(d);
+		plu_img_write(d);
 
 	args->data = virt_to_phys(img->hdr);
 	args->obj = img;

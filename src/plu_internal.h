@@ -186,7 +186,7 @@ int plu_pci_path(struct pci_dev *pdev, u8 *root_bus, u8 *path, u8 *depth);
 /* flb.c */
 extern struct liveupdate_flb plu_flb;
 int plu_img_reserve(u32 nr);
-void plu_img_put(struct plu_dev *d);
+void plu_img_write(struct plu_dev *d);
 void plu_img_remove(struct plu_dev *d);
 void plu_img_freeze(bool frozen);
 void plu_incoming_free(struct plu_incoming *in);

@@ -435,7 +435,7 @@ int plu_wire_header_check(const struct plu_wire_header *h, const char **why)
 }
 
 /**
- * plu_wire_put() - write one record of the image and update the header
+ * plu_wire_write() - write one record of the image and update the header
  * @h:    Header of the image.
  * @recs: Record block.
  * @slot: Index to write: below @h->count to overwrite that record, equal to
@@ -448,8 +448,8 @@ int plu_wire_header_check(const struct plu_wire_header *h, const char **why)
  * Return: 0 on success, -ENOSPC when appending to a full block, -EINVAL if
  * @slot is past @h->count.
  */
-int plu_wire_put(struct plu_wire_header *h, struct plu_wire_record *recs,
-		 u32 slot, const struct pci_liveupdate_device *dev)
+int plu_wire_write(struct plu_wire_header *h, struct plu_wire_record *recs,
+		   u32 slot, const struct pci_liveupdate_device *dev)
 {
 	u32 count = le32_to_cpu(h->count);
 	u32 digest = le32_to_cpu(h->records_xor);

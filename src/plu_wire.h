@@ -33,8 +33,8 @@ void plu_wire_header_rebase(struct plu_wire_header *h, u64 body_phys,
 void plu_wire_header_set_flags(struct plu_wire_header *h, u16 flags);
 int plu_wire_header_check(const struct plu_wire_header *h, const char **why);
 
-int plu_wire_put(struct plu_wire_header *h, struct plu_wire_record *recs,
-		 u32 slot, const struct pci_liveupdate_device *dev);
+int plu_wire_write(struct plu_wire_header *h, struct plu_wire_record *recs,
+		   u32 slot, const struct pci_liveupdate_device *dev);
 u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
 		    u32 slot);
 

@@ -165,7 +165,7 @@ static void plu_dev_release_if_unused(struct plu_dev *d, unsigned long key)
 
 	if (d->marked || d->refs) {
 		plu_dev_update(d);
-		plu_img_put(d);
+		plu_img_write(d);
 		return;
 	}
 	plu_img_remove(d);
@@ -270,7 +270,7 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 			chain[i]->refs++;
 		}
 		plu_dev_update(chain[i]);
-		plu_img_put(chain[i]);
+		plu_img_write(chain[i]);
 	}
 	plu_state.nr_marked++;
 	return 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host benchmark of the wire codec: for N records, the cost per record of
- * building an image with plu_wire_put(), of validating and decoding it the
+ * building an image with plu_wire_write(), of validating and decoding it the
  * way the next kernel does (header check, record check, decode of every
  * record), and of a plain memcpy() of the same bytes as the floor.
  *
@@ -89,7 +89,7 @@ static void op_encode(u32 n)
 {
 	plu_wire_header_init(&hdr, BODY_PHYS, n);
 	for (u32 i = 0; i < n; i++)
-		if (plu_wire_put(&hdr, recs, i, &devs[i]))
+		if (plu_wire_write(&hdr, recs, i, &devs[i]))
 			abort();
 	clobber(recs);
 }

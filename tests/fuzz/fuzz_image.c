@@ -40,7 +40,7 @@
  *     another size (not proven ours), aborts; a block restored with its
  *     exact size must be freed at finish, and the header page too;
  *   - an accepted image is frozen, its count decoded records re-encode,
- *     through plu_wire_put(), to the very bytes of the block and to its
+ *     through plu_wire_write(), to the very bytes of the block and to its
  *     header; an accepted image with records restored our block at its
  *     head, of exactly body_size bytes; one with none restored nothing;
  *   - a rejection always comes with a reason.
@@ -496,8 +496,8 @@ static void check_accepted(const struct plu_wire_header *h,
 		if (memcmp(&w, mem + (size_t)i * REC_SIZE, REC_SIZE))
 			fail("decoded record does not re-encode to the same bytes",
 			     phys + (u64)i * REC_SIZE);
-		if (plu_wire_put(&r, recs, i, &out[i]))
-			fail("put of an accepted record failed", phys);
+		if (plu_wire_write(&r, recs, i, &out[i]))
+			fail("write of an accepted record failed", phys);
 	}
 	plu_wire_header_set_flags(&r, le16_to_cpu(h->flags));
 	if (memcmp(recs, mem, size))

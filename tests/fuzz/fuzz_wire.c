@@ -5,7 +5,7 @@
  * Input: a struct plu_wire_header followed by a record block, i.e. what
  * the next kernel finds in KHO memory.  The header is checked, then the
  * records; whatever the decoder accepts must re-encode to the very same
- * bytes and rebuild, through plu_wire_put(), into the same image.  Every
+ * bytes and rebuild, through plu_wire_write(), into the same image.  Every
  * 64-byte record of the input is also fed to plu_wire_decode_record() on
  * its own, with the same round-trip property.
  *
@@ -98,8 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < count; i++) {
 		if (plu_wire_decode_record(&recs[i], &dev, NULL))
 			fail("record of an accepted image does not decode", i);
-		if (plu_wire_put(&rebuilt, recs2, (u32)i, &dev))
-			fail("put of an accepted record failed", i);
+		if (plu_wire_write(&rebuilt, recs2, (u32)i, &dev))
+			fail("write of an accepted record failed", i);
 	}
 	if (memcmp(recs2, recs, (size_t)count * REC_SIZE))
 		fail("rebuilt records differ", 0);

@@ -73,7 +73,7 @@ static int write_image(const char *dir, unsigned int count, unsigned int cap,
 	plu_wire_header_init(&h, 0x100000ULL * (count + 1), cap);
 	for (unsigned int i = 0; i < count; i++) {
 		make_dev(&d, i);
-		if (plu_wire_put(&h, recs, i, &d))
+		if (plu_wire_write(&h, recs, i, &d))
 			ret = -1;
 	}
 	if (flags)
@@ -140,7 +140,7 @@ static struct plu_wire_record *fz_image(struct plu_wire_header *h, u8 layout,
 		make_dev(&d, i);
 		/* unique addresses, as the module's index wants */
 		d.segment = i;
-		if (plu_wire_put(h, recs, i, &d)) {
+		if (plu_wire_write(h, recs, i, &d)) {
 			free(recs);
 			return NULL;
 		}
@@ -259,7 +259,7 @@ static int write_image_seeds(const char *dir)
 	make_dev(&d, 0);
 	d.segment = 0;		/* record 0's address */
 	d.vendor ^= 1;
-	if (plu_wire_put(&h, recs, 2, &d)) {
+	if (plu_wire_write(&h, recs, 2, &d)) {
 		free(recs);
 		return -1;
 	}

@@ -787,7 +787,7 @@ TEST(header_every_byte_flip_rejected)
 	expect_bad_header(_metadata, &bad, "header CRC mismatch");
 }
 
-/* ----------------------------------------------------- put and remove */
+/* --------------------------------------------------- write and remove */
 
 struct image {
 	struct plu_wire_header h;
@@ -845,7 +845,7 @@ TEST(put_append_overwrite)
 		else
 			dev_endpoint(&d[i], 0x100 * i + i);
 		d[i].path[d[i].path_depth - 1] = d[i].devfn;
-		ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, i, &d[i]));
+		ASSERT_EQ(0, plu_wire_write(&im.h, im.recs, i, &d[i]));
 		ASSERT_EQ(i + 1, le32_to_cpu(im.h.count));
 		ASSERT_EQ(i + 1, le64_to_cpu(im.h.generation));
 		image_ok(_metadata, &im);
@@ -856,18 +856,18 @@ TEST(put_append_overwrite)
 	/* full: append fails and changes nothing */
 	dev_endpoint(&d[5], 0x999);
 	before = im.h;
-	ASSERT_EQ(-ENOSPC, plu_wire_put(&im.h, im.recs, 5, &d[5]));
+	ASSERT_EQ(-ENOSPC, plu_wire_write(&im.h, im.recs, 5, &d[5]));
 	ASSERT_EQ(0, memcmp(&before, &im.h, sizeof(before)));
 	/* past count: -EINVAL, nothing changes */
-	ASSERT_EQ(-EINVAL, plu_wire_put(&im.h, im.recs, 6, &d[5]));
-	ASSERT_EQ(-EINVAL, plu_wire_put(&im.h, im.recs, ~0U, &d[5]));
+	ASSERT_EQ(-EINVAL, plu_wire_write(&im.h, im.recs, 6, &d[5]));
+	ASSERT_EQ(-EINVAL, plu_wire_write(&im.h, im.recs, ~0U, &d[5]));
 	ASSERT_EQ(0, memcmp(&before, &im.h, sizeof(before)));
 
 	/* overwrite the middle one */
 	x = d[2];
 	x.vendor = 0x1af4;
 	x.flags |= PCI_LIVEUPDATE_DEV_REBIND;
-	ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, 2, &x));
+	ASSERT_EQ(0, plu_wire_write(&im.h, im.recs, 2, &x));
 	ASSERT_EQ(5U, le32_to_cpu(im.h.count));
 	ASSERT_EQ(6U, le64_to_cpu(im.h.generation));
 	image_ok(_metadata, &im);
@@ -876,14 +876,14 @@ TEST(put_append_overwrite)
 	expect_slot(_metadata, &im, 3, &d[3]);
 	/* overwriting with identical contents keeps the digest */
 	before = im.h;
-	ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, 2, &x));
+	ASSERT_EQ(0, plu_wire_write(&im.h, im.recs, 2, &x));
 	ASSERT_EQ(before.records_xor, im.h.records_xor);
 	image_ok(_metadata, &im);
 
 	/* a fresh image: slot > count on an empty image */
 	free(im.recs);
 	image_init(&im, 3);
-	ASSERT_EQ(-EINVAL, plu_wire_put(&im.h, im.recs, 1, &d[0]));
+	ASSERT_EQ(-EINVAL, plu_wire_write(&im.h, im.recs, 1, &d[0]));
 	ASSERT_EQ(0U, le32_to_cpu(im.h.count));
 	free(im.recs);
 }
@@ -899,7 +899,7 @@ TEST(remove_swap_bookkeeping)
 	image_init(&im, 8);
 	for (i = 0; i < 5; i++) {
 		dev_endpoint(&d[i], 0x10 + i);
-		ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, i, &d[i]));
+		ASSERT_EQ(0, plu_wire_write(&im.h, im.recs, i, &d[i]));
 	}
 	memcpy(saved, im.recs, sizeof(saved));
 	gen = (u32)le64_to_cpu(im.h.generation);
@@ -945,7 +945,7 @@ TEST(remove_swap_bookkeeping)
 	free(im.recs);
 }
 
-/* Random put/remove against a model, the way the kernel drives it. */
+/* Random write/remove against a model, the way the kernel drives it. */
 TEST(random_ops_against_model)
 {
 	enum { CAP = 97, OPS = 20000 };
@@ -970,7 +970,7 @@ TEST(random_ops_against_model)
 				dev_bridge(&d, rnd());
 			d.path[d.path_depth - 1] = d.devfn;
 			slot = (n && (r & 16)) ? rnd() % n : n;
-			ASSERT_EQ(0, plu_wire_put(&im.h, im.recs, slot, &d));
+			ASSERT_EQ(0, plu_wire_write(&im.h, im.recs, slot, &d));
 			model[slot] = d;
 			if (slot == n)
 				n++;
@@ -1006,7 +1006,7 @@ static void build_image(struct image *im, u32 cap, u32 n)
 		else
 			dev_endpoint(&d, 0x10000 * (i % 3) + i);
 		d.path[d.path_depth - 1] = d.devfn;
-		plu_wire_put(&im->h, im->recs, i, &d);
+		plu_wire_write(&im->h, im->recs, i, &d);
 	}
 }
 
@@ -1095,7 +1095,7 @@ TEST(check_records_xor_mismatch)
 		struct pci_liveupdate_device d;
 
 		dev_endpoint(&d, 0x777);
-		ASSERT_EQ(0, plu_wire_put(&b.h, b.recs, 1, &d));
+		ASSERT_EQ(0, plu_wire_write(&b.h, b.recs, 1, &d));
 	}
 	image_ok(_metadata, &a);
 	image_ok(_metadata, &b);
@@ -1215,7 +1215,7 @@ static void frozen_build(struct __test_metadata *_metadata, struct frozen *f,
 	plu_wire_header_init(&f->h, body_phys, cap);
 	for (i = 0; i < n; i++) {
 		frozen_dev(&f->devs[i], i);
-		ASSERT_EQ(0, plu_wire_put(&f->h, f->recs, i, &f->devs[i]));
+		ASSERT_EQ(0, plu_wire_write(&f->h, f->recs, i, &f->devs[i]));
 		if (!(f->devs[i].flags & PCI_LIVEUPDATE_DEV_DSN))
 			f->devs[i].dsn = 0;
 	}
