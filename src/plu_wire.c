@@ -4,9 +4,10 @@
  *
  * The format is described in include/pci_liveupdate_abi.h.  This file is
  * built into the kernel module and, through plu_wire_compat.h, into the
- * userspace unit tests, fuzzer and benchmark.  It never allocates and never
- * recurses; every function runs in O(1) except plu_wire_check_records(),
- * which is linear in the record count.
+ * userspace unit tests, fuzzer and benchmark; the few helpers only those
+ * use are in tests/unit/plu_wire_test.c.  It never allocates and never
+ * recurses; every function runs in O(1) except plu_wire_decode_records()
+ * and plu_wire_image_check(), which are linear in the size of the block.
  */
 
 #include "plu_wire.h"
@@ -289,34 +290,6 @@ static inline void plu_wire_record_fill(const struct plu_wire_record *w,
 }
 
 /**
- * plu_wire_decode_record() - validate a wire record and decode it
- * @w:   Record to read.
- * @dev: Decoded device; zeroed first, @verdict and @cur_* stay zero.
- * @why: If not NULL, set to a static description of the problem on failure.
- *
- * Checks the record CRC and every field the format constrains (known flags,
- * MARKED or AUTO, AUTO only on bridges and with @refs, path depth and end,
- * zero unused path entries, DSN only with its flag, printable NUL padded
- * driver name, DRIVER_TRUNC only with a 16-byte name).
- *
- * Return: 0 on success, -EINVAL if the record is not valid.
- */
-int plu_wire_decode_record(const struct plu_wire_record *w,
-			   struct pci_liveupdate_device *dev,
-			   const char **why)
-{
-	u32 problems = plu_wire_record_problems(w);
-
-	if (problems) {
-		memset(dev, 0, sizeof(*dev));
-		plu_set_why(why, plu_wire_record_why_first(problems));
-		return -EINVAL;
-	}
-	plu_wire_record_fill(w, dev);
-	return 0;
-}
-
-/**
  * plu_wire_header_init() - set up the header of an empty image
  * @h:         Header to write; every byte of it is written.
  * @body_phys: Physical address of the record block (page aligned).
@@ -513,9 +486,13 @@ u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
  * @why:      If not NULL, set to a static description of the problem on
  *            failure.
  *
- * Decodes and validates each of the @h->count records as
- * plu_wire_decode_record() does, in one pass, and compares the XOR of their
- * CRCs with @h->records_xor.  It does not look for two records with the
+ * Validates and decodes each of the @h->count records in one pass: the
+ * record CRC and every field the format constrains (known flags, MARKED or
+ * AUTO, AUTO only on bridges and with @refs, path depth and end, zero
+ * unused path entries, DSN only with its flag, printable NUL padded driver
+ * name, DRIVER_TRUNC only with a 16-byte name).  Then it compares the XOR
+ * of their CRCs with @h->records_xor.  A decoded record is zeroed first,
+ * so its @verdict and @cur_* are zero.  It does not look for two records with the
  * same address: the caller finds those when it inserts the decoded records
  * into its own index, which it has to build anyway.  On failure @out holds
  * partial results the caller must not use.
@@ -550,25 +527,6 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/**
- * plu_wire_check_records() - validate all records of an image
- * @h:        Header, already accepted by plu_wire_header_check().
- * @recs:     The record block.
- * @recs_len: Bytes readable at @recs.
- * @why:      If not NULL, set to a static description of the problem on
- *            failure.
- *
- * plu_wire_decode_records() without keeping the decoded records.
- *
- * Return: 0 if every record is valid, -EINVAL otherwise.
- */
-int plu_wire_check_records(const struct plu_wire_header *h,
-			   const struct plu_wire_record *recs, size_t recs_len,
-			   const char **why)
-{
-	return plu_wire_decode_records(h, recs, recs_len, NULL, why);
 }
 
 static int plu_wire_bytes_zero(const void *buf, size_t len)

@@ -3,7 +3,8 @@
  * pci-liveupdate: encode, decode and validate the KHO wire format.
  *
  * Plain C shared by the kernel module and the userspace unit tests and
- * fuzzers (see plu_wire_compat.h), so both exercise the same code.
+ * fuzzers (see plu_wire_compat.h), so both exercise the same code.  What
+ * only the host programs use is declared in tests/unit/plu_wire_test.h.
  */
 #ifndef _PLU_WIRE_H
 #define _PLU_WIRE_H
@@ -22,9 +23,6 @@ u32 plu_wire_crc(const void *buf, size_t len);
 
 void plu_wire_encode_record(struct plu_wire_record *w,
 			    const struct pci_liveupdate_device *dev);
-int plu_wire_decode_record(const struct plu_wire_record *w,
-			   struct pci_liveupdate_device *dev,
-			   const char **why);
 
 void plu_wire_header_init(struct plu_wire_header *h, u64 body_phys,
 			  u32 capacity);
@@ -42,9 +40,6 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 			    const struct plu_wire_record *recs,
 			    size_t recs_len, struct pci_liveupdate_device *out,
 			    const char **why);
-int plu_wire_check_records(const struct plu_wire_header *h,
-			   const struct plu_wire_record *recs, size_t recs_len,
-			   const char **why);
 
 int plu_wire_image_check(const struct plu_wire_header *h, u64 hdr_phys,
 			 u64 page_size,

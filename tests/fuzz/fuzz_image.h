@@ -35,7 +35,7 @@
 #ifndef _FUZZ_IMAGE_H
 #define _FUZZ_IMAGE_H
 
-#include "../../src/plu_wire.h"
+#include "../unit/plu_wire_test.h"
 
 #define FZ_RAM0		0x100000ULL
 #define FZ_RAM0_SIZE	0x80000ULL

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/plu_wire.h"
+#include "../unit/plu_wire_test.h"
 
 #define HDR_SIZE	sizeof(struct plu_wire_header)
 #define REC_SIZE	sizeof(struct plu_wire_record)

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "../../src/plu_wire.h"
+#include "plu_wire_test.h"
 
 u32 plu_crc32c_sw(u32 crc, const void *buf, size_t len);
 u32 plu_crc32c_hw(u32 crc, const void *buf, size_t len);
