@@ -180,7 +180,7 @@ counted() {
 
 plu_need_pkgs build-essential bc flex bison libelf-dev libssl-dev cpio kmod \
 	libkmod-dev pkg-config qemu-system-x86 busybox-static kexec-tools \
-	python3 socat clang libclang-rt-14-dev groff-base
+	python3 clang libclang-rt-14-dev groff-base
 
 # --- per kernel flavor: module, VM scenarios ------------------------------
 kbuild() {	# KDIR OBJ ARGS... - make an external module, kernel's compiler

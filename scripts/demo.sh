@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$PLU_TOP"
 
 plu_need_pkgs build-essential bc flex bison libelf-dev libssl-dev cpio kmod \
-	libkmod-dev pkg-config qemu-system-x86 busybox-static kexec-tools socat
+	libkmod-dev pkg-config qemu-system-x86 busybox-static kexec-tools
 scripts/build-kernel.sh >/dev/null
 make -s module tools >/dev/null
 
