@@ -131,6 +131,19 @@ static const struct command commands[] = {
 		.notes = BDF_HELP,
 		.run = cmd_rebind,
 	},
+	{
+		.name = "hold",
+		.synopsis = "",
+		.desc =
+		"The body of pci-liveupdate.service (Type=notify): keep a\n"
+		"/dev/pci_liveupdate file in the service's systemd fd store as\n"
+		"'pci_liveupdate', so that systemd 261 or later carries it (and\n"
+		"the outgoing set) across 'systemctl kexec' in its LUO session.\n"
+		"When the store hands the file back after the kexec, print the\n"
+		"incoming set with its verdicts.  Runs until SIGTERM; SIGHUP\n"
+		"prints the status again.\n",
+		.run = cmd_hold,
+	},
 };
 
 #define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))

@@ -15,8 +15,9 @@
 #include "bdf.h"
 #include "json.h"
 
+/* PACKAGE_VERSION of dkms.conf, passed in by tools/Makefile. */
 #ifndef PLU_VERSION
-#define PLU_VERSION		"0.1"
+#error "PLU_VERSION is not defined (build with tools/Makefile)"
 #endif
 
 #define PLU_PROG		"pci-liveupdate"
@@ -177,5 +178,6 @@ int cmd_list(int argc, char **argv, const struct command *cmd);
 int cmd_kexec(int argc, char **argv, const struct command *cmd);
 int cmd_retrieve(int argc, char **argv, const struct command *cmd);
 int cmd_rebind(int argc, char **argv, const struct command *cmd);
+int cmd_hold(int argc, char **argv, const struct command *cmd);
 
 #endif /* PLU_TOOLS_PLU_H */
