@@ -101,16 +101,6 @@ static inline bool race_wait(bool (*cond)(const void *arg), const void *arg,
 	}
 }
 
-static inline bool race_path_present(const void *path)
-{
-	return race_exists(path);
-}
-
-static inline bool race_path_gone(const void *path)
-{
-	return !race_exists(path);
-}
-
 /* The first failure of any thread; later ones are dropped. */
 struct race_err {
 	pthread_mutex_t lock;
