@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "../include/pci_liveupdate_names.h"
 #include "plu_internal.h"
 
 static struct dentry *plu_dir;
@@ -29,10 +30,7 @@ static struct dentry *plu_dir;
 static void plu_seq_dev(struct seq_file *s,
 			const struct pci_liveupdate_device *d, bool incoming)
 {
-	static const char * const verdicts[] = {
-		"ok", "missing", "identity-mismatch", "driver-mismatch",
-		"path-moved",
-	};
+	const char *verdict = plu_verdict_name(d->verdict);
 	unsigned int i;
 
 	seq_printf(s, "%04x:%02x:%02x.%d %04x:%04x %06x %-16s %s%s%s %04x:%02x",
@@ -46,8 +44,8 @@ static void plu_seq_dev(struct seq_file *s,
 	for (i = 0; i < d->path_depth && i < PLU_WIRE_PATH_MAX; i++)
 		seq_printf(s, "/%02x.%d", PCI_SLOT(d->path[i]),
 			   PCI_FUNC(d->path[i]));
-	if (incoming && d->verdict < ARRAY_SIZE(verdicts))
-		seq_printf(s, " %s", verdicts[d->verdict]);
+	if (incoming && verdict)
+		seq_printf(s, " %s", verdict);
 	seq_putc(s, '\n');
 }
 

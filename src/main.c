@@ -12,6 +12,7 @@
 
 #include <linux/module.h>
 
+#include "../include/pci_liveupdate_names.h"
 #include "plu_internal.h"
 
 struct plu_state plu_state = {
@@ -53,8 +54,7 @@ static int __init plu_init(void)
 		goto err_cdev;
 	plu_incoming_fetch();
 	pr_info("ready (LUO binding: %s)\n",
-		plu_luo_binding() == PCI_LIVEUPDATE_BINDING_DIRECT ?
-		"direct" : "kprobe");
+		plu_binding_name(plu_luo_binding()));
 	return 0;
 
 err_cdev:

@@ -8,43 +8,29 @@
 #include <linux/device.h>
 #include <linux/sysfs.h>
 
+#include "../include/pci_liveupdate_names.h"
 #include "plu_internal.h"
 
 static ssize_t binding_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%s\n",
-			  plu_luo_binding() == PCI_LIVEUPDATE_BINDING_DIRECT ?
-			  "direct" : "kprobe");
+	return sysfs_emit(buf, "%s\n", plu_binding_name(plu_luo_binding()));
 }
 static DEVICE_ATTR_RO(binding);
 
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	static const char * const names[] = {
-		[PCI_LIVEUPDATE_STATE_IDLE] = "idle",
-		[PCI_LIVEUPDATE_STATE_PRESERVED] = "preserved",
-		[PCI_LIVEUPDATE_STATE_FROZEN] = "frozen",
-	};
-
 	guard(mutex)(&plu_state.lock);
-	return sysfs_emit(buf, "%s\n", names[plu_out_state()]);
+	return sysfs_emit(buf, "%s\n", plu_state_name(plu_out_state()));
 }
 static DEVICE_ATTR_RO(state);
 
 static ssize_t incoming_state_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	static const char * const names[] = {
-		[PCI_LIVEUPDATE_INCOMING_NONE] = "none",
-		[PCI_LIVEUPDATE_INCOMING_ACTIVE] = "active",
-		[PCI_LIVEUPDATE_INCOMING_REJECTED] = "rejected",
-		[PCI_LIVEUPDATE_INCOMING_FINISHED] = "finished",
-	};
-
 	guard(mutex)(&plu_state.lock);
-	return sysfs_emit(buf, "%s\n", names[plu_in_state()]);
+	return sysfs_emit(buf, "%s\n", plu_incoming_state_name(plu_in_state()));
 }
 static DEVICE_ATTR_RO(incoming_state);
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "../../include/pci_liveupdate_names.h"
 #include "plu_wire_test.h"
 
 u32 plu_crc32c_sw(u32 crc, const void *buf, size_t len);
@@ -1673,6 +1674,44 @@ TEST(image_check_rejects_foreign_memory)
 	expect_image_bad(_metadata, &h, &ram, HDR_PHYS, SZ_4K,
 			 "holds data past its records", 1);
 	free(foreign);
+}
+
+/* ------------------------------------------------------------ names */
+
+/*
+ * The names sysfs, debugfs and the log print, from a header that needs no
+ * kernel headers: this file builds it as plain C11.
+ */
+TEST(enum_names)
+{
+	ASSERT_STREQ("direct", plu_binding_name(PCI_LIVEUPDATE_BINDING_DIRECT));
+	ASSERT_STREQ("kprobe", plu_binding_name(PCI_LIVEUPDATE_BINDING_KPROBE));
+	ASSERT_EQ(NULL, plu_binding_name(0));
+	ASSERT_STREQ("idle", plu_state_name(PCI_LIVEUPDATE_STATE_IDLE));
+	ASSERT_STREQ("preserved",
+		     plu_state_name(PCI_LIVEUPDATE_STATE_PRESERVED));
+	ASSERT_STREQ("frozen", plu_state_name(PCI_LIVEUPDATE_STATE_FROZEN));
+	ASSERT_EQ(NULL, plu_state_name(PCI_LIVEUPDATE_STATE_FROZEN + 1));
+	ASSERT_STREQ("none",
+		     plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_NONE));
+	ASSERT_STREQ("active",
+		     plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_ACTIVE));
+	ASSERT_STREQ("rejected",
+		     plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_REJECTED));
+	ASSERT_STREQ("finished",
+		     plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_FINISHED));
+	ASSERT_EQ(NULL,
+		  plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_FINISHED + 1));
+	ASSERT_STREQ("ok", plu_verdict_name(PCI_LIVEUPDATE_VERDICT_OK));
+	ASSERT_STREQ("missing",
+		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_MISSING));
+	ASSERT_STREQ("identity-mismatch",
+		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_IDENTITY_MISMATCH));
+	ASSERT_STREQ("driver-mismatch",
+		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_DRIVER_MISMATCH));
+	ASSERT_STREQ("path-moved",
+		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_PATH_MOVED));
+	ASSERT_EQ(NULL, plu_verdict_name(PCI_LIVEUPDATE_VERDICT_PATH_MOVED + 1));
 }
 
 TEST_HARNESS_MAIN
