@@ -1,5 +1,5 @@
 # The module is loaded only after /dev/liveupdate was first opened: LUO
-# found no handler for our preserved file.  What README "Failure handling"
+# found no handler for our preserved file.  What docs/testing.md "Failure handling"
 # promises: LUO says so, /dev/liveupdate fails with EIO for the rest of the
 # boot, the incoming set is still readable, the module cannot be unloaded.
 . /usr/bin/plu-lib.sh
