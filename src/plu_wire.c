@@ -492,10 +492,10 @@ u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
  * unused path entries, DSN only with its flag, printable NUL padded driver
  * name, DRIVER_TRUNC only with a 16-byte name).  Then it compares the XOR
  * of their CRCs with @h->records_xor.  A decoded record is zeroed first,
- * so its @verdict and @cur_* are zero.  It does not look for two records with the
- * same address: the caller finds those when it inserts the decoded records
- * into its own index, which it has to build anyway.  On failure @out holds
- * partial results the caller must not use.
+ * so its @verdict and @cur_* are zero.  It does not look for two records
+ * with the same address: the caller finds those when it inserts the
+ * decoded records into its own index, which it has to build anyway.  On
+ * failure @out holds partial results the caller must not use.
  *
  * Return: 0 if every record is valid, -EINVAL otherwise.
  */
