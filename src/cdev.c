@@ -39,29 +39,6 @@ u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max)
 	return n;
 }
 
-/**
- * plu_incoming_snapshot() - copy the incoming set with fresh verdicts
- * @out: Array of @max entries, or NULL to only count.
- * @max: Room in @out.
- *
- * Return: the number of records in the set (may exceed @max).
- */
-u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max)
-{
-	u32 n = 0, i;
-
-	scoped_guard(mutex, &plu_state.lock) {
-		if (plu_state.in)
-			n = plu_state.in->count;
-		if (out && n)
-			memcpy(out, plu_state.in->devs, min(n, max) * sizeof(*out));
-	}
-	/* The records are copies; verdicts need PCI locks, not ours. */
-	for (i = 0; out && i < min(n, max); i++)
-		plu_incoming_verdict(&out[i]);
-	return n;
-}
-
 struct plu_ucmd {
 	void __user *ubuf;
 	u32 user_size;
@@ -79,9 +56,7 @@ static int plu_ioctl_status(struct plu_ucmd *ucmd)
 
 	guard(mutex)(&plu_state.lock);
 	st->state = plu_out_state();
-	st->incoming_state = plu_in_state();
-	st->incoming_error = plu_state.in ? plu_state.in->error : 0;
-	st->incoming = plu_state.in ? plu_state.in->count : 0;
+	plu_incoming_status(st);
 	st->marked = plu_state.nr_marked;
 	st->outgoing = plu_state.nr_tracked;
 	st->removed = plu_state.nr_removed;
@@ -170,9 +145,7 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 {
 	struct pci_liveupdate_query *q = ucmd->cmd;
 	unsigned long key = plu_key(q->segment, q->bus, q->devfn);
-	bool incoming = false;
 	struct plu_dev *d;
-	void *idx;
 
 	if (q->reserved)
 		return -EINVAL;
@@ -186,16 +159,9 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 			q->outgoing = d->info;
 			q->found |= PCI_LIVEUPDATE_FOUND_OUTGOING;
 		}
-		idx = plu_state.in ? xa_load(&plu_state.in->index, key) : NULL;
-		if (idx) {
-			q->incoming = plu_state.in->devs[xa_to_value(idx)];
-			incoming = true;
-		}
 	}
-	if (incoming) {
-		plu_incoming_verdict(&q->incoming);
+	if (plu_incoming_query(q->segment, q->bus, q->devfn, &q->incoming))
 		q->found |= PCI_LIVEUPDATE_FOUND_INCOMING;
-	}
 	return q->found ? 0 : -ENOENT;
 }
 

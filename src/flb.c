@@ -8,8 +8,9 @@
  * removal rewrites one record and the header, growing the record block by
  * doubling when full, so the image is complete at any moment and the reboot
  * path has nothing to do.  .unpreserve frees it when the session is closed
- * before reboot.  In the next kernel .retrieve validates the image and
- * decodes it, and .finish frees the KHO memory when the session finishes.
+ * before reboot.  In the next kernel .retrieve and .finish hand over to
+ * incoming.c, which validates and decodes the image, and frees its KHO
+ * memory when the session finishes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -285,195 +286,15 @@ static void plu_flb_unpreserve(struct liveupdate_flb_op_args *args)
 	pr_info("outgoing set unpreserved; marks are kept\n");
 }
 
-static void plu_in_reject(struct plu_incoming *in, int error, const char *why)
-{
-	pr_err("incoming device set rejected: %s; nothing from it is trusted\n",
-	       why);
-	in->state = PCI_LIVEUPDATE_INCOMING_REJECTED;
-	in->error = error;
-	kvfree(in->devs);
-	in->devs = NULL;
-	in->count = 0;
-	xa_destroy(&in->index);
-}
-
-/*
- * plu_wire_image_check()'s view of physical memory: the bytes of a range,
- * read in place through the direct map, if every page of it is online RAM.
- * Nothing is claimed: KHO-preserved pages stay reserved until restored.
- */
-static const void *plu_map_ram(void *ctx, u64 phys, u64 len)
-{
-	unsigned long pfn, last = PHYS_PFN(phys + len - 1);
-
-	for (pfn = PHYS_PFN(phys); pfn <= last; pfn++)
-		if (!pfn_to_online_page(pfn))
-			return NULL;
-	return phys_to_virt(phys);
-}
-
-/*
- * Decode the image whose header is at @hdr_phys.  The header page is the
- * FLB handle LUO kept for us, so it is restored first; the record block is
- * restored only once plu_wire_image_check() has shown, reading it in place,
- * that it is this image's.  What was restored is freed at finish.
- */
-static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
-{
-	const struct plu_wire_header *h;
-	struct folio *folio;
-	const char *why = "bad image";
-	u64 body_size;
-	u32 i, count;
-	int ret;
-
-	in->hdr_folio = kho_restore_folio(hdr_phys);
-	if (!in->hdr_folio) {
-		plu_in_reject(in, -EINVAL, "header page was not preserved by KHO");
-		return -EINVAL;
-	}
-	if (offset_in_page(hdr_phys) ||
-	    folio_size(in->hdr_folio) < sizeof(*h)) {
-		plu_in_reject(in, -EINVAL, "header does not fit its page");
-		return -EINVAL;
-	}
-	h = folio_address(in->hdr_folio);
-
-	if (plu_wire_header_check(h, &why)) {
-		plu_in_reject(in, -EINVAL, why);
-		return -EINVAL;
-	}
-	count = le32_to_cpu(h->count);
-	body_size = le64_to_cpu(h->body_size);
-	if (!(plu_fault_inject && plu_fault_retrieve_nomem))
-		in->devs = kvcalloc(max(count, 1U), sizeof(*in->devs),
-				    GFP_KERNEL);
-	if (!in->devs) {
-		plu_in_reject(in, -ENOMEM,
-			      "out of memory (its record block stays reserved until the next reboot)");
-		return -ENOMEM;
-	}
-	if (plu_wire_image_check(h, hdr_phys, PAGE_SIZE, plu_map_ram, NULL,
-				 in->devs, &why)) {
-		plu_in_reject(in, -EINVAL, why);
-		return -EINVAL;
-	}
-
-	/*
-	 * An empty block proves nothing (it may be anyone's zeroed memory), so
-	 * it is not taken: its page stays reserved until the next reboot.
-	 */
-	if (!count) {
-		pr_info("incoming device set is empty; its record block is left reserved\n");
-		in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
-		return 0;
-	}
-
-	/* Proven ours by its records: take it. */
-	folio = kho_restore_folio(le64_to_cpu(h->body_phys));
-	if (!folio) {
-		plu_in_reject(in, -EINVAL, "record block was not preserved by KHO");
-		return -EINVAL;
-	}
-	if (folio_size(folio) != body_size) {
-		/* Not the block that was written: never free it. */
-		plu_in_reject(in, -EINVAL,
-			      "record block is not the size of its folio");
-		pr_warn("that folio is kept, never freed: its owner is not proven\n");
-		return -EINVAL;
-	}
-	in->body_folio = folio;
-
-	for (i = 0; i < count; i++) {
-		struct pci_liveupdate_device *dev = &in->devs[i];
-
-		ret = xa_insert(&in->index,
-				plu_key(dev->segment, dev->bus, dev->devfn),
-				xa_mk_value(i), GFP_KERNEL);
-		if (ret) {
-			plu_in_reject(in, ret == -EBUSY ? -EINVAL : ret,
-				      ret == -EBUSY ? "a device appears twice" :
-						      "out of memory");
-			return ret;
-		}
-	}
-	in->count = count;
-	in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
-	return 0;
-}
-
-/* This boot's incoming set: at most one per boot, so it is not allocated. */
-static struct plu_incoming plu_incoming;
-
 static int plu_flb_retrieve(struct liveupdate_flb_op_args *args)
 {
-	u64 t0 = ktime_get_ns();
-	struct plu_incoming *in = &plu_incoming;
-
-	memset(in, 0, sizeof(*in));
-	xa_init(&in->index);
-
-	/*
-	 * Never fail: LUO would retry the retrieve, and WARN and leak when the
-	 * session finishes.  A bad image, or no memory to decode it, is
-	 * reported in the state instead.
-	 */
-	if (!plu_in_decode(in, args->data))
-		pr_info("incoming device set: %u devices (wire version %u)\n",
-			in->count, PLU_WIRE_VERSION);
-
-	scoped_guard(mutex, &plu_state.lock) {
-		plu_state.in = in;
-		plu_state.t_ns[PLU_T_RETRIEVE] = ktime_get_ns() - t0;
-	}
-	args->obj = in;
-	/*
-	 * LUO forgets that this FLB was retrieved and finished when the
-	 * module goes away; a reloaded module would retrieve the same, by
-	 * then freed, KHO pages again.  Stay loaded until the next reboot.
-	 */
-	if (in->hdr_folio)
-		__module_get(THIS_MODULE);
+	args->obj = plu_incoming_retrieve(args->data);
 	return 0;
 }
 
 static void plu_flb_finish(struct liveupdate_flb_op_args *args)
 {
-	struct plu_incoming *in = args->obj;
-	u64 t0 = ktime_get_ns();
-
-	guard(mutex)(&plu_state.lock);
-	/*
-	 * A rejected image's record block address is not trusted, so only
-	 * what was restored is given back.
-	 */
-	if (in->body_folio)
-		folio_put(in->body_folio);
-	if (in->hdr_folio)
-		folio_put(in->hdr_folio);
-	in->body_folio = NULL;
-	in->hdr_folio = NULL;
-	if (in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
-		in->state = PCI_LIVEUPDATE_INCOMING_FINISHED;
-	plu_state.t_ns[PLU_T_FINISH] = ktime_get_ns() - t0;
-	pr_info("incoming device set finished; KHO memory released\n");
-}
-
-/**
- * plu_incoming_free() - free an incoming set at module unload
- * @in: The set, or NULL.
- *
- * LUO holds a module reference from retrieve to finish, so the folios are
- * already gone when this runs.
- */
-void plu_incoming_free(struct plu_incoming *in)
-{
-	if (!in)
-		return;
-	WARN_ON_ONCE(in->hdr_folio || in->body_folio);
-	xa_destroy(&in->index);
-	kvfree(in->devs);
-	in->devs = NULL;
+	plu_incoming_finish(args->obj);
 }
 
 static const struct liveupdate_flb_ops plu_flb_ops = {

@@ -1,6 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pci-liveupdate: check the incoming set against the devices of this boot.
+ * pci-liveupdate: the incoming set, from retrieve to free.
+ *
+ * The set the previous kernel handed over arrives through the FLB.  At
+ * module load plu_incoming_retrieve_early() has LUO run the FLB's
+ * .retrieve, which calls plu_incoming_retrieve(): it validates the image
+ * in KHO memory and decodes it, or rejects it, with the reason in the log
+ * and in STATUS.  The FLB's .finish calls plu_incoming_finish(), which
+ * gives the KHO memory back when the session finishes; the decoded set
+ * stays readable until the module is unloaded (plu_incoming_exit()).  At
+ * most one set arrives per boot, and once decoded it does not change:
+ * only its state moves on, from active to finished.
  *
  * Verdicts are computed when asked, not once at load: drivers may still be
  * probing when the module loads, and devices can be hot-removed later.
@@ -16,8 +26,224 @@
 
 #include <linux/cleanup.h>
 #include <linux/device.h>
+#include <linux/kexec_handover.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
 
 #include "plu_internal.h"
+
+/**
+ * struct plu_incoming - the set handed over by the previous kernel
+ * @state:      &enum pci_liveupdate_incoming_state.
+ * @error:      Why the image was rejected (negative errno), else 0.
+ * @hdr_folio:  Restored header folio, freed at finish.
+ * @body_folio: Restored record folio, freed at finish.
+ * @count:      Entries in @devs.
+ * @devs:       Decoded records (verdicts are computed when asked).
+ * @index:      Key (plu_key()) to the index of its record in @devs, as an
+ *              xarray value.
+ */
+struct plu_incoming {
+	int state;
+	int error;
+	struct folio *hdr_folio;
+	struct folio *body_folio;
+	u32 count;
+	struct pci_liveupdate_device *devs;
+	struct xarray index;
+};
+
+/* This boot's incoming set: at most one per boot, so it is not allocated. */
+static struct plu_incoming plu_incoming;
+
+/* &plu_incoming once retrieved, NULL before; under plu_state.lock. */
+static struct plu_incoming *plu_in;
+
+/* Set once LUO retrieved the FLB at load (plu_incoming_retrieve_early()). */
+static bool plu_in_fetched;
+
+static void plu_in_reject(struct plu_incoming *in, int error, const char *why)
+{
+	pr_err("incoming device set rejected: %s; nothing from it is trusted\n",
+	       why);
+	in->state = PCI_LIVEUPDATE_INCOMING_REJECTED;
+	in->error = error;
+	kvfree(in->devs);
+	in->devs = NULL;
+	in->count = 0;
+	xa_destroy(&in->index);
+}
+
+/*
+ * plu_wire_image_check()'s view of physical memory: the bytes of a range,
+ * read in place through the direct map, if every page of it is online RAM.
+ * Nothing is claimed: KHO-preserved pages stay reserved until restored.
+ */
+static const void *plu_map_ram(void *ctx, u64 phys, u64 len)
+{
+	unsigned long pfn, last = PHYS_PFN(phys + len - 1);
+
+	for (pfn = PHYS_PFN(phys); pfn <= last; pfn++)
+		if (!pfn_to_online_page(pfn))
+			return NULL;
+	return phys_to_virt(phys);
+}
+
+/*
+ * Decode the image whose header is at @hdr_phys.  The header page is the
+ * FLB handle LUO kept for us, so it is restored first; the record block is
+ * restored only once plu_wire_image_check() has shown, reading it in place,
+ * that it is this image's.  What was restored is freed at finish.
+ */
+static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
+{
+	const struct plu_wire_header *h;
+	struct folio *folio;
+	const char *why = "bad image";
+	u64 body_size;
+	u32 i, count;
+	int ret;
+
+	in->hdr_folio = kho_restore_folio(hdr_phys);
+	if (!in->hdr_folio) {
+		plu_in_reject(in, -EINVAL, "header page was not preserved by KHO");
+		return -EINVAL;
+	}
+	if (offset_in_page(hdr_phys) ||
+	    folio_size(in->hdr_folio) < sizeof(*h)) {
+		plu_in_reject(in, -EINVAL, "header does not fit its page");
+		return -EINVAL;
+	}
+	h = folio_address(in->hdr_folio);
+
+	if (plu_wire_header_check(h, &why)) {
+		plu_in_reject(in, -EINVAL, why);
+		return -EINVAL;
+	}
+	count = le32_to_cpu(h->count);
+	body_size = le64_to_cpu(h->body_size);
+	if (!(plu_fault_inject && plu_fault_retrieve_nomem))
+		in->devs = kvcalloc(max(count, 1U), sizeof(*in->devs),
+				    GFP_KERNEL);
+	if (!in->devs) {
+		plu_in_reject(in, -ENOMEM,
+			      "out of memory (its record block stays reserved until the next reboot)");
+		return -ENOMEM;
+	}
+	if (plu_wire_image_check(h, hdr_phys, PAGE_SIZE, plu_map_ram, NULL,
+				 in->devs, &why)) {
+		plu_in_reject(in, -EINVAL, why);
+		return -EINVAL;
+	}
+
+	/*
+	 * An empty block proves nothing (it may be anyone's zeroed memory), so
+	 * it is not taken: its page stays reserved until the next reboot.
+	 */
+	if (!count) {
+		pr_info("incoming device set is empty; its record block is left reserved\n");
+		in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
+		return 0;
+	}
+
+	/* Proven ours by its records: take it. */
+	folio = kho_restore_folio(le64_to_cpu(h->body_phys));
+	if (!folio) {
+		plu_in_reject(in, -EINVAL, "record block was not preserved by KHO");
+		return -EINVAL;
+	}
+	if (folio_size(folio) != body_size) {
+		/* Not the block that was written: never free it. */
+		plu_in_reject(in, -EINVAL,
+			      "record block is not the size of its folio");
+		pr_warn("that folio is kept, never freed: its owner is not proven\n");
+		return -EINVAL;
+	}
+	in->body_folio = folio;
+
+	for (i = 0; i < count; i++) {
+		struct pci_liveupdate_device *dev = &in->devs[i];
+
+		ret = xa_insert(&in->index,
+				plu_key(dev->segment, dev->bus, dev->devfn),
+				xa_mk_value(i), GFP_KERNEL);
+		if (ret) {
+			plu_in_reject(in, ret == -EBUSY ? -EINVAL : ret,
+				      ret == -EBUSY ? "a device appears twice" :
+						      "out of memory");
+			return ret;
+		}
+	}
+	in->count = count;
+	in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
+	return 0;
+}
+
+/**
+ * plu_incoming_retrieve() - take over the set the previous kernel handed over
+ * @hdr_phys: The FLB handle, the physical address of the image's header.
+ *
+ * The FLB's .retrieve.  It never fails: LUO would retry the retrieve, and
+ * WARN and leak when the session finishes.  A bad image, or no memory to
+ * decode it, is reported in the state instead.
+ *
+ * Return: the incoming set, which LUO keeps as the FLB's object.
+ */
+struct plu_incoming *plu_incoming_retrieve(u64 hdr_phys)
+{
+	u64 t0 = ktime_get_ns();
+	struct plu_incoming *in = &plu_incoming;
+
+	memset(in, 0, sizeof(*in));
+	xa_init(&in->index);
+
+	if (!plu_in_decode(in, hdr_phys))
+		pr_info("incoming device set: %u devices (wire version %u)\n",
+			in->count, PLU_WIRE_VERSION);
+
+	scoped_guard(mutex, &plu_state.lock) {
+		plu_in = in;
+		plu_state.t_ns[PLU_T_RETRIEVE] = ktime_get_ns() - t0;
+	}
+	/*
+	 * LUO forgets that this FLB was retrieved and finished when the
+	 * module goes away; a reloaded module would retrieve the same, by
+	 * then freed, KHO pages again.  Stay loaded until the next reboot.
+	 */
+	if (in->hdr_folio)
+		__module_get(THIS_MODULE);
+	return in;
+}
+
+/**
+ * plu_incoming_finish() - give the incoming set's KHO memory back
+ * @in: The set plu_incoming_retrieve() returned.
+ *
+ * The FLB's .finish, run when the last preserved file finished.  The
+ * decoded set stays readable.
+ */
+void plu_incoming_finish(struct plu_incoming *in)
+{
+	u64 t0 = ktime_get_ns();
+
+	guard(mutex)(&plu_state.lock);
+	/*
+	 * A rejected image's record block address is not trusted, so only
+	 * what was restored is given back.
+	 */
+	if (in->body_folio)
+		folio_put(in->body_folio);
+	if (in->hdr_folio)
+		folio_put(in->hdr_folio);
+	in->body_folio = NULL;
+	in->hdr_folio = NULL;
+	if (in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
+		in->state = PCI_LIVEUPDATE_INCOMING_FINISHED;
+	plu_state.t_ns[PLU_T_FINISH] = ktime_get_ns() - t0;
+	pr_info("incoming device set finished; KHO memory released\n");
+}
 
 static bool plu_same_identity(struct pci_dev *pdev,
 			      const struct pci_liveupdate_device *rec)
@@ -97,13 +323,12 @@ static struct pci_dev *plu_find_incoming(struct pci_liveupdate_device *rec)
 	return NULL;
 }
 
-/**
- * plu_incoming_verdict() - compare an incoming record with this boot
- * @rec: The record; @verdict, @cur_bus and @cur_devfn are filled in.
- *
- * Context: takes the rescan lock, then (after dropping it) a device lock.
+/*
+ * Compare an incoming record with this boot: fills in @verdict, @cur_bus
+ * and @cur_devfn.  Takes the rescan lock, then (after dropping it) a
+ * device lock.
  */
-void plu_incoming_verdict(struct pci_liveupdate_device *rec)
+static void plu_incoming_verdict(struct pci_liveupdate_device *rec)
 {
 	char drv[PCI_LIVEUPDATE_DRIVER_LEN];
 	struct pci_dev *pdev;
@@ -183,9 +408,8 @@ out:
 	pci_dev_put(pdev);
 }
 
-/**
- * plu_incoming_rebind() - bind REBIND devices to their recorded driver
- * @in: A validated incoming set.
+/*
+ * Bind REBIND devices of a validated set to their recorded driver.
  *
  * For every device marked with PCI_LIVEUPDATE_MARK_REBIND that is still
  * the same device and is bound to no driver or to the recorded one, sets
@@ -197,7 +421,7 @@ out:
  * Context: process context, no lock held; called outside the LUO
  * callbacks, since probing a driver may do anything.
  */
-void plu_incoming_rebind(struct plu_incoming *in)
+static void plu_incoming_rebind(struct plu_incoming *in)
 {
 	u32 i;
 
@@ -205,4 +429,131 @@ void plu_incoming_rebind(struct plu_incoming *in)
 		if ((in->devs[i].flags & PCI_LIVEUPDATE_DEV_REBIND) &&
 		    in->devs[i].driver[0])
 			plu_rebind_one(&in->devs[i]);
+}
+
+/**
+ * plu_incoming_snapshot() - copy the incoming set with fresh verdicts
+ * @out: Array of @max entries, or NULL to only count.
+ * @max: Room in @out.
+ *
+ * Return: the number of records in the set (may exceed @max).
+ */
+u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max)
+{
+	u32 n = 0, i;
+
+	scoped_guard(mutex, &plu_state.lock) {
+		if (plu_in)
+			n = plu_in->count;
+		if (out && n)
+			memcpy(out, plu_in->devs, min(n, max) * sizeof(*out));
+	}
+	/* The records are copies; verdicts need PCI locks, not ours. */
+	for (i = 0; out && i < min(n, max); i++)
+		plu_incoming_verdict(&out[i]);
+	return n;
+}
+
+/**
+ * plu_incoming_query() - look a device up in the incoming set
+ * @segment: PCI segment, as recorded.
+ * @bus:     Bus number, as recorded.
+ * @devfn:   Device and function, as recorded.
+ * @out:     Receives its record, with a fresh verdict.
+ *
+ * Return: true if the set has a record of that address, else false.
+ */
+bool plu_incoming_query(u32 segment, u8 bus, u8 devfn,
+			struct pci_liveupdate_device *out)
+{
+	void *idx = NULL;
+
+	scoped_guard(mutex, &plu_state.lock) {
+		if (plu_in)
+			idx = xa_load(&plu_in->index,
+				      plu_key(segment, bus, devfn));
+		if (idx)
+			*out = plu_in->devs[xa_to_value(idx)];
+	}
+	if (!idx)
+		return false;
+	/* A copy, as in plu_incoming_snapshot(). */
+	plu_incoming_verdict(out);
+	return true;
+}
+
+/**
+ * plu_incoming_status() - the incoming set's part of STATUS
+ * @st: Receives @incoming_state, @incoming_error and @incoming.
+ *
+ * Context: plu_state.lock held, so that a caller reads both sets at once.
+ */
+void plu_incoming_status(struct pci_liveupdate_status *st)
+{
+	lockdep_assert_held(&plu_state.lock);
+	st->incoming_state = plu_in ? plu_in->state :
+				      PCI_LIVEUPDATE_INCOMING_NONE;
+	st->incoming_error = plu_in ? plu_in->error : 0;
+	st->incoming = plu_in ? plu_in->count : 0;
+}
+
+/**
+ * plu_incoming_may_finish() - may a preserved file finish yet?
+ *
+ * LUO counts the FLB's users from the first liveupdate_flb_get_incoming()
+ * on: a file finished before that (a session retrieved and finished
+ * between the handler's registration and plu_incoming_retrieve_early())
+ * would make LUO's FLB refcount underflow and keep the KHO memory.  Until
+ * then, the file handler's .can_finish says "not yet"; userspace sees
+ * EBUSY and tries again.
+ *
+ * Return: true once plu_incoming_retrieve_early() has run.
+ */
+bool plu_incoming_may_finish(void)
+{
+	/* Pairs with the release in plu_incoming_retrieve_early(). */
+	return smp_load_acquire(&plu_in_fetched);
+}
+
+/**
+ * plu_incoming_retrieve_early() - have LUO retrieve the FLB at module load
+ *
+ * Runs the FLB retrieve right after registration, so the incoming set can
+ * be listed before (or without) the session being retrieved; then binds
+ * the devices marked for rebinding, outside LUO's callbacks.  The
+ * reference taken is given back at once: the FLB still finishes with the
+ * last preserved file.  Files may finish from then on.
+ */
+void plu_incoming_retrieve_early(void)
+{
+	void *obj;
+	int ret;
+
+	ret = plu_luo_flb_get_incoming(&plu_flb, &obj);
+	if (!ret)
+		plu_luo_flb_put_incoming(&plu_flb);
+	else if (ret != -ENODATA && ret != -ENOENT)
+		pr_warn("cannot get the incoming set: %d\n", ret);
+	/* The retrieve is done before any file may finish; see above. */
+	smp_store_release(&plu_in_fetched, true);
+	if (!ret && plu_in && plu_in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
+		plu_incoming_rebind(plu_in);
+}
+
+/**
+ * plu_incoming_exit() - free the incoming set at module unload
+ *
+ * LUO holds a module reference from retrieve to finish, so the folios are
+ * already gone when this runs.
+ */
+void plu_incoming_exit(void)
+{
+	struct plu_incoming *in = plu_in;
+
+	if (!in)
+		return;
+	WARN_ON_ONCE(in->hdr_folio || in->body_folio);
+	xa_destroy(&in->index);
+	kvfree(in->devs);
+	in->devs = NULL;
 }

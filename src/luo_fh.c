@@ -60,20 +60,10 @@ static int plu_fh_retrieve(struct liveupdate_file_op_args *args)
 	return 0;
 }
 
-/* Set once the incoming set was fetched at load (plu_incoming_fetch()). */
-static bool plu_fh_ready;
-
-/*
- * LUO counts the FLB's users from the first liveupdate_flb_get_incoming()
- * on: a file finished before that (a session retrieved and finished
- * between the handler's registration and plu_incoming_fetch()) would make
- * LUO's FLB refcount underflow and keep the KHO memory.  Until then, say
- * "not yet"; userspace sees EBUSY and tries again.
- */
+/* Not before the incoming set was retrieved: see plu_incoming_may_finish(). */
 static bool plu_fh_can_finish(struct liveupdate_file_op_args *args)
 {
-	/* Pairs with the release in plu_incoming_fetch(). */
-	return smp_load_acquire(&plu_fh_ready);
+	return plu_incoming_may_finish();
 }
 
 static void plu_fh_finish(struct liveupdate_file_op_args *args)
@@ -132,30 +122,4 @@ void plu_fh_unregister(void)
 {
 	plu_luo_unregister_flb(&plu_fh, &plu_flb);
 	plu_luo_unregister_file_handler(&plu_fh);
-}
-
-/**
- * plu_incoming_fetch() - pick up the set handed over by the previous kernel
- *
- * Runs the FLB retrieve right after registration, so the incoming set can
- * be listed before (or without) the session being retrieved; then binds
- * the devices marked for rebinding, outside LUO's callbacks.  The
- * reference taken is given back at once: the FLB still finishes with the
- * last preserved file.  Files may finish from then on.
- */
-void plu_incoming_fetch(void)
-{
-	void *obj;
-	int ret;
-
-	ret = plu_luo_flb_get_incoming(&plu_flb, &obj);
-	if (!ret)
-		plu_luo_flb_put_incoming(&plu_flb);
-	else if (ret != -ENODATA && ret != -ENOENT)
-		pr_warn("cannot get the incoming set: %d\n", ret);
-	/* The fetch is done before any file may finish; see can_finish. */
-	smp_store_release(&plu_fh_ready, true);
-	if (!ret && plu_state.in &&
-	    plu_state.in->state == PCI_LIVEUPDATE_INCOMING_ACTIVE)
-		plu_incoming_rebind(plu_state.in);
 }

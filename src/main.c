@@ -52,7 +52,7 @@ static int __init plu_init(void)
 	ret = plu_fh_register();
 	if (ret)
 		goto err_cdev;
-	plu_incoming_fetch();
+	plu_incoming_retrieve_early();
 	pr_info("ready (LUO binding: %s)\n",
 		plu_binding_name(plu_luo_binding()));
 	return 0;
@@ -71,7 +71,7 @@ static void __exit plu_exit(void)
 	plu_debugfs_exit();
 	plu_cdev_exit();
 	plu_tracking_exit();
-	plu_incoming_free(plu_state.in);
+	plu_incoming_exit();
 }
 
 module_init(plu_init);

@@ -56,26 +56,6 @@ struct plu_image {
 	struct plu_dev **slots;
 };
 
-/**
- * struct plu_incoming - the set handed over by the previous kernel
- * @state:      &enum pci_liveupdate_incoming_state.
- * @error:      Why the image was rejected (negative errno), else 0.
- * @hdr_folio:  Restored header folio, freed at finish.
- * @body_folio: Restored record folio, freed at finish.
- * @count:      Entries in @devs.
- * @devs:       Decoded records (verdicts are computed when asked).
- * @index:      Key to index+1 in @devs.
- */
-struct plu_incoming {
-	int state;
-	int error;
-	struct folio *hdr_folio;
-	struct folio *body_folio;
-	u32 count;
-	struct pci_liveupdate_device *devs;
-	struct xarray index;
-};
-
 /* Fault injection on the outgoing image at freeze time (debugfs). */
 enum plu_fault {
 	PLU_FAULT_NONE,
@@ -110,7 +90,6 @@ enum plu_timing {
  * @frozen:       Preserved files currently frozen by LUO.
  * @fault:        Pending fault injection.
  * @fault_phys:   Record block address for PLU_FAULT_BODY_PHYS.
- * @in:           Incoming set, or NULL if this boot received none.
  * @t_ns:         Duration of the last run of each LUO callback (debugfs).
  */
 struct plu_state {
@@ -123,7 +102,6 @@ struct plu_state {
 	unsigned int frozen;
 	enum plu_fault fault;
 	u64 fault_phys;
-	struct plu_incoming *in;
 	u64 t_ns[PLU_T_NR];
 };
 
@@ -139,13 +117,6 @@ static inline enum pci_liveupdate_state plu_out_state(void)
 		return PCI_LIVEUPDATE_STATE_FROZEN;
 	return plu_state.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
 			 PCI_LIVEUPDATE_STATE_IDLE;
-}
-
-/* The incoming set's state (&enum pci_liveupdate_incoming_state). */
-static inline int plu_in_state(void)
-{
-	lockdep_assert_held(&plu_state.lock);
-	return plu_state.in ? plu_state.in->state : PCI_LIVEUPDATE_INCOMING_NONE;
 }
 
 /* KHO memory an image holds: the header page and the record block. */
@@ -189,23 +160,28 @@ int plu_img_reserve(u32 nr);
 void plu_img_write(struct plu_dev *d);
 void plu_img_remove(struct plu_dev *d);
 void plu_img_freeze(bool frozen);
-void plu_incoming_free(struct plu_incoming *in);
 
 /* incoming.c */
-void plu_incoming_verdict(struct pci_liveupdate_device *rec);
-void plu_incoming_rebind(struct plu_incoming *in);
+struct plu_incoming;
+struct plu_incoming *plu_incoming_retrieve(u64 hdr_phys);
+void plu_incoming_finish(struct plu_incoming *in);
+u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max);
+bool plu_incoming_query(u32 segment, u8 bus, u8 devfn,
+			struct pci_liveupdate_device *out);
+void plu_incoming_status(struct pci_liveupdate_status *st);
+bool plu_incoming_may_finish(void);
+void plu_incoming_retrieve_early(void);
+void plu_incoming_exit(void);
 
 /* luo_fh.c */
 extern const struct file_operations plu_fops;
 int plu_fh_register(void);
 void plu_fh_unregister(void);
-void plu_incoming_fetch(void);
 
 /* cdev.c */
 int plu_cdev_init(void);
 void plu_cdev_exit(void);
 u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max);
-u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max);
 
 /* debugfs.c */
 void plu_debugfs_init(void);

@@ -29,18 +29,25 @@ static DEVICE_ATTR_RO(state);
 static ssize_t incoming_state_show(struct device *dev,
 				   struct device_attribute *attr, char *buf)
 {
-	guard(mutex)(&plu_state.lock);
-	return sysfs_emit(buf, "%s\n", plu_incoming_state_name(plu_in_state()));
+	struct pci_liveupdate_status st;
+
+	scoped_guard(mutex, &plu_state.lock)
+		plu_incoming_status(&st);
+	return sysfs_emit(buf, "%s\n",
+			  plu_incoming_state_name(st.incoming_state));
 }
 static DEVICE_ATTR_RO(incoming_state);
 
 static ssize_t counts_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
+	struct pci_liveupdate_status st;
+
 	guard(mutex)(&plu_state.lock);
+	plu_incoming_status(&st);
 	return sysfs_emit(buf, "marked %u outgoing %u removed %u incoming %u\n",
-			  plu_state.nr_marked, plu_state.nr_tracked, plu_state.nr_removed,
-			  plu_state.in ? plu_state.in->count : 0);
+			  plu_state.nr_marked, plu_state.nr_tracked,
+			  plu_state.nr_removed, st.incoming);
 }
 static DEVICE_ATTR_RO(counts);
 

@@ -4,7 +4,7 @@
  * the next kernel finds is hostile (its CRC may well be valid), so the
  * addresses in it are fuzzed along with the bytes.
  *
- * The module's reader, plu_in_decode() in src/flb.c, and what
+ * The module's reader, plu_in_decode() in src/incoming.c, and what
  * plu_flb_finish() later gives back are modelled step by step on a
  * simulated physical memory (see fuzz_image.h):
  *
