@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot the test kernel in QEMU, run stage scripts across kexec hops, watch
-# the serial console, and say whether everything passed.  See usage() below
-# (vm-run.sh --help).
+# the serial console, and say whether everything passed.  Options: usage()
+# below (vm-run.sh --help); the harness as a whole: docs/harness.md.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -11,122 +11,38 @@ usage() {
 	cat <<'EOF'
 usage: vm-run.sh [options] --stage1 FILE [--stage2 FILE] [--stage3 FILE]...
 
-Boots the LUO test kernel (scripts/build-kernel.sh, built on first use) in
-QEMU (q35, 2 CPUs, -no-reboot; KVM when the CPU has vmx/svm and /dev/kvm
-opens, else TCG; PLU_ACCEL=kvm|tcg in the environment forces one) with an
-initramfs from scripts/mkinitramfs.sh, and runs /stages/N.sh in stage N.
-Stage 1 runs after the first boot; a stage that wants the next one kexecs
-(plu-kexec) into the same kernel with plu_stage=N+1; the last stage returns.
+Boots the LUO test kernel in QEMU (q35) and runs stage N's script after the
+Nth boot; a stage kexecs into the next one (plu-kexec), the last returns.
+The harness (stage environment and helpers, console markers, host requests,
+deadlines, the verdict, adding a scenario) is described in docs/harness.md.
 
 Options:
-  --stageN FILE        stage N's script (N = 1, 2, 3, ...; no gaps), run by
-                       busybox sh as root in the guest
-  --flavor fast|debug|cfi
-                       kernel flavor (default fast; debug = KASAN, lockdep,
-                       kmemleak; cfi = clang kCFI)
-  --kernel-dir DIR     use this build-kernel.sh output dir instead
-  --topology NAME      QEMU device arguments from
-                       tests/vm/topologies/NAME.args (or a path to a file);
-                       default: default
-  --qemu-args "ARGS"   extra QEMU arguments (whitespace separated); given
-                       without --topology they replace the topology
-  --module KO|none     module to insmod at every boot (default:
-                       pci_liveupdate.ko (make module) when it exists)
-  --bin FILE           add a binary to the guest's /usr/bin (repeatable;
-                       tools/pci-liveupdate, when it exists, and kexec are
-                       always added); shared libraries come along
-  --append "ARGS"      extra kernel command line (the base one is
-                       console=ttyS0 liveupdate=on panic=-1
-                       printk.devkmsg=on retain_initrd plu_stage=1, plus
-                       kho_scratch=128M,128M,384M for debug)
-  --log FILE           serial console log (default: WORKDIR/serial.log)
-  --timeout SECONDS    bound of the whole VM run, counted from QEMU's start
-                       (default 1200 fast, 3600 debug); QEMU is killed at
-                       the deadline.  It is a floor: once stage 1 starts,
-                       the bound becomes at least 40 times the first boot's
-                       time to /init, so a host busy enough to slow the
-                       boot down gets a later deadline too (see Deadlines)
+  --stageN FILE          stage N's script (N = 1, 2, 3, ...; no gaps)
+  --flavor fast|debug    kernel flavor (default fast; debug: KASAN, lockdep,
+                         kmemleak)
+  --kernel-dir DIR       a scripts/build-kernel.sh output dir to boot
+  --topology NAME|FILE   QEMU devices: tests/vm/topologies/NAME.args or FILE
+                         (default: default)
+  --qemu-args "ARGS"     extra QEMU arguments; without --topology they
+                         replace the topology
+  --module KO|none       module insmod'ed at every boot (default
+                         pci_liveupdate.ko when built)
+  --bin FILE             add FILE to the guest's /usr/bin (repeatable)
+  --append "ARGS"        extra kernel command line
+  --log FILE             serial console log (default WORKDIR/serial.log)
+  --timeout SECONDS      bound of the whole run (default 1200 fast, 3600
+                         debug; at least 40 times the first boot's time)
   --stage-timeout SECONDS
-                       bound of each stage, counted from its PLU-STAGE N
-                       START marker (boots do not count); default none.
-                       Not scaled: for a stage that must end within SECONDS
-                       whatever the load, such as one that hangs on purpose
-  --mem SIZE           guest memory (default 1G fast, 2G debug)
-  --keep               keep the work dir (initramfs, logs) on success too
-                       (it is always kept on failure)
-  -v, --verbose        copy the serial console to stdout while it runs
-  -h, --help           this text
+                         bound of each stage from its START marker (default
+                         none)
+  --mem SIZE             guest memory (default 1G fast, 2G debug)
+  --keep                 keep the work dir on success too
+  -v, --verbose          copy the serial console to stdout while it runs
+  -h, --help             this text
 
-Stage environment (exported by the guest's /init):
-  PLU_STAGE=N, PLU_NEXT_STAGE=N+1, PLU_HAS_NEXT=1 when a stage N+1 exists
-  KERNEL=/boot/bzImage             the kernel to kexec into
-  INITRD=/tmp/next-initrd.cpio.gz  where the next hop's initramfs goes;
-                                   plu-make-initrd writes it (a copy of the
-                                   retained initrd, or --rebuild: a cpio of
-                                   the running rootfs)
-  NEXT_CMDLINE                     /proc/cmdline with plu_stage=N+1
-  PATH                             /usr/bin first
-The module, if any, is already loaded (insmod /lib/modules/pci_liveupdate.ko)
-when the stage starts; a failed insmod fails the stage before it runs.
-With the word plu_noload on the next hop's command line (add it to
-NEXT_CMDLINE), that boot leaves the loading to its stage.
-
-Stage helpers (in /usr/bin):
-  plu-kexec            kmemleak scan, plu-make-initrd, then
-                       kexec -s -l $KERNEL --initrd=$INITRD
-                       --command-line="$NEXT_CMDLINE" && kexec -e
-                       (a stage may run those commands itself instead)
-  plu-make-initrd [--rebuild] [OUT]
-  plu-device-del QEMU-ID BDF [SECONDS]
-                       ask the host to device_del QEMU-ID, then wait (default
-                       300 s) for /sys/bus/pci/devices/BDF to disappear
-  plu-host device_del QEMU-ID   only the request, no waiting
-  plu-kmemleak-check   print kmemleak's report now (debug flavor)
-  plu-mark TEXT        print TEXT as one kernel log line (via /dev/kmsg)
-  plu-drain-console    wait until the console output has left the UART;
-                       a stage that kexecs by itself should run it first,
-                       or what is still queued is lost (plu-kexec does)
-
-Host-request channel: a console line containing "PLU-HOST device_del ID"
-(plu-host prints it through /dev/kmsg, so it is never torn by other output)
-makes vm-run.sh send QMP {"execute":"device_del","arguments":{"id":"ID"}}
-over WORKDIR/qmp.sock; the answer and QEMU's DEVICE_DELETED event are logged
-(WORKDIR/host-requests.log).  A QMP error fails the run.  The guest learns of
-the removal only from the guest side (the device leaving
-/sys/bus/pci/devices), so it must wait for that, with a deadline.  On q35,
-devices on pcie.0 cannot be unplugged; below a root port or bridge on pcie.0
-QEMU 7.2 uses ACPI hotplug (acpiphp, well under a second), below the pxb's
-root port native PCIe hotplug (pciehp: ~6 s, the attention button's 5 s).
-
-Console markers (printed by /init through /dev/kmsg):
-  PLU-STAGE N START uptime=S   PLU-STAGE N RESULT rc=RC   PLU-KEXEC stage N -> M
-  PLU-HOST ...                 PLU-FAIL ...               PLU-DONE stage N
-Stage N counts as passed when "PLU-STAGE N RESULT rc=0" is seen: printed by
-/init when the stage returns 0, or by the next kernel's /init on arriving in
-stage N+1.  A stage that returns 0 while a stage N+1 exists fails ("returned
-without kexec").  Once a stage returns (or fails), /init powers off.
-
-Deadlines: every bound is a deadline for an event (a marker, QEMU's exit),
-never a sleep, and is generous, because the host may be busy (make check
-runs VMs side by side, at different nice levels, under TCG): a fast boot
-to /init takes 4 to 6 s on a quiet host and has taken over 20 s.  The whole
-run's bound (--timeout) is only a backstop for a hang that nothing in the
-guest catches (a task stuck in D state panics the test kernels after 30 s).
-A stage's clock (--stage-timeout) starts at its START marker and stops at
-its RESULT marker or at plu-kexec's PLU-KEXEC marker; a stage that kexecs
-by itself is timed until the next kernel reports it.
-
-The run passes when every given stage passed, QEMU exited by itself, and the
-serial log has no kernel splat: BUG:, WARNING:, Oops, KASAN, UBSAN, Kernel
-panic, kernel BUG at, general protection fault, Call Trace:, end trace,
-lockdep reports (circular/recursive locking, inconsistent lock state, bad
-unlock balance, suspicious RCU usage), RCU stalls, hung tasks, kmemleak's
-"unreferenced object", or a PLU-FAIL marker.  Stage output that prints such
-words fails the run too.
-
+PLU_ACCEL=kvm|tcg forces the accelerator (default: KVM when usable).
 Exit status: 0 passed; 1 a stage failed or the log has a splat; 2 usage
-error; 3 timeout; 4 infrastructure failure (kernel build, initramfs, QEMU
-would not start).
+error; 3 timeout; 4 infrastructure failure.
 EOF
 }
 

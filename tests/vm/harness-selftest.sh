@@ -153,7 +153,7 @@ EOF
 printf 'echo "selftest: hanging"\nexec sleep 100000\n' >"$tmp/hang.sh"
 printf 'not an ELF module\n' >"$tmp/bogus.ko"
 # ---- host-side checks ----
-"$vmrun" --help >"$tmp/help" 2>&1 && grep -q PLU-HOST "$tmp/help" &&
+"$vmrun" --help >"$tmp/help" 2>&1 && grep -q docs/harness.md "$tmp/help" &&
 	ok "vm-run.sh --help" || not_ok "vm-run.sh --help"
 "$vmrun" >/dev/null 2>&1; rc=$?
 [ $rc = 2 ] && ok "no --stage1: usage error (exit 2)" || not_ok "no --stage1: exit $rc, wanted 2"
