@@ -12,12 +12,16 @@
 #   make kernels      build every kernel make check-full (CI) needs
 #   make fuzz         run the wire-format fuzzer for FUZZ_SECONDS
 #   make bench        benchmark (host codec + in-guest timings)
-#   make install      module (to /lib/modules/...) + CLI + man page
+#   make install      module (to /lib/modules/...) + CLI + man page + uAPI
+#                     header (DESTDIR, PREFIX)
+#   make deb          Debian packages into build/deb/, checked by lintian
+#   make version      the package version (PACKAGE_VERSION in dkms.conf)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 FLAVOR ?= fast
-PLU_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf 2>/dev/null)
+# The package version's one home; Kbuild and tools/Makefile read it too.
+PLU_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"[[:space:]]*$$/\1/p' dkms.conf 2>/dev/null)
 
 # The module builds against KDIR: by default the cached test kernel when it
 # exists, else the running kernel's build tree.
@@ -29,7 +33,7 @@ KBUILD_TOOLCHAIN := $(shell scripts/kbuild-toolchain.sh $(KDIR))
 KBUILD := $(MAKE) -C $(KDIR) M=$(TOP) $(KBUILD_TOOLCHAIN)
 
 .PHONY: all module tools kernel kernels check check-full demo fuzz fuzz-smoke unit bench \
-	install clean checkpatch w1
+	install clean checkpatch w1 deb version
 
 all: module tools
 
@@ -75,9 +79,18 @@ demo:
 bench:
 	scripts/bench.sh
 
+# DESTDIR and PREFIX (default /usr/local) go to tools/Makefile; DESTDIR is
+# also the module's INSTALL_MOD_PATH.
 install: module tools
-	$(KBUILD) modules_install
-	$(MAKE) -C tools install
+	$(KBUILD) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(MAKE) -C tools install $(if $(PREFIX),PREFIX=$(PREFIX))
+
+version:
+	@echo $(PLU_VERSION)
+
+# Debian packages (debian/): scripts/build-deb.sh.
+deb:
+	scripts/build-deb.sh
 
 clean:
 	-$(KBUILD) clean
