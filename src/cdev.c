@@ -17,28 +17,6 @@
 
 #include "plu_internal.h"
 
-/**
- * plu_outgoing_snapshot() - copy the outgoing set, sorted by address
- * @out: Array of @max entries, or NULL to only count.
- * @max: Room in @out.
- *
- * Return: the number of devices in the set (may exceed @max).
- */
-u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max)
-{
-	struct plu_dev *d;
-	unsigned long key;
-	u32 n = 0;
-
-	guard(mutex)(&plu_state.lock);
-	xa_for_each(&plu_state.devs, key, d) {
-		if (out && n < max)
-			out[n] = d->info;
-		n++;
-	}
-	return n;
-}
-
 struct plu_ucmd {
 	void __user *ubuf;
 	u32 user_size;
@@ -55,12 +33,8 @@ static int plu_ioctl_status(struct plu_ucmd *ucmd)
 	st->binding = plu_luo_binding();
 
 	guard(mutex)(&plu_state.lock);
-	st->state = plu_out_state();
+	plu_outgoing_status(st);
 	plu_incoming_status(st);
-	st->marked = plu_state.nr_marked;
-	st->outgoing = plu_state.nr_tracked;
-	st->removed = plu_state.nr_removed;
-	st->kho_bytes = plu_state.img ? plu_img_bytes(plu_state.img) : 0;
 	return 0;
 }
 
@@ -144,8 +118,6 @@ static int plu_ioctl_list_incoming(struct plu_ucmd *ucmd)
 static int plu_ioctl_query(struct plu_ucmd *ucmd)
 {
 	struct pci_liveupdate_query *q = ucmd->cmd;
-	unsigned long key = plu_key(q->segment, q->bus, q->devfn);
-	struct plu_dev *d;
 
 	if (q->reserved)
 		return -EINVAL;
@@ -153,13 +125,8 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 	memset(&q->outgoing, 0, sizeof(q->outgoing));
 	memset(&q->incoming, 0, sizeof(q->incoming));
 
-	scoped_guard(mutex, &plu_state.lock) {
-		d = xa_load(&plu_state.devs, key);
-		if (d) {
-			q->outgoing = d->info;
-			q->found |= PCI_LIVEUPDATE_FOUND_OUTGOING;
-		}
-	}
+	if (plu_outgoing_query(q->segment, q->bus, q->devfn, &q->outgoing))
+		q->found |= PCI_LIVEUPDATE_FOUND_OUTGOING;
 	if (plu_incoming_query(q->segment, q->bus, q->devfn, &q->incoming))
 		q->found |= PCI_LIVEUPDATE_FOUND_INCOMING;
 	return q->found ? 0 : -ENOENT;

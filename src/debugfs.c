@@ -99,16 +99,14 @@ DEFINE_SHOW_ATTRIBUTE(timings);
 
 static int image_show(struct seq_file *s, void *unused)
 {
-	const struct plu_wire_header *h;
+	struct plu_wire_header h;
 
-	guard(mutex)(&plu_state.lock);
-	if (!plu_state.img)
+	if (!plu_outgoing_image_header(&h))
 		return 0;
-	h = plu_state.img->hdr;
 	seq_printf(s, "count %u capacity %u generation %llu flags 0x%x body_size %llu\n",
-		   le32_to_cpu(h->count), le32_to_cpu(h->capacity),
-		   le64_to_cpu(h->generation), le16_to_cpu(h->flags),
-		   le64_to_cpu(h->body_size));
+		   le32_to_cpu(h.count), le32_to_cpu(h.capacity),
+		   le64_to_cpu(h.generation), le16_to_cpu(h.flags),
+		   le64_to_cpu(h.body_size));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(image);
@@ -137,7 +135,7 @@ static ssize_t plu_fault_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	/* Run LUO's freeze/unfreeze callbacks without a reboot. */
 	if (sysfs_streq(buf, "freeze") || sysfs_streq(buf, "thaw")) {
-		plu_img_freeze(sysfs_streq(buf, "freeze"));
+		plu_outgoing_freeze(sysfs_streq(buf, "freeze"));
 		return len;
 	}
 	arg = strim(buf);

@@ -24,6 +24,24 @@
 
 #include "plu_internal.h"
 
+/* Records the KHO image can hold: one order-10 folio of 64-byte records. */
+#define PLU_MAX_RECORDS		(PLU_WIRE_MAX_BODY / sizeof(struct plu_wire_record))
+#define PLU_MIN_CAPACITY	(PAGE_SIZE / sizeof(struct plu_wire_record))
+
+/**
+ * struct plu_image - the outgoing set in KHO memory (the FLB's object)
+ * @hdr:      Header page; its physical address is the FLB handle.
+ * @recs:     Record block.
+ * @capacity: Records @recs has room for.
+ * @slots:    Which device each record belongs to.
+ */
+struct plu_image {
+	struct plu_wire_header *hdr;
+	struct plu_wire_record *recs;
+	u32 capacity;
+	struct plu_dev **slots;
+};
+
 static struct plu_wire_record *plu_body_alloc(u32 capacity)
 {
 	void *p = kho_alloc_preserve(capacity * sizeof(struct plu_wire_record));
@@ -189,36 +207,63 @@ static void plu_img_corrupt(struct plu_image *img)
 }
 
 /**
- * plu_img_freeze() - seal or reopen the set for reboot
- * @frozen: True from the LUO freeze callback, false from unfreeze.
+ * plu_img_seal() - seal the image for reboot, or open it again
+ * @sealed: True while any preserved file is frozen.
  *
- * O(1): the image is already complete.  MARK and UNMARK fail with -EBUSY
- * while any preserved file is frozen.
+ * O(1): the image is already complete, only its header flag changes.  A
+ * fault armed through debugfs is applied to the sealed image.
+ *
+ * Context: plu_state.lock held.
+ *
+ * Return: true, or false while nothing is preserved (there is no image).
  */
-void plu_img_freeze(bool frozen)
+bool plu_img_seal(bool sealed)
 {
-	u64 t0 = ktime_get_ns();
-
-	guard(mutex)(&plu_state.lock);
-
-	if (frozen) {
-		plu_state.frozen++;
-	} else if (plu_state.frozen) {
-		plu_state.frozen--;
-		if (!plu_state.frozen)
-			plu_tracking_thawed();
-	}
+	lockdep_assert_held(&plu_state.lock);
 	if (!plu_state.img)
-		return;
+		return false;
 	plu_wire_header_set_flags(plu_state.img->hdr,
-				  plu_state.frozen ? PLU_WIRE_F_FROZEN : 0);
-	if (plu_state.frozen)
+				  sealed ? PLU_WIRE_F_FROZEN : 0);
+	if (sealed)
 		plu_img_corrupt(plu_state.img);
-	if (frozen) {
-		plu_state.t_ns[PLU_T_FREEZE] = ktime_get_ns() - t0;
-		pr_info("outgoing set frozen: %u devices in %llu ns\n",
-			plu_state.nr_tracked, plu_state.t_ns[PLU_T_FREEZE]);
-	}
+	return true;
+}
+
+/* KHO memory an image holds: the header page and the record block. */
+static u64 plu_img_bytes(const struct plu_image *img)
+{
+	return PAGE_SIZE + (u64)img->capacity * sizeof(struct plu_wire_record);
+}
+
+/**
+ * plu_img_kho_bytes() - KHO memory the image holds
+ *
+ * Context: plu_state.lock held.
+ *
+ * Return: bytes of the header page and the record block, 0 while nothing
+ * is preserved.
+ */
+u64 plu_img_kho_bytes(void)
+{
+	lockdep_assert_held(&plu_state.lock);
+	return plu_state.img ? plu_img_bytes(plu_state.img) : 0;
+}
+
+/**
+ * plu_img_header() - copy the image's header
+ * @h: Receives the header as it is in KHO memory.
+ *
+ * Context: plu_state.lock held.
+ *
+ * Return: true, or false while nothing is preserved (@h is untouched).
+ */
+bool plu_img_header(struct plu_wire_header *h)
+{
+	lockdep_assert_held(&plu_state.lock);
+	if (!plu_state.img)
+		return false;
+	*h = *plu_state.img->hdr;
+	return true;
 }
 
 static void plu_img_free(struct plu_image *img)

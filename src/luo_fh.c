@@ -34,13 +34,13 @@ static void plu_fh_unpreserve(struct liveupdate_file_op_args *args)
 
 static int plu_fh_freeze(struct liveupdate_file_op_args *args)
 {
-	plu_img_freeze(true);
+	plu_outgoing_freeze(true);
 	return 0;
 }
 
 static void plu_fh_unfreeze(struct liveupdate_file_op_args *args)
 {
-	plu_img_freeze(false);
+	plu_outgoing_freeze(false);
 }
 
 static int plu_fh_retrieve(struct liveupdate_file_op_args *args)

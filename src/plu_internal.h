@@ -15,10 +15,6 @@
 
 #include "plu_wire.h"
 
-/* Records the KHO image can hold: one order-10 folio of 64-byte records. */
-#define PLU_MAX_RECORDS		(PLU_WIRE_MAX_BODY / sizeof(struct plu_wire_record))
-#define PLU_MIN_CAPACITY	(PAGE_SIZE / sizeof(struct plu_wire_record))
-
 /**
  * struct plu_dev - a device in the outgoing set
  * @pdev:   The device; a reference is held while tracked.
@@ -40,20 +36,6 @@ struct plu_dev {
 	u32 slot;
 	u8 nr_anc;
 	unsigned long anc[PLU_WIRE_PATH_MAX];
-};
-
-/**
- * struct plu_image - the outgoing set in KHO memory (the FLB's object)
- * @hdr:      Header page; its physical address is the FLB handle.
- * @recs:     Record block.
- * @capacity: Records @recs has room for.
- * @slots:    Which device each record belongs to.
- */
-struct plu_image {
-	struct plu_wire_header *hdr;
-	struct plu_wire_record *recs;
-	u32 capacity;
-	struct plu_dev **slots;
 };
 
 /* Fault injection on the outgoing image at freeze time (debugfs). */
@@ -79,6 +61,8 @@ enum plu_timing {
 	PLU_T_NR,
 };
 
+struct plu_image;
+
 /**
  * struct plu_state - module-wide state, protected by @lock
  * @lock:         Serializes everything below.
@@ -86,7 +70,7 @@ enum plu_timing {
  * @nr_marked:    Devices marked by the user.
  * @nr_tracked:   Entries in @devs.
  * @nr_removed:   Tracked devices dropped because they were hot-removed.
- * @img:          KHO image while a file is preserved, else NULL.
+ * @img:          KHO image while a file is preserved, else NULL (flb.c).
  * @frozen:       Preserved files currently frozen by LUO.
  * @fault:        Pending fault injection.
  * @fault_phys:   Record block address for PLU_FAULT_BODY_PHYS.
@@ -108,22 +92,6 @@ struct plu_state {
 extern struct plu_state plu_state;
 extern bool plu_fault_inject;
 extern bool plu_fault_retrieve_nomem;
-
-/* The outgoing set's state, as STATUS and sysfs report it. */
-static inline enum pci_liveupdate_state plu_out_state(void)
-{
-	lockdep_assert_held(&plu_state.lock);
-	if (plu_state.frozen)
-		return PCI_LIVEUPDATE_STATE_FROZEN;
-	return plu_state.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
-			 PCI_LIVEUPDATE_STATE_IDLE;
-}
-
-/* KHO memory an image holds: the header page and the record block. */
-static inline u64 plu_img_bytes(const struct plu_image *img)
-{
-	return PAGE_SIZE + (u64)img->capacity * sizeof(struct plu_wire_record);
-}
 
 static inline unsigned long plu_key(u32 segment, u8 bus, u8 devfn)
 {
@@ -147,19 +115,26 @@ int plu_luo_flb_get_incoming(struct liveupdate_flb *flb, void **objp);
 void plu_luo_flb_put_incoming(struct liveupdate_flb *flb);
 
 /* tracking.c */
+int plu_pci_path(struct pci_dev *pdev, u8 *root_bus, u8 *path, u8 *depth);
 int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags);
 int plu_unmark(u32 segment, u8 bus, u8 devfn);
+void plu_outgoing_freeze(bool frozen);
+u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max);
+bool plu_outgoing_query(u32 segment, u8 bus, u8 devfn,
+			struct pci_liveupdate_device *out);
+void plu_outgoing_status(struct pci_liveupdate_status *st);
+bool plu_outgoing_image_header(struct plu_wire_header *h);
 int plu_tracking_init(void);
 void plu_tracking_exit(void);
-void plu_tracking_thawed(void);
-int plu_pci_path(struct pci_dev *pdev, u8 *root_bus, u8 *path, u8 *depth);
 
 /* flb.c */
 extern struct liveupdate_flb plu_flb;
 int plu_img_reserve(u32 nr);
 void plu_img_write(struct plu_dev *d);
 void plu_img_remove(struct plu_dev *d);
-void plu_img_freeze(bool frozen);
+bool plu_img_seal(bool sealed);
+u64 plu_img_kho_bytes(void);
+bool plu_img_header(struct plu_wire_header *h);
 
 /* incoming.c */
 struct plu_incoming;
@@ -181,7 +156,6 @@ void plu_fh_unregister(void);
 /* cdev.c */
 int plu_cdev_init(void);
 void plu_cdev_exit(void);
-u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max);
 
 /* debugfs.c */
 void plu_debugfs_init(void);

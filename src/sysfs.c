@@ -21,8 +21,11 @@ static DEVICE_ATTR_RO(binding);
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
-	guard(mutex)(&plu_state.lock);
-	return sysfs_emit(buf, "%s\n", plu_state_name(plu_out_state()));
+	struct pci_liveupdate_status st;
+
+	scoped_guard(mutex, &plu_state.lock)
+		plu_outgoing_status(&st);
+	return sysfs_emit(buf, "%s\n", plu_state_name(st.state));
 }
 static DEVICE_ATTR_RO(state);
 
@@ -43,11 +46,12 @@ static ssize_t counts_show(struct device *dev, struct device_attribute *attr,
 {
 	struct pci_liveupdate_status st;
 
-	guard(mutex)(&plu_state.lock);
-	plu_incoming_status(&st);
+	scoped_guard(mutex, &plu_state.lock) {
+		plu_outgoing_status(&st);
+		plu_incoming_status(&st);
+	}
 	return sysfs_emit(buf, "marked %u outgoing %u removed %u incoming %u\n",
-			  plu_state.nr_marked, plu_state.nr_tracked,
-			  plu_state.nr_removed, st.incoming);
+			  st.marked, st.outgoing, st.removed, st.incoming);
 }
 static DEVICE_ATTR_RO(counts);
 

@@ -7,6 +7,11 @@
  * in @refs and flagged AUTO, so the next kernel knows the whole path to
  * keep.  Storage grows with the set (no pre-counted array), and a bus
  * notifier drops a tracked device that is hot-removed before the kexec.
+ * Every change is written through to the KHO image (flb.c) while a file
+ * is preserved.  The set is frozen from LUO's freeze to its unfreeze:
+ * nothing changes it then, and a device removed meanwhile is dropped at
+ * the unfreeze.  The copies LIST, QUERY, STATUS and debugfs show are made
+ * here too, so the readers never see struct plu_dev or the image.
  *
  * Lock order: device_lock -> pci_lock_rescan_remove() -> plu_state.lock,
  * the PCI core's own order for the first two: sriov_numvfs_store() holds
@@ -23,6 +28,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cleanup.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
 
 #include "plu_internal.h"
@@ -426,12 +432,8 @@ static void plu_forget(struct pci_dev *pdev)
 	plu_drop_removed(d, key);
 }
 
-/**
- * plu_tracking_thawed() - the set is no longer frozen: apply removals
- *
- * Devices removed while the set was frozen are dropped now.
- */
-void plu_tracking_thawed(void)
+/* The set is no longer frozen: drop the devices removed meanwhile. */
+static void plu_tracking_thawed(void)
 {
 	struct plu_dev *d;
 	unsigned long key;
@@ -440,6 +442,115 @@ void plu_tracking_thawed(void)
 	xa_for_each(&plu_state.devs, key, d)
 		if (d->gone)
 			plu_drop_removed(d, key);
+}
+
+/**
+ * plu_outgoing_freeze() - freeze the set for reboot, or unfreeze it
+ * @frozen: True from the LUO freeze callback, false from unfreeze.
+ *
+ * O(1): the image is already complete.  MARK and UNMARK fail with -EBUSY
+ * while any preserved file is frozen.
+ */
+void plu_outgoing_freeze(bool frozen)
+{
+	u64 t0 = ktime_get_ns();
+
+	guard(mutex)(&plu_state.lock);
+
+	if (frozen) {
+		plu_state.frozen++;
+	} else if (plu_state.frozen) {
+		plu_state.frozen--;
+		if (!plu_state.frozen)
+			plu_tracking_thawed();
+	}
+	if (!plu_img_seal(plu_state.frozen))
+		return;
+	if (frozen) {
+		plu_state.t_ns[PLU_T_FREEZE] = ktime_get_ns() - t0;
+		pr_info("outgoing set frozen: %u devices in %llu ns\n",
+			plu_state.nr_tracked, plu_state.t_ns[PLU_T_FREEZE]);
+	}
+}
+
+/**
+ * plu_outgoing_snapshot() - copy the outgoing set, sorted by address
+ * @out: Array of @max entries, or NULL to only count.
+ * @max: Room in @out.
+ *
+ * Return: the number of devices in the set (may exceed @max).
+ */
+u32 plu_outgoing_snapshot(struct pci_liveupdate_device *out, u32 max)
+{
+	struct plu_dev *d;
+	unsigned long key;
+	u32 n = 0;
+
+	guard(mutex)(&plu_state.lock);
+	xa_for_each(&plu_state.devs, key, d) {
+		if (out && n < max)
+			out[n] = d->info;
+		n++;
+	}
+	return n;
+}
+
+/**
+ * plu_outgoing_query() - look a device up in the outgoing set
+ * @segment: PCI segment.
+ * @bus:     Bus number.
+ * @devfn:   Device and function.
+ * @out:     Receives its record.
+ *
+ * Return: true if the device is tracked, else false.
+ */
+bool plu_outgoing_query(u32 segment, u8 bus, u8 devfn,
+			struct pci_liveupdate_device *out)
+{
+	struct plu_dev *d;
+
+	guard(mutex)(&plu_state.lock);
+	d = xa_load(&plu_state.devs, plu_key(segment, bus, devfn));
+	if (d)
+		*out = d->info;
+	return d;
+}
+
+static enum pci_liveupdate_state plu_out_state(void)
+{
+	lockdep_assert_held(&plu_state.lock);
+	if (plu_state.frozen)
+		return PCI_LIVEUPDATE_STATE_FROZEN;
+	return plu_state.img ? PCI_LIVEUPDATE_STATE_PRESERVED :
+			       PCI_LIVEUPDATE_STATE_IDLE;
+}
+
+/**
+ * plu_outgoing_status() - the outgoing set's part of STATUS
+ * @st: Receives @state, @marked, @outgoing, @removed and @kho_bytes.
+ *
+ * Context: plu_state.lock held, so that a caller reads both sets at once.
+ */
+void plu_outgoing_status(struct pci_liveupdate_status *st)
+{
+	lockdep_assert_held(&plu_state.lock);
+	st->state = plu_out_state();
+	st->marked = plu_state.nr_marked;
+	st->outgoing = plu_state.nr_tracked;
+	st->removed = plu_state.nr_removed;
+	st->kho_bytes = plu_img_kho_bytes();
+}
+
+/**
+ * plu_outgoing_image_header() - the header of the outgoing set's KHO image
+ * @h: Receives a copy of it.
+ *
+ * Return: true, or false while no file is preserved (there is no image).
+ */
+bool plu_outgoing_image_header(struct plu_wire_header *h)
+{
+	guard(mutex)(&plu_state.lock);
+	return plu_img_header(h);
 }
 
 static int plu_pci_notify(struct notifier_block *nb, unsigned long action,
