@@ -144,6 +144,13 @@ EOF
 printf 'echo "selftest: failing on purpose"\nexit 1\n' >"$tmp/exit1.sh"
 printf 'echo "<3>BUG: selftest fake splat" > /dev/kmsg\n' >"$tmp/bug.sh"
 printf 'echo "selftest: returning 0 with a stage 2 waiting"\n' >"$tmp/noexec.sh"
+# A fake oops the way the kernel prints one (for --expect-oops), and the
+# same followed by an unrelated splat.
+cat >"$tmp/oops.sh" <<'EOF'
+for l in "<1>selftest fake oops at here" "<4>Oops: selftest" "<4>Call Trace:" \
+	"<4>---[ end trace 0000000000000000 ]---"; do echo "$l" >/dev/kmsg; done
+EOF
+{ cat "$tmp/oops.sh"; cat "$tmp/bug.sh"; } >"$tmp/oops-bug.sh"
 printf 'exit 0\n' >"$tmp/true.sh"
 cat >"$tmp/qmperr.sh" <<'EOF'
 plu-host device_del no-such-device
@@ -188,6 +195,12 @@ grep -qE 'event DEVICE_DELETED nvme1' "$tmp/default-3-stages.out" &&
 if [ "$quick" = 0 ]; then
 	run_vm stage-exit-1 1 'stage 1 \(exit1.sh\): FAIL rc=1' --topology minimal --stage1 "$tmp/exit1.sh"
 	run_vm kernel-log-BUG 1 'BUG: selftest fake splat' --topology minimal --stage1 "$tmp/bug.sh"
+	run_vm expected-oops 0 'PASS: 1 stage' --topology minimal \
+		--expect-oops 'selftest fake oops at' --stage1 "$tmp/oops.sh"
+	run_vm expected-oops-missing 1 'wanted one oops matching /selftest fake oops at/' \
+		--topology minimal --expect-oops 'selftest fake oops at' --stage1 "$tmp/true.sh"
+	run_vm expected-oops-and-BUG 1 'BUG: selftest fake splat' --topology minimal \
+		--expect-oops 'selftest fake oops at' --stage1 "$tmp/oops-bug.sh"
 	run_vm returned-without-kexec 1 'returned without kexec' --topology minimal \
 		--stage1 "$tmp/noexec.sh" --stage2 "$tmp/true.sh"
 	run_vm qmp-error 1 'error device_del no-such-device' --topology minimal --stage1 "$tmp/qmperr.sh"
