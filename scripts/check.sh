@@ -4,6 +4,7 @@
 # make check: every test of the project, ending with "N passed, N failed".
 #
 #   host:  wire codec unit tests (plain + ASan/UBSan), fuzz smoke run,
+#          packaging (tests/packaging: one version; make deb, lintian),
 #          checkpatch --strict, W=1 module build, CLI build
 #   VM:    every scenario in tests/vm/scenarios/ on the default kernel's
 #          fast flavor, the abort scenario (or every one,
@@ -362,12 +363,14 @@ scenarios() {
 # full to the end, with the short host tests alongside the first module
 # build; then report in a fixed order.
 HOST_STEPS=("host unit tests (wire codec, plain + ASan/UBSan)"
-	    "fuzz smoke run of the wire decoder" "checkpatch --strict clean")
+	    "fuzz smoke run of the wire decoder" "checkpatch --strict clean"
+	    "packaging: one version, Debian packages lintian clean")
 if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then
 	bg "${HOST_STEPS[0]}" make -C tests/unit run
 	bg "${HOST_STEPS[1]}" make -C tests/fuzz fuzz-smoke
 	bg "${HOST_STEPS[2]}" bash -c \
 		'out=$(make -s checkpatch 2>&1); echo "$out"; ! echo "$out" | grep -qE "(ERROR|WARNING|CHECK):"'
+	bg "${HOST_STEPS[3]}" tests/packaging/packaging-test.sh
 fi
 
 want_harness=0 want_dkms=0
@@ -414,6 +417,8 @@ if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then
 	verdict "${HOST_STEPS[1]}" "$BG_RC"
 	bg_wait "${HOST_STEPS[2]}"
 	verdict "${HOST_STEPS[2]}" "$BG_RC"
+	bg_wait "${HOST_STEPS[3]}"
+	counted "${HOST_STEPS[3]}" "$(steplog "${HOST_STEPS[3]}")"
 fi
 
 for t in "${TARGETS[@]}"; do

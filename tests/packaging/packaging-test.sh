@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/packaging/packaging-test.sh [--static] - host tests of the
+# packaging; ends with "N passed, N failed".
+#
+#   version  PACKAGE_VERSION in dkms.conf is the one version: debian/
+#            changelog's (upstream part), the man page's, what tools/Makefile
+#            passes to the CLI and what Kbuild passes to MODULE_VERSION
+#   files    dkms.conf refuses kernels without the options Kbuild requires;
+#            the initramfs hook, the dracut and modules-load.d files name
+#            the module; the unit runs "hold" with a preserved fd store
+#   deb      (not with --static) scripts/build-deb.sh builds both packages
+#            and lintian finds no error in them; each holds what it should,
+#            at the package's version, and the CLI in it says that version
+#
+# --static runs the first two only (no build; debian/rules runs them).
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+
+static=0
+[ "${1:-}" = --static ] && static=1
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+check() {	# check DESCRIPTION CMD... - one test from CMD's exit status
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+# A make of its own, not a sub-make of whatever runs this (debian/rules).
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "$@"; }
+conf_value() {	# conf_value VAR - a VAR="value" line of dkms.conf
+	sed -n "s/^$1=\"\(.*\)\"[[:space:]]*\$/\1/p" dkms.conf | head -n 1
+}
+
+version=$(conf_value PACKAGE_VERSION)
+name=$(conf_value PACKAGE_NAME)
+mod=$(conf_value 'BUILT_MODULE_NAME\[0\]')
+check "version: dkms.conf has PACKAGE_VERSION ('$version')" test -n "$version"
+
+# --- version --------------------------------------------------------------
+if command -v dpkg-parsechangelog >/dev/null; then
+	debver=$(dpkg-parsechangelog -S Version 2>/dev/null)
+else
+	debver=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' debian/changelog)
+fi
+upstream=${debver%-*}	# without a Debian revision
+upstream=${upstream#*:}	# nor an epoch
+check "version: debian/changelog's $debver has upstream version $version" \
+	test "$upstream" = "$version"
+src=$(sed -n '1s/^\([^ ]*\) .*/\1/p' debian/changelog)
+check "version: debian/changelog's source name '$src' is PACKAGE_NAME '$name'" \
+	test "$src" = "$name"
+th=$(sed -n 's/^\.TH .* "pci-liveupdate \([^"]*\)".*/\1/p' tools/pci-liveupdate.8)
+check "version: the man page's .TH says pci-liveupdate $th" test "$th" = "$version"
+# What the CLI is compiled with (make -n builds nothing).
+cli=$(mk -s -n -B -C tools UAPI_HEADERS= "$PWD/tools/pci-liveupdate.o" 2>/dev/null |
+	sed -n "s/.*-DPLU_VERSION='\"\([^\"]*\)\"'.*/\1/p" | head -n 1)
+check "version: tools/Makefile compiles the CLI with PLU_VERSION \"$cli\"" \
+	test "$cli" = "$version"
+# What Kbuild gives MODULE_VERSION, evaluated like kbuild does (src = here).
+kb=$(mk -s -f - <<EOF 2>/dev/null
+src := $PWD
+$(sed -n '/^PLU_VERSION :=/,/^ccflags-y += -DPLU_VERSION/p' Kbuild)
+\$(info \$(ccflags-y))
+all: ;
+EOF
+)
+check "version: Kbuild passes -DPLU_VERSION=\"$version\" ($kb)" \
+	test "$kb" = "-DPLU_VERSION='\"$version\"'"
+check "version: src/main.c sets MODULE_VERSION(PLU_VERSION) and the plu_wire_version modinfo field" \
+	bash -c 'grep -qx "MODULE_VERSION(PLU_VERSION);" src/main.c &&
+		 grep -q "^MODULE_INFO(plu_wire_version, __stringify(PLU_WIRE_VERSION));" src/main.c'
+stray=$(git grep -nE '(VERSION|version)[[:space:]]*[:?]?=[[:space:]]*"?[0-9]+\.[0-9]+' -- \
+	Makefile Kbuild tools/Makefile debian/rules 2>/dev/null)
+check "version: no other version number in the Makefiles${stray:+: $stray}" test -z "$stray"
+
+# --- files ----------------------------------------------------------------
+excl=$(conf_value BUILD_EXCLUSIVE_CONFIG)
+need=$(sed -n 's/^ifneq (\$(\(CONFIG_[A-Z0-9_]*\)),y)$/\1/p' Kbuild | head -n 1)
+check "files: BUILD_EXCLUSIVE_CONFIG ($excl) has $need, which Kbuild requires" \
+	bash -c "echo ' $excl ' | grep -q ' $need ' && echo ' $excl ' | grep -q ' CONFIG_KEXEC_HANDOVER '"
+check "files: debian/pci-liveupdate-dkms.dkms installs the upstream dkms.conf" \
+	test "$(cat debian/pci-liveupdate-dkms.dkms)" = dkms.conf
+hook=packaging/initramfs-tools/hooks/pci-liveupdate
+check "files: $hook is executable, parses with sh -n, force_loads $mod" \
+	bash -c "test -x $hook && sh -n $hook && grep -qx 'force_load $mod' $hook"
+check "files: the dracut configuration force-loads $mod" \
+	grep -qx "force_drivers+=\" $mod \"" packaging/dracut/pci-liveupdate.conf
+check "files: modules-load.d lists $mod" \
+	bash -c "test \"\$(grep -vE '^[[:space:]]*(#|\$)' packaging/modules-load.d/pci-liveupdate.conf)\" = $mod"
+unit=packaging/systemd/pci-liveupdate.service
+check "files: $unit is Type=notify, runs 'pci-liveupdate hold', keeps a preserved fd store" \
+	bash -c "grep -qx 'Type=notify' $unit &&
+		 grep -qx 'ExecStart=/usr/sbin/pci-liveupdate hold' $unit &&
+		 grep -qxE 'FileDescriptorStoreMax=[1-9][0-9]*' $unit &&
+		 grep -qx 'FileDescriptorStorePreserve=yes' $unit"
+check "files: debian/pci-liveupdate.service is the unit in packaging/systemd" \
+	cmp -s debian/pci-liveupdate.service "$unit"
+if command -v systemd-analyze >/dev/null; then
+	# Allowed: the CLI not installed here, and a systemd older than 254
+	# not knowing FileDescriptorStorePreserve= (it ignores the key).
+	out=$(systemd-analyze verify --man=no "$PWD/$unit" 2>&1)
+	bad=$(grep -vE "Unknown key( name)? 'FileDescriptorStorePreserve'|Command /usr/sbin/pci-liveupdate is not executable" <<<"$out")
+	check "files: systemd-analyze verify finds nothing wrong with the unit${bad:+: $bad}" test -z "$bad"
+	[ -z "$out" ] || sed 's/^/#   systemd-analyze: /' <<<"$out"
+fi
+
+# --- deb ------------------------------------------------------------------
+if [ "$static" = 0 ]; then
+	out=$(mktemp -d)
+	trap 'rm -rf "$out"' EXIT
+	if changes=$(scripts/build-deb.sh --out "$out" 2>"$out/stderr" | tail -n 1) &&
+	   [ -f "$changes" ]; then
+		ok "deb: make deb (scripts/build-deb.sh) builds and lintian finds no error"
+		grep -E '^[EWI]: ' "$out/lintian.log" | sed 's/^/#   lintian: /'
+		arch=$(dpkg --print-architecture)
+		dkms_deb=$out/${name}-dkms_${debver}_all.deb
+		cli_deb=$out/${name}_${debver}_$arch.deb
+		dk=$(dpkg-deb -c "$dkms_deb" 2>/dev/null | awk '{ print $6 }' | sed 's#^\./#/#')
+		missing=()
+		for f in /usr/src/$name-$version/dkms.conf /usr/src/$name-$version/Kbuild \
+			 /usr/src/$name-$version/src/main.c \
+			 /usr/src/$name-$version/include/uapi/linux/pci_liveupdate.h \
+			 /usr/share/initramfs-tools/hooks/pci-liveupdate \
+			 /usr/lib/dracut/dracut.conf.d/pci-liveupdate.conf \
+			 /usr/lib/modules-load.d/pci-liveupdate.conf; do
+			grep -qx "$f" <<<"$dk" || missing+=("$f")
+		done
+		check "deb: $name-dkms holds the DKMS tree, the hook, dracut and modules-load.d files${missing:+ (missing: ${missing[*]})}" \
+			test ${#missing[@]} -eq 0
+		extra=$(grep -E '^/usr/src/.*(\.o|\.ko|\.cmd|/tests/|/tools/)' <<<"$dk")
+		check "deb: its DKMS tree has no build products, tests or tools${extra:+: $extra}" test -z "$extra"
+		check "deb: $name-dkms depends on dkms with BUILD_EXCLUSIVE_CONFIG support" \
+			bash -c "dpkg-deb -f '$dkms_deb' Depends | grep -qE 'dkms \\(>= 3'"
+		cl=$(dpkg-deb -c "$cli_deb" 2>/dev/null | awk '{ print $6 }' | sed 's#^\./#/#')
+		missing=()
+		for f in /usr/sbin/pci-liveupdate /usr/share/man/man8/pci-liveupdate.8.gz \
+			 /usr/include/linux/pci_liveupdate.h; do
+			grep -qx "$f" <<<"$cl" || missing+=("$f")
+		done
+		grep -qE '^/(usr/)?lib/systemd/system/pci-liveupdate\.service$' <<<"$cl" ||
+			missing+=(pci-liveupdate.service)
+		check "deb: $name holds the CLI, man page, uAPI header and unit${missing:+ (missing: ${missing[*]})}" \
+			test ${#missing[@]} -eq 0
+		mkdir -p "$out/x"
+		dpkg-deb -x "$cli_deb" "$out/x"
+		v=$("$out/x/usr/sbin/pci-liveupdate" --version 2>&1)
+		check "deb: the packaged CLI says '$v'" grep -q "^pci-liveupdate $version " <<<"$v"
+		check "deb: the packaged uAPI header is include/uapi/linux/pci_liveupdate.h" \
+			cmp -s "$out/x/usr/include/linux/pci_liveupdate.h" include/uapi/linux/pci_liveupdate.h
+	else
+		not_ok "deb: make deb (scripts/build-deb.sh) builds and lintian finds no error"
+		tail -n 30 "$out/stderr" | sed 's/^/#   /'
+	fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
