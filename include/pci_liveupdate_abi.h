@@ -72,6 +72,19 @@
  * Versioning: a change of layout or meaning bumps PLU_WIRE_VERSION; a
  * kernel rejects versions it does not know (it does not guess).
  *
+ * Compatibility policy (from 0.3.0 on): a module reads the wire version it
+ * writes and the one the previous release (RELEASES) writes, and rejects
+ * anything else with its one clear line.  So a live update may upgrade the
+ * module by one release and keep the set; a downgrade keeps it when the
+ * versions are equal, else the older module rejects it cleanly (no splat,
+ * nothing leaked, marking works).  The upgrade and downgrade VM scenarios
+ * carry a set between today's module and the last release's in both
+ * directions and must keep passing with every wire change; a change that
+ * bumps PLU_WIRE_VERSION therefore comes with a reader for the previous
+ * one.  Version 1 (0.1.x) predates the policy and is rejected.  The
+ * preflight (pci-liveupdate check, kexec) applies the same rule to the
+ * target kernel's module (modinfo plu_wire_version).
+ *
  * The FLB compatible string does not change with it, unlike the KHO ABIs
  * of include/linux/kho/abi/, and stays "pci-liveupdate-set-v1" with wire
  * version 2.  The string names the object family, the pci-liveupdate

@@ -89,3 +89,22 @@ plu_sysfs_json() {
 	done
 	printf ']'
 }
+
+# plu_swap_load N - for the upgrade and downgrade scenarios (_module-swap):
+# load the module plu_modules=A,B on the command line names for stage N
+# ("release": the last release's, /usr/bin/pci_liveupdate-release.ko;
+# "current": today's) and record which one it was and its MODULE_VERSION
+# ("none" before 0.3.0).
+plu_swap_load() {
+	which=$(sed -n 's/.*plu_modules=\([a-z]*\),\([a-z]*\).*/\1 \2/p' /proc/cmdline |
+		cut -d' ' -f"$1")
+	case $which in
+	release) ko=/usr/bin/pci_liveupdate-release.ko ;;
+	current) ko=/lib/modules/pci_liveupdate.ko ;;
+	*) plu_note "module$1" "plu_modules= names no module for stage $1"; return 1 ;;
+	esac
+	plu_note "module$1" "$which"
+	plu_emit "insmod$1" insmod "$ko"
+	plu_note "version$1" "$(cat /sys/module/pci_liveupdate/version 2>/dev/null || echo none)"
+	grep -q '^pci_liveupdate ' /proc/modules
+}

@@ -1,0 +1,1 @@
+../_module-swap/stage2.sh
