@@ -35,13 +35,19 @@ plu_need_pkgs() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || plu_die "missing packages (run as root or install them): ${missing[*]}"
-	plu_log "installing: ${missing[*]}"
-	if [ ! -e "$PLU_CACHE/.apt-updated" ]; then
-		apt-get update -qq || plu_die "apt-get update failed"
-		mkdir -p "$PLU_CACHE" && touch "$PLU_CACHE/.apt-updated"
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null || plu_die "apt-get install ${missing[*]} failed"
+	# make check's tests run side by side and may install at the same
+	# time: one apt-get at a time (dpkg's own lock would fail the other).
+	mkdir -p "$PLU_CACHE"
+	(
+		flock 8
+		plu_log "installing: ${missing[*]}"
+		if [ ! -e "$PLU_CACHE/.apt-updated" ]; then
+			apt-get update -qq || plu_die "apt-get update failed"
+			touch "$PLU_CACHE/.apt-updated"
+		fi
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			"${missing[@]}" >/dev/null || plu_die "apt-get install ${missing[*]} failed"
+	) 8>"$PLU_CACHE/.apt-lock" || exit 1
 }
 
 # plu_kernel_entry [NAME] - print "name package pattern" of the kernel NAME
