@@ -3,9 +3,12 @@
  * pci-liveupdate: /dev/pci_liveupdate and its ioctls.
  *
  * The structures follow the LUO uAPI conventions: size first, read with
- * copy_struct_from_user() so older and newer callers both work, written
- * back with the caller's size.  Only MARK and UNMARK change anything and
- * they need CAP_SYS_ADMIN; the node itself is 0600.
+ * copy_struct_from_user() so older and newer callers both work.  Each
+ * handler writes its own reply, with the caller's size
+ * (plu_ucmd_respond()): MARK and UNMARK have none, LIST writes @count back
+ * also when it fails with ENOSPC, and nothing is written back on any other
+ * error.  Only MARK and UNMARK change anything and they need
+ * CAP_SYS_ADMIN; the node itself is 0600.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,11 +20,26 @@
 
 #include "plu_internal.h"
 
+/**
+ * struct plu_ucmd - one ioctl call
+ * @ubuf:      The caller's structure.
+ * @user_size: Its size, as the caller gave it in its first field.
+ * @cmd:       Our copy of it, sizeof() the structure we know.
+ */
 struct plu_ucmd {
 	void __user *ubuf;
 	u32 user_size;
 	void *cmd;
 };
+
+/* Write @ucmd->cmd back to the caller: as much of it as both sides know. */
+static int plu_ucmd_respond(struct plu_ucmd *ucmd, size_t cmd_len)
+{
+	if (copy_to_user(ucmd->ubuf, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, cmd_len)))
+		return -EFAULT;
+	return 0;
+}
 
 static int plu_ioctl_status(struct plu_ucmd *ucmd)
 {
@@ -32,12 +50,14 @@ static int plu_ioctl_status(struct plu_ucmd *ucmd)
 	st->wire_version = PLU_WIRE_VERSION;
 	st->binding = plu_luo_binding();
 
-	guard(mutex)(&plu_state.lock);
-	plu_outgoing_status(st);
-	plu_incoming_status(st);
-	return 0;
+	scoped_guard(mutex, &plu_state.lock) {
+		plu_outgoing_status(st);
+		plu_incoming_status(st);
+	}
+	return plu_ucmd_respond(ucmd, sizeof(*st));
 }
 
+/* A change once done stays done: MARK and UNMARK write nothing back. */
 static int plu_ioctl_mark(struct plu_ucmd *ucmd)
 {
 	struct pci_liveupdate_mark *m = ucmd->cmd;
@@ -56,23 +76,31 @@ static int plu_ioctl_unmark(struct plu_ucmd *ucmd)
 	return plu_unmark(m->segment, m->bus, m->devfn);
 }
 
+/* Write the size of the set, @n, back to the caller; then return @ret. */
+static int plu_list_count(struct plu_ucmd *ucmd, u32 n, int ret)
+{
+	struct pci_liveupdate_list *l = ucmd->cmd;
+
+	l->count = n;
+	return plu_ucmd_respond(ucmd, sizeof(*l)) ?: ret;
+}
+
 static int plu_list(struct plu_ucmd *ucmd,
 		    u32 (*snapshot)(struct pci_liveupdate_device *, u32))
 {
 	struct pci_liveupdate_list *l = ucmd->cmd;
 	struct pci_liveupdate_device *devs __free(kvfree) = NULL;
 	u8 __user *dst = u64_to_user_ptr(l->devices);
-	size_t esz = l->entry_size, copy = min(esz, sizeof(*devs));
+	size_t entry_size = l->entry_size;
+	size_t copy = min(entry_size, sizeof(*devs));
 	u32 n, i;
 
-	if (l->flags || esz < sizeof(*devs))
+	if (l->flags || entry_size < sizeof(*devs))
 		return -EINVAL;
 
 	n = snapshot(NULL, 0);
-	if (!dst) {
-		l->count = n;
-		return 0;
-	}
+	if (!dst)
+		return plu_list_count(ucmd, n, 0);
 	/*
 	 * One snapshot must fit, as the set can change between calls: leave
 	 * some room and try again with the new size if it grew past that.
@@ -80,10 +108,8 @@ static int plu_list(struct plu_ucmd *ucmd,
 	for (;;) {
 		u32 room;
 
-		if (n > l->count) {
-			l->count = n;
-			return -ENOSPC;
-		}
+		if (n > l->count)
+			return plu_list_count(ucmd, n, -ENOSPC);
 		room = min(l->count, n + 16);
 		devs = kvcalloc(max(room, 1U), sizeof(*devs), GFP_KERNEL);
 		if (!devs)
@@ -95,14 +121,14 @@ static int plu_list(struct plu_ucmd *ucmd,
 		devs = NULL;
 	}
 
-	for (i = 0; i < n; i++, dst += esz) {
+	for (i = 0; i < n; i++, dst += entry_size) {
 		if (copy_to_user(dst, &devs[i], copy))
 			return -EFAULT;
-		if (esz > copy && clear_user(dst + copy, esz - copy))
+		if (entry_size > copy &&
+		    clear_user(dst + copy, entry_size - copy))
 			return -EFAULT;
 	}
-	l->count = n;
-	return 0;
+	return plu_list_count(ucmd, n, 0);
 }
 
 static int plu_ioctl_list_outgoing(struct plu_ucmd *ucmd)
@@ -129,26 +155,12 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 		q->found |= PCI_LIVEUPDATE_FOUND_OUTGOING;
 	if (plu_incoming_query(q->segment, q->bus, q->devfn, &q->incoming))
 		q->found |= PCI_LIVEUPDATE_FOUND_INCOMING;
-	return q->found ? 0 : -ENOENT;
+	if (!q->found)
+		return -ENOENT;
+	return plu_ucmd_respond(ucmd, sizeof(*q));
 }
 
-struct plu_ioctl_op {
-	unsigned int size;
-	unsigned int min_size;
-	bool admin;	/* mutating: needs CAP_SYS_ADMIN, has no output */
-	int (*execute)(struct plu_ucmd *ucmd);
-};
-
-#define PLU_IOCTL_OP(_ioctl, _fn, _struct, _last, _admin)		\
-	[_IOC_NR(_ioctl)] = {						\
-		.size = sizeof(_struct) +				\
-			BUILD_BUG_ON_ZERO(sizeof(union plu_ucmd_buffer) < \
-					  sizeof(_struct)),		\
-		.min_size = offsetofend(_struct, _last),		\
-		.admin = _admin,					\
-		.execute = _fn,						\
-	}
-
+/* Room for the largest structure an ioctl takes. */
 union plu_ucmd_buffer {
 	struct pci_liveupdate_status status;
 	struct pci_liveupdate_mark mark;
@@ -156,21 +168,56 @@ union plu_ucmd_buffer {
 	struct pci_liveupdate_query query;
 };
 
+/**
+ * struct plu_ioctl_op - how to run one ioctl
+ * @size:          sizeof() its structure, as this module knows it.
+ * @min_size:      Smallest size a caller may give: the first version's.
+ * @cap_sys_admin: The caller needs CAP_SYS_ADMIN (it changes the set).
+ * @execute:       The handler, which writes its own reply.
+ */
+struct plu_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	bool cap_sys_admin;
+	int (*execute)(struct plu_ucmd *ucmd);
+};
+
+/*
+ * The compiler checks that the structure fits the buffer and starts with
+ * its size, which the dispatcher reads before anything else.
+ */
+#define __PLU_IOCTL_OP(_ioctl, _fn, _struct, _last, _admin)		\
+	[_IOC_NR(_ioctl)] = {						\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union plu_ucmd_buffer) < \
+					  sizeof(_struct)) +		\
+			BUILD_BUG_ON_ZERO(offsetof(_struct, size)),	\
+		.min_size = offsetofend(_struct, _last),		\
+		.cap_sys_admin = _admin,				\
+		.execute = _fn,						\
+	}
+/* For anyone who has the node open. */
+#define PLU_IOCTL_OP(_ioctl, _fn, _struct, _last)			\
+	__PLU_IOCTL_OP(_ioctl, _fn, _struct, _last, false)
+/* Changes the set: needs CAP_SYS_ADMIN as well. */
+#define PLU_IOCTL_ADMIN_OP(_ioctl, _fn, _struct, _last)		\
+	__PLU_IOCTL_OP(_ioctl, _fn, _struct, _last, true)
+
 static const struct plu_ioctl_op plu_ioctl_ops[] = {
 	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_STATUS, plu_ioctl_status,
-		     struct pci_liveupdate_status, kho_bytes, false),
-	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_MARK, plu_ioctl_mark,
-		     struct pci_liveupdate_mark, reserved, true),
-	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_UNMARK, plu_ioctl_unmark,
-		     struct pci_liveupdate_mark, reserved, true),
+		     struct pci_liveupdate_status, kho_bytes),
+	PLU_IOCTL_ADMIN_OP(PCI_LIVEUPDATE_IOCTL_MARK, plu_ioctl_mark,
+			   struct pci_liveupdate_mark, reserved),
+	PLU_IOCTL_ADMIN_OP(PCI_LIVEUPDATE_IOCTL_UNMARK, plu_ioctl_unmark,
+			   struct pci_liveupdate_mark, reserved),
 	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING,
 		     plu_ioctl_list_outgoing, struct pci_liveupdate_list,
-		     devices, false),
+		     devices),
 	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_LIST_INCOMING,
 		     plu_ioctl_list_incoming, struct pci_liveupdate_list,
-		     devices, false),
+		     devices),
 	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_QUERY, plu_ioctl_query,
-		     struct pci_liveupdate_query, incoming, false),
+		     struct pci_liveupdate_query, incoming),
 };
 
 static long plu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -186,7 +233,7 @@ static long plu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	    cmd != _IO(PCI_LIVEUPDATE_IOCTL_TYPE, nr))
 		return -ENOTTY;
 	op = &plu_ioctl_ops[nr];
-	if (op->admin && !capable(CAP_SYS_ADMIN))
+	if (op->cap_sys_admin && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
 	ucmd.ubuf = (void __user *)arg;
@@ -199,14 +246,7 @@ static long plu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (ret)
 		return ret;
 	ucmd.cmd = &buf;
-
-	ret = op->execute(&ucmd);
-	/* Nothing to write back for MARK/UNMARK: a done change stays done. */
-	if (op->admin || (ret && ret != -ENOSPC))
-		return ret;
-	if (copy_to_user(ucmd.ubuf, &buf, min_t(u32, ucmd.user_size, op->size)))
-		return -EFAULT;
-	return ret;
+	return op->execute(&ucmd);
 }
 
 const struct file_operations plu_fops = {
