@@ -17,15 +17,17 @@
 
 /**
  * struct plu_dev - a device in the outgoing set
- * @pdev:   The device; a reference is held while tracked.
- * @info:   Identity, path and driver captured at mark time, in uAPI form.
- * @marked: Marked by the user (as opposed to only kept for a child).
- * @gone:   Removed while the set was frozen; @pdev is NULL, the record
- *          stays in the sealed image until the set is unfrozen.
- * @refs:   Marked devices below this bridge.
- * @slot:   Index of its record in the KHO image, or PLU_NO_SLOT.
- * @nr_anc: Number of entries in @anc.
- * @anc:    Keys of the bridges above the device, nearest first.
+ * @pdev:       The device; a reference is held while tracked.
+ * @info:       Identity, path and driver captured at mark time, in uAPI
+ *              form.
+ * @marked:     Marked by the user (as opposed to only kept for a child).
+ * @gone:       Removed while the set was frozen; @pdev is NULL, the record
+ *              stays in the sealed image until the set is unfrozen.
+ * @refs:       Marked devices below this bridge.
+ * @slot:       Index of its record in the KHO image, or PLU_NO_SLOT.
+ * @nr_bridges: Number of entries in @bridges.
+ * @bridges:    Keys (plu_key()) of the bridges above the device, nearest
+ *              first.
  */
 struct plu_dev {
 	struct pci_dev *pdev;
@@ -34,8 +36,8 @@ struct plu_dev {
 	bool gone;
 	u16 refs;
 	u32 slot;
-	u8 nr_anc;
-	unsigned long anc[PLU_WIRE_PATH_MAX];
+	u8 nr_bridges;
+	unsigned long bridges[PLU_WIRE_PATH_MAX];
 };
 
 /* Fault injection on the outgoing image at freeze time (debugfs). */

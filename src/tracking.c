@@ -133,7 +133,7 @@ static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev,
 		return ERR_PTR(ret);
 	}
 	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent)
-		d->anc[d->nr_anc++] = plu_key(pci_domain_nr(bus),
+		d->bridges[d->nr_bridges++] = plu_key(pci_domain_nr(bus),
 					      bus->self->bus->number,
 					      bus->self->devfn);
 	plu_fill_info(d, pdev, drv);
@@ -181,17 +181,17 @@ static void plu_dev_release_if_unused(struct plu_dev *d, unsigned long key)
 }
 
 /* Take @d's claim off the bridges above it. */
-static void plu_dev_put_ancestors(struct plu_dev *d)
+static void plu_dev_put_bridges(struct plu_dev *d)
 {
 	unsigned int i;
 
-	for (i = 0; i < d->nr_anc; i++) {
-		struct plu_dev *b = xa_load(&plu_state.devs, d->anc[i]);
+	for (i = 0; i < d->nr_bridges; i++) {
+		struct plu_dev *b = xa_load(&plu_state.devs, d->bridges[i]);
 
 		if (!b || WARN_ON_ONCE(!b->refs))
 			continue;
 		b->refs--;
-		plu_dev_release_if_unused(b, d->anc[i]);
+		plu_dev_release_if_unused(b, d->bridges[i]);
 	}
 }
 
@@ -228,11 +228,11 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 	chain[0] = d;
 
 	/* Bridges above the device: find or create each. */
-	n = d->nr_anc + 1;
+	n = d->nr_bridges + 1;
 	for (i = 1; i < n; i++) {
 		struct pci_dev *bridge;
 
-		chain[i] = xa_load(&plu_state.devs, d->anc[i - 1]);
+		chain[i] = xa_load(&plu_state.devs, d->bridges[i - 1]);
 		if (chain[i])
 			continue;
 		bridge = i == 1 ? pci_upstream_bridge(pdev) :
@@ -251,7 +251,8 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 	for (i = 0; i < n; i++) {
 		if (!is_new[i])
 			continue;
-		ret = xa_reserve(&plu_state.devs, i ? d->anc[i - 1] : key, GFP_KERNEL);
+		ret = xa_reserve(&plu_state.devs,
+				 i ? d->bridges[i - 1] : key, GFP_KERNEL);
 		if (ret)
 			goto err_release;
 	}
@@ -261,8 +262,8 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 
 	for (i = 0; i < n; i++) {
 		if (is_new[i]) {
-			xa_store(&plu_state.devs, i ? d->anc[i - 1] : key, chain[i],
-				 GFP_KERNEL);
+			xa_store(&plu_state.devs, i ? d->bridges[i - 1] : key,
+				 chain[i], GFP_KERNEL);
 			plu_state.nr_tracked++;
 		}
 		if (i == 0) {
@@ -284,7 +285,8 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 err_release:
 	for (i = 0; i < n; i++)
 		if (is_new[i])
-			xa_release(&plu_state.devs, i ? d->anc[i - 1] : key);
+			xa_release(&plu_state.devs,
+				   i ? d->bridges[i - 1] : key);
 err_free:
 	for (i = 0; i < n; i++)
 		if (is_new[i] && chain[i])
@@ -385,7 +387,7 @@ int plu_unmark(u32 segment, u8 bus, u8 devfn)
 		return -ENOENT;
 	d->marked = false;
 	plu_state.nr_marked--;
-	plu_dev_put_ancestors(d);
+	plu_dev_put_bridges(d);
 	plu_dev_release_if_unused(d, key);
 	return 0;
 }
@@ -396,7 +398,7 @@ static void plu_drop_removed(struct plu_dev *d, unsigned long key)
 	if (d->marked) {
 		d->marked = false;
 		plu_state.nr_marked--;
-		plu_dev_put_ancestors(d);
+		plu_dev_put_bridges(d);
 	}
 	/* A bridge whose children are still tracked goes anyway. */
 	d->refs = 0;
