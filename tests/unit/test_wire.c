@@ -1700,18 +1700,19 @@ TEST(enum_names)
 		     plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_REJECTED));
 	ASSERT_STREQ("finished",
 		     plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_FINISHED));
-	ASSERT_EQ(NULL,
-		  plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_FINISHED + 1));
+	ASSERT_EQ(NULL, plu_incoming_state_name(PCI_LIVEUPDATE_INCOMING_FINISHED +
+						 1));
 	ASSERT_STREQ("ok", plu_verdict_name(PCI_LIVEUPDATE_VERDICT_OK));
 	ASSERT_STREQ("missing",
 		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_MISSING));
-	ASSERT_STREQ("identity-mismatch",
-		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_IDENTITY_MISMATCH));
+	ASSERT_STREQ("identity-mismatch", plu_verdict_name(
+		     PCI_LIVEUPDATE_VERDICT_IDENTITY_MISMATCH));
 	ASSERT_STREQ("driver-mismatch",
 		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_DRIVER_MISMATCH));
 	ASSERT_STREQ("path-moved",
 		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_PATH_MOVED));
-	ASSERT_EQ(NULL, plu_verdict_name(PCI_LIVEUPDATE_VERDICT_PATH_MOVED + 1));
+	ASSERT_EQ(NULL,
+		  plu_verdict_name(PCI_LIVEUPDATE_VERDICT_PATH_MOVED + 1));
 }
 
 TEST_HARNESS_MAIN
