@@ -133,9 +133,9 @@ static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev,
 		return ERR_PTR(ret);
 	}
 	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent)
-		d->bridges[d->nr_bridges++] = plu_key(pci_domain_nr(bus),
-					      bus->self->bus->number,
-					      bus->self->devfn);
+		d->bridges[d->nr_bridges++] =
+			plu_key(pci_domain_nr(bus), bus->self->bus->number,
+				bus->self->devfn);
 	plu_fill_info(d, pdev, drv);
 	d->pdev = pci_dev_get(pdev);
 	d->slot = PLU_NO_SLOT;
