@@ -579,7 +579,7 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
                        last["tracked"])))
     notes.append(
         "The freeze-path ratio uses the module's own `freeze_ns` timer of "
-        "the same callback LUO runs at reboot (`plu_img_freeze`), run "
+        "the same callback LUO runs at reboot (`plu_outgoing_freeze`), run "
         "three times in a row per round and N through debugfs `fault` "
         "(module parameter `fault_inject=1`) while the set is preserved. "
         "The first run of each round comes right after the O(N) preserve "
