@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <linux/liveupdate.h>
 
 #include "plu.h"
+#include "preflight.h"
 
 #define TOKEN_FMT	"0x%llx"
 #define TOKEN_ARG	(unsigned long long)PLU_SESSION_TOKEN
@@ -160,14 +162,23 @@ struct kexec_args {
 	const char *append;
 	bool reuse_cmdline;
 	bool reboot;
+	bool force;	/* go ahead although the preflight failed */
+	bool dry_run;	/* stop before anything changes */
 };
 
 static char *read_proc_cmdline(void)
 {
-	FILE *f = fopen("/proc/cmdline", "re");
+	char path[PATH_MAX];
+	FILE *f;
 	size_t cap = 0, len;
 	char *line = NULL;
 
+	/* Below $PLU_ROOT like every file the preflight reads (tests). */
+	if (plu_root_path(path, sizeof(path), "/proc/cmdline")) {
+		plu_error(PLU_OP_FILE, ENAMETOOLONG, "cannot open /proc/cmdline");
+		return NULL;
+	}
+	f = fopen(path, "re");
 	if (!f) {
 		plu_error(PLU_OP_FILE, errno, "cannot open /proc/cmdline");
 		return NULL;
@@ -187,33 +198,19 @@ static char *read_proc_cmdline(void)
 	return line;
 }
 
-/* Offset of a standalone "--" (the start of init's arguments), or strlen. */
-static size_t kernel_args_end(const char *cmdline)
-{
-	size_t pos = 0, len;
-
-	while (cmdline[pos]) {
-		pos += strspn(cmdline + pos, " \t");
-		len = strcspn(cmdline + pos, " \t");
-		if (len == 2 && !strncmp(cmdline + pos, "--", 2))
-			return pos;
-		pos += len;
-	}
-	return pos;
-}
-
 /*
  * The new kernel's command line: /proc/cmdline and/or --append.  Appended
  * parameters go before a "--", behind which the kernel would hand them to
  * init.
  */
-static char *build_cmdline(const struct kexec_args *a)
+char *plu_build_cmdline(bool reuse, const char *append)
 {
-	const char *append = a->append ? a->append : "";
 	char *reused = NULL, *line;
 	size_t len, cut;
 
-	if (a->reuse_cmdline) {
+	if (!append)
+		append = "";
+	if (reuse) {
 		reused = read_proc_cmdline();
 		if (!reused)
 			return NULL;
@@ -224,7 +221,7 @@ static char *build_cmdline(const struct kexec_args *a)
 		return line;
 	}
 
-	cut = kernel_args_end(reused);
+	cut = plu_cmdline_args_end(reused);
 	len = strlen(reused) + strlen(append) + 3;
 	line = malloc(len);
 	if (line)
@@ -236,42 +233,6 @@ static char *build_cmdline(const struct kexec_args *a)
 		plu_error(PLU_OP_NONE, ENOMEM, "building the command line");
 	free(reused);
 	return line;
-}
-
-/* Like the kernel's kstrtobool(): 1 true, 0 false, -1 not a boolean. */
-static int parse_bool(const char *v)
-{
-	if (*v && strchr("eEyYtT1", *v))
-		return 1;
-	if (*v && strchr("dDnNfF0", *v))
-		return 0;
-	if (v[0] == 'o' || v[0] == 'O') {
-		if (v[1] == 'n' || v[1] == 'N')
-			return 1;
-		if (v[1] == 'f' || v[1] == 'F')
-			return 0;
-	}
-	return -1;
-}
-
-/* Whether @cmdline turns LUO on (the last valid liveupdate= counts). */
-static bool cmdline_enables_luo(const char *cmdline)
-{
-	static const char key[] = "liveupdate=";
-	const char *p = cmdline, *end = cmdline + kernel_args_end(cmdline);
-	bool on = false;
-	int v;
-
-	while (p < end) {
-		p += strspn(p, " \t");
-		if (!strncmp(p, key, sizeof(key) - 1)) {
-			v = parse_bool(p + sizeof(key) - 1);
-			if (v >= 0)
-				on = v;
-		}
-		p += strcspn(p, " \t");
-	}
-	return on;
 }
 
 static int open_image(const char *path, int *fd)
@@ -313,8 +274,6 @@ static int preserve(const char *session, struct lu_fds *f)
 	     plu_enum_name(PLU_ENUM_STATE, st.state, &n),
 	     (unsigned int)st.outgoing, (unsigned int)st.marked,
 	     (unsigned long long)st.kho_bytes);
-	if (!st.marked)
-		plu_msg("warning: no device is marked; no PCI device will be kept");
 	return 0;
 }
 
@@ -324,9 +283,6 @@ static int load_kernel(const struct kexec_args *a, struct lu_fds *f,
 	unsigned long flags = f->initrd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0;
 	long ret;
 
-	if (!cmdline_enables_luo(cmdline))
-		plu_msg("warning: the command line does not contain liveupdate=on; "
-			"the new kernel will not take the devices over");
 #ifdef SYS_kexec_file_load
 	ret = syscall(SYS_kexec_file_load, f->kernel, f->initrd,
 		      strlen(cmdline) + 1, cmdline, flags);
@@ -346,14 +302,62 @@ static int load_kernel(const struct kexec_args *a, struct lu_fds *f,
 	return 0;
 }
 
+/*
+ * The checks of "pci-liveupdate check" on what this kexec will boot: each
+ * failure loses the device set (or, with the module loaded too late, every
+ * LUO open of the next boot), so refuse unless --force.  Problems go to
+ * stderr, one line each.  Return: 0 to go ahead.
+ */
+static int preflight(const struct kexec_args *a, const char *cmdline)
+{
+	struct preflight_args pa = {
+		.kernel = a->kernel,
+		.initrd = a->initrd,
+		.no_initrd = true,	/* without --initrd, none is passed */
+		.cmdline = cmdline,
+	};
+	unsigned int fails, warns;
+	struct preflight *p;
+
+	p = preflight_run(&pa);
+	if (!p)
+		return -1;
+	fflush(stdout);
+	preflight_print(p, stderr, true);
+	fails = preflight_count(p, PF_FAIL);
+	warns = preflight_count(p, PF_WARN);
+	preflight_free(p);
+	if (fails && !a->force) {
+		plu_msg("kexec refused: %u preflight check%s failed (see '" PLU_PROG
+			" check'; --force goes ahead anyway)", fails,
+			fails == 1 ? "" : "s");
+		return -1;
+	}
+	if (fails)
+		plu_msg("--force: going ahead although %u preflight check%s failed",
+			fails, fails == 1 ? "" : "s");
+	step(stdout, "preflight: %u failed, %u warning%s", fails, warns,
+	     warns == 1 ? "" : "s");
+	return 0;
+}
+
 static int do_kexec(const struct kexec_args *a, const char *cmdline)
 {
 	struct lu_fds f = LU_FDS_INIT;
 	int ret = PLU_EXIT_FAIL;
 
-	if (open_image(a->kernel, &f.kernel) ||
-	    (a->initrd && open_image(a->initrd, &f.initrd)) ||
-	    preserve(a->session, &f) || load_kernel(a, &f, cmdline))
+	if (preflight(a, cmdline) || open_image(a->kernel, &f.kernel) ||
+	    (a->initrd && open_image(a->initrd, &f.initrd)))
+		goto out;
+	if (a->dry_run) {
+		step(stdout, "dry run: would preserve %s in LUO session '%s', load %s%s%s with command line \"%s\"%s",
+		     PLU_DEV_PATH, a->session, a->kernel,
+		     a->initrd ? " and initrd " : "", a->initrd ? a->initrd : "",
+		     cmdline, a->reboot ? " and reboot into it" : "");
+		ret = PLU_EXIT_OK;
+		goto out;
+	}
+	if (preserve(a->session, &f) || load_kernel(a, &f, cmdline))
 		goto out;
 
 	if (!a->reboot) {
@@ -382,6 +386,8 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd)
 		{ "append", required_argument, NULL, 'a' },
 		{ "reuse-cmdline", no_argument, NULL, 'r' },
 		{ "no-reboot", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'd' },
 		PLU_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -389,7 +395,7 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd)
 	char *cmdline;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "s:k:i:a:rnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:k:i:a:rnfdh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			a.session = optarg;
@@ -409,6 +415,12 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd)
 		case 'n':
 			a.reboot = false;
 			break;
+		case 'f':
+			a.force = true;
+			break;
+		case 'd':
+			a.dry_run = true;
+			break;
 		default:
 			return cmd_other_option(cmd, c);
 		}
@@ -421,7 +433,7 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd)
 	if (!a.kernel)
 		return cmd_usage(cmd, "--kernel FILE is required");
 
-	cmdline = build_cmdline(&a);
+	cmdline = plu_build_cmdline(a.reuse_cmdline, a.append);
 	if (!cmdline)
 		return PLU_EXIT_FAIL;
 	ret = do_kexec(&a, cmdline);

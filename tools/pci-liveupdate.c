@@ -81,14 +81,37 @@ static const struct command commands[] = {
 		.run = cmd_list,
 	},
 	{
+		.name = "check",
+		.synopsis = "[--kernel FILE] [--initrd FILE] [--append CMDLINE]\n"
+		"        [--reuse-cmdline] [--json]",
+		.desc =
+		"The preflight of a live update into FILE (default: the running\n"
+		"release): its release has pci_liveupdate.ko, its initramfs loads\n"
+		"the module early, the command line has liveupdate=on (and kho=on\n"
+		"if needed), its config has CONFIG_LIVEUPDATE=y, its module reads\n"
+		"the running module's wire version, a device is marked.  One\n"
+		"ok:/warn:/fail: line each; exit status 1 if one failed, which\n"
+		"makes 'kexec' refuse.\n",
+		.options =
+		"  -k, --kernel FILE        bzImage to boot (its release is read)\n"
+		"  -i, --initrd FILE        initramfs (default /boot/initrd.img-REL)\n"
+		"  -a, --append CMDLINE     next command line (default\n"
+		"                           /proc/cmdline; added to it with -r)\n"
+		"  -r, --reuse-cmdline      start from /proc/cmdline, as kexec -r\n"
+		"  -j, --json               print a JSON object\n",
+		.run = cmd_check,
+	},
+	{
 		.name = "kexec",
 		.synopsis = "--session NAME --kernel FILE [--initrd FILE]\n"
-		"        [--append CMDLINE] [--reuse-cmdline] [--no-reboot]",
+		"        [--append CMDLINE] [--reuse-cmdline] [--no-reboot]\n"
+		"        [--force] [--dry-run]",
 		.desc =
 		"Create the LUO session NAME, preserve /dev/pci_liveupdate in it\n"
 		"(token 0x706c75), load FILE with kexec_file_load, sync and reboot\n"
 		"into it, all in this one process: the session lives only as long\n"
-		"as the process does.  The new command line needs liveupdate=on.\n",
+		"as the process does.  The checks of 'check' run first; a failed\n"
+		"one refuses the update (exit status 1) unless --force.\n",
 		.options =
 		"  -s, --session NAME       name of the LUO session (1-63 bytes)\n"
 		"  -k, --kernel FILE        kernel image to boot\n"
@@ -98,7 +121,10 @@ static const struct command commands[] = {
 		"  -r, --reuse-cmdline      start from /proc/cmdline\n"
 		"  -n, --no-reboot          load only, then exit.  Exiting closes\n"
 		"                           the session: LUO unpreserves the file,\n"
-		"                           so nothing will be handed over\n",
+		"                           so nothing will be handed over\n"
+		"  -f, --force              go ahead although a check failed\n"
+		"  -d, --dry-run            run the checks and open the files, then\n"
+		"                           stop before the session is created\n",
 		.run = cmd_kexec,
 	},
 	{

@@ -179,5 +179,6 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd);
 int cmd_retrieve(int argc, char **argv, const struct command *cmd);
 int cmd_rebind(int argc, char **argv, const struct command *cmd);
 int cmd_hold(int argc, char **argv, const struct command *cmd);
+int cmd_check(int argc, char **argv, const struct command *cmd);
 
 #endif /* PLU_TOOLS_PLU_H */
