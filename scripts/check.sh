@@ -5,7 +5,8 @@
 #
 #   host:  wire codec unit tests (plain + ASan/UBSan), fuzz smoke run,
 #          packaging (tests/packaging: one version; make deb, lintian),
-#          checkpatch --strict, W=1 module build, CLI build
+#          checkpatch --strict, W=1 module build, CLI build, CLI
+#          preflight (tests/cli: check's refusals, kexec --force)
 #   VM:    every scenario in tests/vm/scenarios/ on the default kernel's
 #          fast flavor, the abort scenario (or every one,
 #          PLU_CHECK_DEBUG_ONLY=.) on its debug flavor (KASAN, lockdep,
@@ -364,13 +365,15 @@ scenarios() {
 # build; then report in a fixed order.
 HOST_STEPS=("host unit tests (wire codec, plain + ASan/UBSan)"
 	    "fuzz smoke run of the wire decoder" "checkpatch --strict clean"
-	    "packaging: one version, Debian packages lintian clean")
+	    "packaging: one version, Debian packages lintian clean"
+	    "CLI preflight: check refusals, kexec --force (tests/cli)")
 if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then
 	bg "${HOST_STEPS[0]}" make -C tests/unit run
 	bg "${HOST_STEPS[1]}" make -C tests/fuzz fuzz-smoke
 	bg "${HOST_STEPS[2]}" bash -c \
 		'out=$(make -s checkpatch 2>&1); echo "$out"; ! echo "$out" | grep -qE "(ERROR|WARNING|CHECK):"'
 	bg "${HOST_STEPS[3]}" tests/packaging/packaging-test.sh
+	bg "${HOST_STEPS[4]}" tests/cli/preflight-test.sh
 fi
 
 want_harness=0 want_dkms=0
@@ -419,6 +422,8 @@ if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then
 	verdict "${HOST_STEPS[2]}" "$BG_RC"
 	bg_wait "${HOST_STEPS[3]}"
 	counted "${HOST_STEPS[3]}" "$(steplog "${HOST_STEPS[3]}")"
+	bg_wait "${HOST_STEPS[4]}"
+	counted "${HOST_STEPS[4]}" "$(steplog "${HOST_STEPS[4]}")"
 fi
 
 for t in "${TARGETS[@]}"; do
