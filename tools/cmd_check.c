@@ -630,14 +630,21 @@ static bool rd_skip(struct rd *r, uint64_t n)
 	return true;
 }
 
-/* What the initramfs says, from its file names and a few of its files. */
+/*
+ * What the initramfs says, from its file names and a few of its files.
+ * What loads the module is kept per kind, as whether it is early enough
+ * depends on the image's init (see check_initrd()).
+ */
 struct ird {
 	const char *rel;
 	bool names;		/* take the file names from this walk */
 	bool has_module;
+	bool has_systemd;	/* lib/systemd/systemd: systemd is its init */
 	char module[PATH_MAX];	/* its name in the image */
 	char other_rel[REL_MAX];	/* modules for another release */
-	char load_by[PATH_MAX];	/* what loads it: a file of the image */
+	char by_init[PATH_MAX];	/* conf/modules or a boot script */
+	char by_cmdline[PATH_MAX];	/* dracut's rd.driver.pre= */
+	char by_load_d[PATH_MAX];	/* a modules-load.d file */
 	unsigned int archives;
 };
 
@@ -665,6 +672,8 @@ static void ird_name(struct ird *st, const char *name)
 	const char *n = norm_name(name), *rel, *slash;
 	size_t rl;
 
+	if (!strcmp(n, "lib/systemd/systemd"))
+		st->has_systemd = true;
 	if (strncmp(n, "lib/modules/", 12))
 		return;
 	rel = n + 12;
@@ -775,15 +784,16 @@ static bool line_loads(enum ird_kind k, const char *line)
 static void ird_file(struct ird *st, const char *name, enum ird_kind k,
 		     char *data)
 {
+	char *by = k == IRD_LOAD_D ? st->by_load_d :
+		   k == IRD_CMDLINE_D ? st->by_cmdline : st->by_init;
 	char *line, *save = NULL;
 
-	if (st->load_by[0])
+	if (by[0])
 		return;
 	for (line = strtok_r(data, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (line_loads(k, line)) {
-			snprintf(st->load_by, sizeof(st->load_by), "%s",
-				 clean_name(name));
+			snprintf(by, PATH_MAX, "%s", clean_name(name));
 			return;
 		}
 	}
@@ -1141,13 +1151,25 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 		    shown, MODULE_FILE, rel, other, hint);
 		return;
 	}
-	if (!st.load_by[0]) {
-		add(p, "initramfs", PF_FAIL, "initramfs %s has %s but nothing in it loads it early (conf/modules, modules-load.d, a boot script); %s",
+	/*
+	 * Early enough: initramfs-tools' /init (a shell) modprobes what
+	 * conf/modules lists before any boot script but init-top runs, long
+	 * before anything opens /dev/liveupdate; so does a boot script's own
+	 * modprobe, and dracut's shell /init for rd.driver.pre=.  With systemd
+	 * as the image's init, PID 1 is running before modules-load.d or
+	 * rd.driver.pre= are acted on: maybe too late.  Without it, nothing
+	 * reads modules-load.d.
+	 */
+	if (st.by_init[0] || (st.by_cmdline[0] && !st.has_systemd)) {
+		add(p, "initramfs", PF_OK, "initramfs %s loads %s early (%s)",
+		    shown, st.module, st.by_init[0] ? st.by_init : st.by_cmdline);
+	} else if (st.has_systemd && (st.by_load_d[0] || st.by_cmdline[0])) {
+		add(p, "initramfs", PF_WARN, "initramfs %s loads %s from systemd (%s), maybe after PID 1 first opens /dev/liveupdate",
+		    shown, st.module, st.by_load_d[0] ? st.by_load_d : st.by_cmdline);
+	} else {
+		add(p, "initramfs", PF_FAIL, "initramfs %s has %s but nothing in it loads it early (conf/modules, a boot script, rd.driver.pre=); %s",
 		    shown, MODULE_FILE, hint);
-		return;
 	}
-	add(p, "initramfs", PF_OK, "initramfs %s loads %s early (%s)",
-	    shown, st.module, st.load_by);
 }
 
 /* --- the checks --------------------------------------------------------- */

@@ -108,7 +108,8 @@ mkko() {
 # "module:RELEASE", "conf" (conf/modules names it), "conf-other" (it
 # names another module), "script" (scripts/init-top/plu modprobes it),
 # "load.d" (etc/modules-load.d/plu.conf), "cmdline.d" (dracut's
-# rd.driver.pre=), "usr" (the module under usr/lib/modules).
+# rd.driver.pre=), "systemd" (usr/lib/systemd/systemd, the image's
+# init), "usr" (the module under usr/lib/modules).
 mkinitrd() {
 	local f=$1 comp=$2 spec d early
 	shift 2
@@ -134,6 +135,8 @@ mkinitrd() {
 			printf '; dracut\npci-liveupdate\n' >"$d/etc/modules-load.d/plu.conf" ;;
 		cmdline.d) mkdir -p "$d/etc/cmdline.d"
 			echo 'rd.driver.pre=virtio_pci,pci_liveupdate' >"$d/etc/cmdline.d/20-force_drivers.conf" ;;
+		systemd) mkdir -p "$d/usr/lib/systemd"
+			echo ELF >"$d/usr/lib/systemd/systemd" ;;
 		esac
 	done
 	(cd "$early" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$f"
@@ -301,7 +304,7 @@ has "check: no modules.dep at all" \
 initrd_tests() {
 	local l=$1 c hint="add pci_liveupdate to /etc/initramfs-tools/modules and run update-initramfs -u -k $REL"
 	local lacks_line="fail: initramfs /boot/initrd.img-$REL lacks pci_liveupdate.ko for $REL; $hint"
-	local noload_line="fail: initramfs /boot/initrd.img-$REL has pci_liveupdate.ko but nothing in it loads it early (conf/modules, modules-load.d, a boot script); $hint"
+	local noload_line="fail: initramfs /boot/initrd.img-$REL has pci_liveupdate.ko but nothing in it loads it early (conf/modules, a boot script, rd.driver.pre=); $hint"
 
 	good_root
 	mkinitrd "$INITRD" gzip conf
@@ -341,14 +344,26 @@ initrd_tests() {
 	check
 	has "$l: usr/lib/modules and a boot script's modprobe count" \
 		"ok: initramfs /boot/initrd.img-$REL loads usr/lib/modules/$REL/updates/dkms/pci_liveupdate.ko early (scripts/init-top/plu)"
-	mkinitrd "$INITRD" gzip module load.d
-	check
-	has "$l: modules-load.d in the image counts (systemd in the initramfs)" \
-		"ok: initramfs /boot/initrd.img-$REL loads lib/modules/$REL/updates/dkms/pci_liveupdate.ko early (etc/modules-load.d/plu.conf)"
 	mkinitrd "$INITRD" gzip module cmdline.d
 	check
-	has "$l: dracut's rd.driver.pre= in etc/cmdline.d counts" \
+	has "$l: dracut's rd.driver.pre= in etc/cmdline.d counts (shell init)" \
 		"ok: initramfs /boot/initrd.img-$REL loads lib/modules/$REL/updates/dkms/pci_liveupdate.ko early (etc/cmdline.d/20-force_drivers.conf)"
+	mkinitrd "$INITRD" gzip module cmdline.d systemd
+	check
+	status "$l: rd.driver.pre= under systemd only warns" 0
+	has "$l: rd.driver.pre= under systemd may be too late" \
+		"warn: initramfs /boot/initrd.img-$REL loads lib/modules/$REL/updates/dkms/pci_liveupdate.ko from systemd (etc/cmdline.d/20-force_drivers.conf), maybe after PID 1 first opens /dev/liveupdate"
+	mkinitrd "$INITRD" gzip module load.d systemd
+	check
+	has "$l: modules-load.d under systemd may be too late" \
+		"warn: initramfs /boot/initrd.img-$REL loads lib/modules/$REL/updates/dkms/pci_liveupdate.ko from systemd (etc/modules-load.d/plu.conf), maybe after PID 1 first opens /dev/liveupdate"
+	mkinitrd "$INITRD" gzip module load.d
+	check
+	has "$l: modules-load.d without systemd does not count (nothing reads it)" "$noload_line"
+	mkinitrd "$INITRD" gzip module conf systemd
+	check
+	has "$l: conf/modules counts whatever the init" \
+		"ok: initramfs /boot/initrd.img-$REL loads lib/modules/$REL/updates/dkms/pci_liveupdate.ko early (conf/modules)"
 
 	printf 'this is not an initramfs\n' >"$INITRD"
 	check
