@@ -9,7 +9,15 @@
 #   /usr/bin/plu-*                 links to /init: the stage helpers
 #   /bin/busybox, /bin/sh          from Debian's busybox-static
 #   /boot/bzImage                  --kernel, the image the stages kexec into
-#   /lib/modules/pci_liveupdate.ko --module (omitted with "none" or no option)
+#   /lib/modules/REL/extra/pci_liveupdate.ko
+#                                  --module (omitted with "none" or no
+#                                  option), REL the kernel's release (the
+#                                  kernelrelease file next to BZIMAGE), where
+#                                  a distribution's initramfs has it, with
+#   /conf/modules                  "pci_liveupdate": what /init loads, the
+#                                  initramfs-tools convention, so that
+#                                  pci-liveupdate check finds the early load
+#   /lib/modules/pci_liveupdate.ko a link to it, for the stages
 #   /usr/bin/NAME                  each --bin, plus the shared libraries and
 #                                  the loader a dynamic one needs (via ldd)
 #   /stages/N.sh                   each --stage N:FILE
@@ -65,7 +73,14 @@ for h in plu-make-initrd plu-kexec plu-host plu-device-del plu-kmemleak-check pl
 	ln -s /init "$root/usr/bin/$h"
 done
 install -m 0644 "$kernel" "$root/boot/bzImage"
-[ -z "$module" ] || install -m 0644 "$module" "$root/lib/modules/pci_liveupdate.ko"
+if [ -n "$module" ]; then
+	rel=$(cat "$(dirname "$kernel")/kernelrelease" 2>/dev/null) ||
+		plu_die "no kernelrelease file next to $kernel (scripts/build-kernel.sh writes one)"
+	install -D -m 0644 "$module" "$root/lib/modules/$rel/extra/pci_liveupdate.ko"
+	ln -s "$rel/extra/pci_liveupdate.ko" "$root/lib/modules/pci_liveupdate.ko"
+	mkdir -p "$root/conf"
+	echo pci_liveupdate >"$root/conf/modules"
+fi
 
 # copy_libs BINARY - the shared objects ldd lists, and the loader, at their
 # own paths (the loader's default search path covers them).
