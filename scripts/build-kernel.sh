@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh [--flavor fast|debug|cfi] [--print]
+# build-kernel.sh [--flavor fast|debug|cfi|distro] [--print]
 #
 # Build (or find in the cache) the LUO test kernel and print the directory
 # that holds it:  bzImage, build/ (an O= module build tree with
@@ -9,8 +9,9 @@
 # the source tree) and kernelrelease.
 #
 # Flavors: fast (gcc, the everyday one), debug (gcc; KASAN, lockdep,
-# kmemleak) and cfi (clang/lld 19, CONFIG_CFI enforcing).  PLU_KERNEL picks
-# the source (scripts/kernel-source.sh, tests/vm/kernels).
+# kmemleak), cfi (clang/lld 19, CONFIG_CFI enforcing) and distro (fast plus
+# what a Debian system with systemd needs, for tests/distro/).  PLU_KERNEL
+# picks the source (scripts/kernel-source.sh, tests/vm/kernels).
 #
 # The cache key is the source version plus a hash of the merged config
 # fragments, so a warm run never rebuilds.  --print only prints the path a
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--flavor) flavor=$2; shift 2 ;;
 	--print) print_only=1; shift ;;
-	-h|--help) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) plu_die "build-kernel.sh: unknown option $1" ;;
 	esac
 done
@@ -33,7 +34,8 @@ case $flavor in
 fast) ;;
 debug) frags+=("$PLU_TOP/tests/vm/kernel-debug.config") ;;
 cfi) frags+=("$PLU_TOP/tests/vm/kernel-cfi.config") ;;
-*) plu_die "unknown flavor '$flavor' (fast, debug or cfi)" ;;
+distro) frags+=("$PLU_TOP/tests/vm/kernel-distro.config") ;;
+*) plu_die "unknown flavor '$flavor' (fast, debug, cfi or distro)" ;;
 esac
 # The toolchain: the kernel's own default (gcc), or LLVM for cfi.
 toolchain=()
