@@ -39,6 +39,13 @@ Options:
                          line matches REGEX; it is left out of the splat
                          check
   --mem SIZE             guest memory (default 1G fast, 2G debug)
+  --rootfs IMAGE         boot a real distro instead of the initramfs lab:
+                         IMAGE is a raw ext4 root file system (e.g.
+                         tests/distro/mkimage.sh), on virtio-blk as
+                         /dev/vda through a qcow2 overlay (IMAGE is not
+                         changed); kernel and initramfs from its /boot. The
+                         stages run from plu-stage.service; --bin files go
+                         to /run/plu/bin; no --module, --kernel-dir, --flavor
   --keep                 keep the work dir on success too
   -v, --verbose          copy the serial console to stdout while it runs
   -h, --help             this text
@@ -51,12 +58,13 @@ EOF
 
 flavor=fast kdir='' topology='' qemu_extra='' module=auto bins=() append=''
 log='' timeout='' stage_timeout='' mem='' keep=0 verbose=0 expect_oops=''
+rootfs='' flavor_given=0
 declare -A stage_file=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--stage[1-9]|--stage[1-9][0-9]) [ $# -ge 2 ] || { usage >&2; exit 2; }
 		stage_file[${1#--stage}]=$2; shift 2 ;;
-	--flavor) flavor=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--flavor) flavor=${2:-} flavor_given=1; shift 2 || { usage >&2; exit 2; } ;;
 	--kernel-dir) kdir=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--topology) topology=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--qemu-args) qemu_extra=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
@@ -68,6 +76,7 @@ while [ $# -gt 0 ]; do
 	--stage-timeout) stage_timeout=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--mem) mem=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--expect-oops) expect_oops=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--rootfs) rootfs=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--keep) keep=1; shift ;;
 	-v|--verbose) verbose=1; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -77,6 +86,14 @@ done
 
 bad_usage() { printf 'vm-run.sh: %s (see --help)\n' "$*" >&2; exit 2; }
 infra() { printf '[vm-run] error: %s\n' "$*" >&2; exit 4; }
+if [ -n "$rootfs" ]; then
+	# A full distro boots slower than the lab's initramfs, and compiles.
+	[ -f "$rootfs" ] || bad_usage "--rootfs $rootfs: no such file"
+	[ "$flavor_given" = 0 ] && [ -z "$kdir" ] ||
+		bad_usage "--rootfs boots the kernel of the image: no --flavor or --kernel-dir"
+	case $module in auto|none) module=none ;; *) bad_usage "--rootfs: the image loads its own module (no --module)" ;; esac
+	: "${timeout:=3600}" "${mem:=2G}"
+fi
 case $flavor in
 fast|cfi) : "${timeout:=1200}" "${mem:=1G}" ;;
 debug) : "${timeout:=3600}" "${mem:=2G}" ;;
@@ -108,15 +125,19 @@ if [ "$module" = auto ]; then
 fi
 [ "$module" = none ] || [ -f "$module" ] || bad_usage "--module $module: no such file"
 for b in "${bins[@]}"; do [ -f "$b" ] || bad_usage "--bin $b: no such file"; done
-[ -x "$PLU_TOP/tools/pci-liveupdate" ] && bins+=("$PLU_TOP/tools/pci-liveupdate")
+# (A distro guest has its own CLI and kexec, from its packages.)
+[ -z "$rootfs" ] && [ -x "$PLU_TOP/tools/pci-liveupdate" ] && bins+=("$PLU_TOP/tools/pci-liveupdate")
 
 plu_need_pkgs qemu-system-x86 kexec-tools python3 coreutils
-bins+=("$(command -v kexec || echo /usr/sbin/kexec)")
+[ -z "$rootfs" ] && bins+=("$(command -v kexec || echo /usr/sbin/kexec)")
+[ -n "$rootfs" ] && plu_need_pkgs e2fsprogs qemu-utils
 
-if [ -z "$kdir" ]; then
+if [ -n "$rootfs" ]; then
+	:
+elif [ -z "$kdir" ]; then
 	kdir=$("$PLU_TOP/scripts/build-kernel.sh" --flavor "$flavor") || infra "kernel build failed"
 fi
-[ -f "$kdir/bzImage" ] || infra "no bzImage in $kdir"
+[ -n "$rootfs" ] || [ -f "$kdir/bzImage" ] || infra "no bzImage in $kdir"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/plu-vm.XXXXXX")
 : "${log:=$work/serial.log}"
@@ -137,13 +158,58 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-stage_opts=()
-for ((n = 1; n <= nstages; n++)); do stage_opts+=(--stage "$n:${stage_file[$n]}"); done
-bin_opts=()
-for b in "${bins[@]}"; do bin_opts+=(--bin "$b"); done
-"$PLU_TOP/scripts/mkinitramfs.sh" --kernel "$kdir/bzImage" --out "$work/initramfs.cpio.gz" \
-	--module "$module" "${bin_opts[@]}" "${stage_opts[@]}" 2>"$work/mkinitramfs.log" ||
-	{ cat "$work/mkinitramfs.log" >&2; infra "mkinitramfs.sh failed"; }
+# rootfs_boot_files IMAGE: the kernel and initramfs of IMAGE's /boot, read
+# with debugfs (no mount), to $work/vmlinuz and $work/initrd.img: the one
+# kernel there, or the one /vmlinuz points to.
+rootfs_boot_files() {
+	local img=$1 rels rel
+	rels=$(debugfs -R 'ls -p /boot' "$img" 2>/dev/null |
+		awk -F/ '$6 ~ /^vmlinuz-/ { sub(/^vmlinuz-/, "", $6); print $6 }')
+	[ -n "$rels" ] || infra "--rootfs $img: not an ext4 image with /boot/vmlinuz-*"
+	if [ "$(wc -l <<<"$rels")" -gt 1 ]; then
+		rel=$(debugfs -R 'stat /vmlinuz' "$img" 2>/dev/null |
+			sed -n 's/.*Fast link dest: "\(.*\)".*/\1/p')
+		rel=${rel##*vmlinuz-}
+		grep -qxF -- "$rel" <<<"$rels" ||
+			infra "--rootfs $img: several kernels in /boot and no /vmlinuz link to one of them"
+	else
+		rel=$rels
+	fi
+	debugfs -R "dump /boot/vmlinuz-$rel $work/vmlinuz" "$img" >/dev/null 2>&1 &&
+		debugfs -R "dump /boot/initrd.img-$rel $work/initrd.img" "$img" >/dev/null 2>&1 &&
+		[ -s "$work/vmlinuz" ] && [ -s "$work/initrd.img" ] ||
+		infra "--rootfs $img: cannot read /boot/vmlinuz-$rel and /boot/initrd.img-$rel"
+	plu_log "vm-run: --rootfs $img, kernel $rel from its /boot"
+}
+
+if [ -n "$rootfs" ]; then
+	# The stages disk: the runner, its helpers, the stages and the --bin
+	# files, as an ext4 image labelled plu-stages (mkfs.ext4 -d).
+	mkdir -p "$work/plu/bin"
+	cp "$PLU_TOP/tests/distro/guest/plu-stage-runner" "$work/plu/" &&
+		cp "$PLU_TOP"/tests/distro/guest/bin/* "${bins[@]}" "$work/plu/bin/" ||
+		infra "cannot assemble the stages disk"
+	for ((n = 1; n <= nstages; n++)); do cp "${stage_file[$n]}" "$work/plu/stage$n.sh"; done
+	size=$(($(du -sm "$work/plu" | cut -f1) + 16))
+	mkfs.ext4 -q -F -L plu-stages -d "$work/plu" "$work/stages.img" "${size}M" ||
+		infra "mkfs.ext4 of the stages disk failed"
+	rootfs=$(cd "$(dirname "$rootfs")" && pwd)/$(basename "$rootfs")
+	rootfs_boot_files "$rootfs"
+	# Writes go to an overlay in the work dir: the image stays as it was
+	# (it is a cache entry, and other runs may boot it at the same time).
+	qemu-img create -q -f qcow2 -F raw -b "$rootfs" "$work/root.qcow2" ||
+		infra "qemu-img create of the overlay failed"
+	boot_files=(-kernel "$work/vmlinuz" -initrd "$work/initrd.img")
+else
+	stage_opts=()
+	for ((n = 1; n <= nstages; n++)); do stage_opts+=(--stage "$n:${stage_file[$n]}"); done
+	bin_opts=()
+	for b in "${bins[@]}"; do bin_opts+=(--bin "$b"); done
+	"$PLU_TOP/scripts/mkinitramfs.sh" --kernel "$kdir/bzImage" --out "$work/initramfs.cpio.gz" \
+		--module "$module" "${bin_opts[@]}" "${stage_opts[@]}" 2>"$work/mkinitramfs.log" ||
+		{ cat "$work/mkinitramfs.log" >&2; infra "mkinitramfs.sh failed"; }
+	boot_files=(-kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio.gz")
+fi
 
 accel=(-accel tcg)
 [ "$(plu_accel)" = kvm ] && accel=(-accel kvm -cpu host)
@@ -151,6 +217,8 @@ accel=(-accel tcg)
 # delay loop, and a TCG guest on a busy host misses them and panics ("IO-APIC
 # + timer doesn't work!", seen beside a kernel build); a VM's timer works.
 cmdline="console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on retain_initrd no_timer_check plu_stage=1"
+# A distro guest: its root disk, and its own initramfs in /boot for a kexec.
+[ -n "$rootfs" ] && cmdline="root=/dev/vda rw console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on no_timer_check plu_stage=1"
 # KHO sizes its scratch areas at 200% of the memory the kernel reserved
 # early; with KASAN's shadow in that they do not fit in the 2G guest and
 # KHO (and so LUO) turns itself off; even 100% fails now and then (as the
@@ -164,8 +232,15 @@ qemu=(qemu-system-x86_64 -M q35 -smp 2 -m "$mem" "${accel[@]}"
 	-nographic -nodefaults -no-reboot
 	-chardev "file,id=con0,path=$log" -serial chardev:con0
 	-qmp "unix:$work/qmp.sock,server=on,wait=off"
-	-kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio.gz" -append "$cmdline"
+	"${boot_files[@]}" -append "$cmdline"
 	"${topo_args[@]}" "${extra_args[@]}")
+# The distro guest's disks come last and without addr=, so that they take
+# free slots whatever the topology; the root disk first, so it is vda.
+[ -n "$rootfs" ] && qemu+=(
+	-drive "file=$work/root.qcow2,format=qcow2,if=none,id=plu-root,cache=unsafe"
+	-device virtio-blk-pci,drive=plu-root,id=plu-root-dev,bus=pcie.0
+	-drive "file=$work/stages.img,format=raw,if=none,id=plu-stages,readonly=on"
+	-device virtio-blk-pci,drive=plu-stages,id=plu-stages-dev,bus=pcie.0)
 printf '%q ' "${qemu[@]}" >"$work/qemu.cmd"; echo >>"$work/qemu.cmd"
 
 # QMP client for the host-request channel (scripts/qmp.py), started at the
@@ -182,7 +257,11 @@ now_us() { now=${EPOCHREALTIME//[!0-9]/}; }
 secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
 now_us; t0=$now
 since() { now_us; secs $((now - t0)); }
-plu_log "vm-run: $nstages stage(s), $flavor kernel, ${accel[1]}, log $log"
+if [ -n "$rootfs" ]; then
+	plu_log "vm-run: $nstages stage(s), rootfs $(basename "$rootfs"), ${accel[1]}, log $log"
+else
+	plu_log "vm-run: $nstages stage(s), $flavor kernel, ${accel[1]}, log $log"
+fi
 # QEMU runs as the child of a helper shell that reaps it at once (a zombie
 # would look alive to tail --pid) and then reports its exit status.
 exec {qfd}< <("${qemu[@]}" </dev/null >"$work/qemu.log" 2>&1 & echo "$!"; wait "$!"; echo "$?")
