@@ -26,7 +26,8 @@
 # debug VM run takes two to four minutes, mostly kmemleak; CI sets it to
 # "." for all of them), PLU_CHECK_MATRIX=1, PLU_CHECK_TARGETS (instead of
 # all these: a list of KERNEL:FLAVOR=REGEX, e.g. "7.2:fast=^roundtrip$"),
-# PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1.
+# PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1, PLU_CHECK_OUT (results, default
+# results/check).
 # Everything it needs is installed on first use (apt) and the test kernels
 # are built once and cached (scripts/build-kernel.sh).
 #
@@ -94,7 +95,7 @@ if [ "${1:-}" = --build-kernels ]; then
 	exit "$rc"
 fi
 
-OUT=$PLU_TOP/results/check
+OUT=${PLU_CHECK_OUT:-$PLU_TOP/results/check}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 passed=0
@@ -334,6 +335,26 @@ report_scenario() {	# TARGET DIR
 	fi
 }
 
+# write_matrix - the kernel x flavor table of what passed, as Markdown:
+# make check-full's is the README's Requirements table.
+declare -A t_passed t_failed
+write_matrix() {
+	local t kdir src cc p f
+	echo "| kernel | source (Debian package version) | flavor | compiler | scenarios passed |"
+	echo "|---|---|---|---|---|"
+	for t in "${TARGETS[@]}"; do
+		kdir=$(t_kdir "$t" 2>/dev/null) || continue
+		src=$(sed 's/_all.deb//; s/_/ /' "$kdir/src/.plu-unpacked" 2>/dev/null)
+		cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$kdir/build/.config")
+		cc="$(echo "$cc" | grep -oE 'clang|gcc' | head -n 1) $(echo "$cc" |
+			grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)"
+		read -ra p <<<"${t_passed[$t]:-}"
+		read -ra f <<<"${t_failed[$t]:-}"
+		echo "| $(t_kernel "$t") | ${src:-?} | $(t_flavor "$t") | ${cc:-?} |" \
+			"${#p[@]}/$((${#p[@]} + ${#f[@]}))${p[*]:+: ${p[*]}}${f[*]:+; FAILED: ${f[*]}} |"
+	done
+}
+
 # The CLI and the in-guest tests need the kernel's installed uAPI headers,
 # which come with the test kernel: build (or find) the kernels first.
 for t in "${TARGETS[@]}"; do
@@ -452,9 +473,16 @@ for t in "${TARGETS[@]}"; do
 		if [ -f "$dir/release-module" ] && [ -z "${release_kos[$t]}" ]; then
 			continue
 		fi
+		before=$failed
 		report_scenario "$t" "$dir"
+		if [ "$failed" = "$before" ]; then
+			t_passed[$t]+=" $(basename "$dir")"
+		else
+			t_failed[$t]+=" $(basename "$dir")"
+		fi
 	done
 done
+write_matrix >"$OUT/matrix.md"
 
 if [ "$want_harness" = 1 ]; then
 	bg_wait "VM harness self-test"
@@ -466,5 +494,7 @@ if [ "$want_dkms" = 1 ]; then
 	counted "DKMS packaging" "$(steplog "DKMS packaging")"
 fi
 
+echo "# kernel matrix ($OUT/matrix.md):"
+sed 's/^/#   /' "$OUT/matrix.md"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
