@@ -72,6 +72,8 @@ void plu_error(enum plu_op op, int err, const char *fmt, ...)
 /* Print "pci-liveupdate: <message>" to stderr. */
 void plu_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ioctls (ioctl.c). */
+
 /*
  * Fill in the leading __u32 size of an ioctl structure and issue the ioctl.
  * Return: 0, or a negative errno.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Access to /dev/pci_liveupdate for the pci-liveupdate tool.
+ * The ioctls of /dev/pci_liveupdate for the pci-liveupdate tool, and the
+ * size-first ioctl call that the LUO ioctls use too.
  */
 #include <errno.h>
 #include <fcntl.h>
