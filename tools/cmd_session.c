@@ -23,8 +23,8 @@
 #define TOKEN_FMT	"0x%llx"
 #define TOKEN_ARG	(unsigned long long)PLU_SESSION_TOKEN
 
-/* File descriptors of one run; -1 when not open. */
-struct lu_fds {
+/* The descriptors one kexec or retrieve holds; -1 when not open. */
+struct session_fds {
 	int luo;	/* /dev/liveupdate */
 	int session;	/* the LUO session */
 	int plu;	/* /dev/pci_liveupdate */
@@ -32,9 +32,9 @@ struct lu_fds {
 	int initrd;
 };
 
-#define LU_FDS_INIT	{ -1, -1, -1, -1, -1 }
+#define SESSION_FDS_INIT	{ -1, -1, -1, -1, -1 }
 
-static void close_fds(struct lu_fds *f)
+static void session_fds_close(struct session_fds *f)
 {
 	int *fds[] = { &f->initrd, &f->kernel, &f->plu, &f->session, &f->luo };
 	size_t i;
@@ -246,7 +246,7 @@ static int open_image(const char *path, int *fd)
 }
 
 /* Create the session and put /dev/pci_liveupdate into it. */
-static int preserve(const char *session, struct lu_fds *f)
+static int preserve(const char *session, struct session_fds *f)
 {
 	struct pci_liveupdate_status st;
 	struct plu_name n;
@@ -277,7 +277,7 @@ static int preserve(const char *session, struct lu_fds *f)
 	return 0;
 }
 
-static int load_kernel(const struct kexec_args *a, struct lu_fds *f,
+static int load_kernel(const struct kexec_args *a, struct session_fds *f,
 		       const char *cmdline)
 {
 	unsigned long flags = f->initrd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0;
@@ -343,7 +343,7 @@ static int preflight(const struct kexec_args *a, const char *cmdline)
 
 static int do_kexec(const struct kexec_args *a, const char *cmdline)
 {
-	struct lu_fds f = LU_FDS_INIT;
+	struct session_fds f = SESSION_FDS_INIT;
 	int ret = PLU_EXIT_FAIL;
 
 	if (preflight(a, cmdline) || open_image(a->kernel, &f.kernel) ||
@@ -373,7 +373,7 @@ static int do_kexec(const struct kexec_args *a, const char *cmdline)
 	reboot(RB_KEXEC);
 	plu_error(PLU_OP_REBOOT, errno, "reboot(RB_KEXEC)");
 out:
-	close_fds(&f);
+	session_fds_close(&f);
 	return ret;
 }
 
@@ -475,7 +475,7 @@ static void retrieve_json(const char *name, const struct retrieve_result *r)
  * unfinished session is closed (and finished by LUO) only at the very end.
  */
 static int retrieve(const char *name, bool finish, FILE *log,
-		    struct lu_fds *f, struct retrieve_result *r)
+		    struct session_fds *f, struct retrieve_result *r)
 {
 	int err;
 
@@ -531,7 +531,7 @@ static int report_retrieve(const char *name, const struct retrieve_result *r,
 static int do_retrieve(const char *name, bool finish, bool json)
 {
 	struct retrieve_result r = { .n = 0 };
-	struct lu_fds f = LU_FDS_INIT;
+	struct session_fds f = SESSION_FDS_INIT;
 	int ret = PLU_EXIT_FAIL;
 
 	/* LUO binds preserved files to handlers when it is first opened. */
@@ -546,7 +546,7 @@ static int do_retrieve(const char *name, bool finish, bool json)
 	if (!retrieve(name, finish, json ? stderr : stdout, &f, &r))
 		ret = report_retrieve(name, &r, finish, json);
 	fflush(stdout);
-	close_fds(&f);
+	session_fds_close(&f);
 	free(r.devs);
 	return ret;
 }
