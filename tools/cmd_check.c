@@ -564,7 +564,7 @@ static void running_module(struct running *r)
 /* --- initramfs ---------------------------------------------------------- */
 
 /* A buffered reader of a file descriptor, counting what it consumed. */
-struct rd {
+struct reader {
 	int fd;
 	int err;		/* errno of a failed read */
 	uint64_t off;
@@ -573,7 +573,7 @@ struct rd {
 };
 
 /* Make @n bytes (n < sizeof(buf)) available if the input has them. */
-static size_t rd_avail(struct rd *r, size_t n)
+static size_t reader_avail(struct reader *r, size_t n)
 {
 	ssize_t got;
 
@@ -597,13 +597,13 @@ static size_t rd_avail(struct rd *r, size_t n)
 	return r->len < n ? r->len : n;
 }
 
-static bool rd_read(struct rd *r, void *dst, size_t n)
+static bool reader_read(struct reader *r, void *dst, size_t n)
 {
 	unsigned char *d = dst;
 	size_t k;
 
 	while (n) {
-		k = rd_avail(r, n < sizeof(r->buf) / 2 ? n : sizeof(r->buf) / 2);
+		k = reader_avail(r, n < sizeof(r->buf) / 2 ? n : sizeof(r->buf) / 2);
 		if (!k)
 			return false;
 		memcpy(d, r->buf + r->pos, k);
@@ -615,12 +615,12 @@ static bool rd_read(struct rd *r, void *dst, size_t n)
 	return true;
 }
 
-static bool rd_skip(struct rd *r, uint64_t n)
+static bool reader_skip(struct reader *r, uint64_t n)
 {
 	size_t k;
 
 	while (n) {
-		k = rd_avail(r, n < sizeof(r->buf) / 2 ? n : sizeof(r->buf) / 2);
+		k = reader_avail(r, n < sizeof(r->buf) / 2 ? n : sizeof(r->buf) / 2);
 		if (!k)
 			return false;
 		r->pos += k;
@@ -635,7 +635,7 @@ static bool rd_skip(struct rd *r, uint64_t n)
  * What loads the module is kept per kind, as whether it is early enough
  * depends on the image's init (see check_initrd()).
  */
-struct ird {
+struct initrd_scan {
 	const char *rel;
 	bool names;		/* take the file names from this walk */
 	bool has_module;
@@ -667,13 +667,13 @@ static const char *norm_name(const char *n)
 	return n;
 }
 
-static void ird_name(struct ird *st, const char *name)
+static void scan_name(struct initrd_scan *scan, const char *name)
 {
 	const char *n = norm_name(name), *rel, *slash;
 	size_t rl;
 
 	if (!strcmp(n, "lib/systemd/systemd"))
-		st->has_systemd = true;
+		scan->has_systemd = true;
 	if (strncmp(n, "lib/modules/", 12))
 		return;
 	rel = n + 12;
@@ -681,20 +681,21 @@ static void ird_name(struct ird *st, const char *name)
 	if (!slash || !is_module_file(base_name(slash)))
 		return;
 	rl = slash - rel;
-	if (rl == strlen(st->rel) && !strncmp(rel, st->rel, rl)) {
-		st->has_module = true;
-		snprintf(st->module, sizeof(st->module), "%s", clean_name(name));
-	} else if (rl < REL_MAX && !st->other_rel[0]) {
-		snprintf(st->other_rel, sizeof(st->other_rel), "%.*s", (int)rl, rel);
+	if (rl == strlen(scan->rel) && !strncmp(rel, scan->rel, rl)) {
+		scan->has_module = true;
+		snprintf(scan->module, sizeof(scan->module), "%s", clean_name(name));
+	} else if (rl < REL_MAX && !scan->other_rel[0]) {
+		snprintf(scan->other_rel, sizeof(scan->other_rel), "%.*s", (int)rl, rel);
 	}
 }
 
-enum ird_kind {
-	IRD_NONE,
-	IRD_MODULES,	/* conf/modules: "module [args]" lines */
-	IRD_LOAD_D,	/* modules-load.d: "module" lines, # and ; comments */
-	IRD_CMDLINE_D,	/* dracut's etc/cmdline.d: rd.driver.pre=a,b */
-	IRD_SCRIPT,	/* a boot script: a modprobe/insmod command */
+/* The kinds of file in an initramfs that can load the module. */
+enum loader_kind {
+	LOADER_NONE,
+	LOADER_MODULES,		/* conf/modules: "module [args]" lines */
+	LOADER_LOAD_D,		/* modules-load.d: "module" lines, # and ; comments */
+	LOADER_CMDLINE_D,	/* dracut's etc/cmdline.d: rd.driver.pre=a,b */
+	LOADER_SCRIPT,		/* a boot script: a modprobe/insmod command */
 };
 
 static bool has_suffix(const char *s, const char *sfx)
@@ -704,20 +705,20 @@ static bool has_suffix(const char *s, const char *sfx)
 	return l >= sl && !strcmp(s + l - sl, sfx);
 }
 
-static enum ird_kind ird_kind(const char *name)
+static enum loader_kind loader_kind(const char *name)
 {
 	const char *n = norm_name(name);
 
 	if (!strcmp(n, "conf/modules"))
-		return IRD_MODULES;
+		return LOADER_MODULES;
 	if ((!strncmp(n, "etc/modules-load.d/", 19) ||
 	     !strncmp(n, "lib/modules-load.d/", 19)) && has_suffix(n, ".conf"))
-		return IRD_LOAD_D;
+		return LOADER_LOAD_D;
 	if (!strncmp(n, "etc/cmdline.d/", 14) && has_suffix(n, ".conf"))
-		return IRD_CMDLINE_D;
+		return LOADER_CMDLINE_D;
 	if (!strncmp(n, "scripts/", 8))
-		return IRD_SCRIPT;
-	return IRD_NONE;
+		return LOADER_SCRIPT;
+	return LOADER_NONE;
 }
 
 /* Whether the token [t, t+len) names the module (or its .ko file). */
@@ -735,7 +736,7 @@ static bool names_module(const char *t, size_t len)
 }
 
 /* Whether one line of a file of kind @k loads the module. */
-static bool line_loads(enum ird_kind k, const char *line)
+static bool line_loads(enum loader_kind k, const char *line)
 {
 	static const char shell_sep[] = " \t;|&()`\"'";
 	const char *p = line, *tok;
@@ -743,18 +744,18 @@ static bool line_loads(enum ird_kind k, const char *line)
 	size_t len;
 
 	p += strspn(p, " \t");
-	if (!*p || *p == '#' || (k == IRD_LOAD_D && *p == ';'))
+	if (!*p || *p == '#' || (k == LOADER_LOAD_D && *p == ';'))
 		return false;
-	if (k == IRD_MODULES || k == IRD_LOAD_D)
+	if (k == LOADER_MODULES || k == LOADER_LOAD_D)
 		return modname_eq(p, strcspn(p, " \t\r"), PLU_MODULE_NAME);
 	while (*p && *p != '#') {
-		p += strspn(p, k == IRD_SCRIPT ? shell_sep : " \t");
+		p += strspn(p, k == LOADER_SCRIPT ? shell_sep : " \t");
 		tok = p;
-		len = strcspn(p, k == IRD_SCRIPT ? shell_sep : " \t");
+		len = strcspn(p, k == LOADER_SCRIPT ? shell_sep : " \t");
 		p += len;
 		if (!len)
 			continue;
-		if (k == IRD_CMDLINE_D) {
+		if (k == LOADER_CMDLINE_D) {
 			const char *v;
 
 			if (strncmp(tok, "rd.driver.pre=", 14) || len <= 14)
@@ -781,11 +782,11 @@ static bool line_loads(enum ird_kind k, const char *line)
 	return command && module;
 }
 
-static void ird_file(struct ird *st, const char *name, enum ird_kind k,
-		     char *data)
+static void scan_file(struct initrd_scan *scan, const char *name,
+		      enum loader_kind k, char *data)
 {
-	char *by = k == IRD_LOAD_D ? st->by_load_d :
-		   k == IRD_CMDLINE_D ? st->by_cmdline : st->by_init;
+	char *by = k == LOADER_LOAD_D ? scan->by_load_d :
+		   k == LOADER_CMDLINE_D ? scan->by_cmdline : scan->by_init;
 	char *line, *save = NULL;
 
 	if (by[0])
@@ -819,52 +820,53 @@ static bool is_cpio_magic(const unsigned char *m)
  * initramfs format; archives may follow each other with zero padding in
  * between) until something else starts.  Return: 0, or -1 with @why set.
  */
-static int cpio_walk(struct rd *r, struct ird *st, char *why, size_t wlen)
+static int cpio_walk(struct reader *r, struct initrd_scan *scan, char *why,
+		     size_t wlen)
 {
 	char hdr[111], name[PATH_MAX];
 	uint32_t mode, size, namesize;
-	enum ird_kind k;
+	enum loader_kind k;
 	char *data;
 
 	for (;;) {
-		while (rd_avail(r, 4) == 4 && !memcmp(r->buf + r->pos, "\0\0\0\0", 4))
-			rd_skip(r, 4);
-		if (rd_avail(r, 6) < 6 || !is_cpio_magic(r->buf + r->pos))
+		while (reader_avail(r, 4) == 4 && !memcmp(r->buf + r->pos, "\0\0\0\0", 4))
+			reader_skip(r, 4);
+		if (reader_avail(r, 6) < 6 || !is_cpio_magic(r->buf + r->pos))
 			return 0;
-		st->archives++;
+		scan->archives++;
 		for (;;) {
-			if (!rd_read(r, hdr, 110) || !is_cpio_magic((unsigned char *)hdr) ||
+			if (!reader_read(r, hdr, 110) || !is_cpio_magic((unsigned char *)hdr) ||
 			    hexfield(hdr + 14, &mode) || hexfield(hdr + 54, &size) ||
 			    hexfield(hdr + 94, &namesize) || !namesize ||
-			    namesize > sizeof(name) || !rd_read(r, name, namesize) ||
+			    namesize > sizeof(name) || !reader_read(r, name, namesize) ||
 			    name[namesize - 1]) {
 				snprintf(why, wlen, "a cpio header at offset %llu is %s",
 					 (unsigned long long)r->off,
 					 r->err ? strerror(r->err) : "truncated or corrupt");
 				return -1;
 			}
-			rd_skip(r, (4 - (r->off & 3)) & 3);
+			reader_skip(r, (4 - (r->off & 3)) & 3);
 			if (!strcmp(name, "TRAILER!!!"))
 				break;
-			if (st->names)
-				ird_name(st, name);
-			k = S_ISREG(mode) ? ird_kind(name) : IRD_NONE;
-			data = k != IRD_NONE && size <= INITRD_FILE_MAX ?
+			if (scan->names)
+				scan_name(scan, name);
+			k = S_ISREG(mode) ? loader_kind(name) : LOADER_NONE;
+			data = k != LOADER_NONE && size <= INITRD_FILE_MAX ?
 			       malloc(size + 1) : NULL;
 			if (data) {
-				if (!rd_read(r, data, size)) {
+				if (!reader_read(r, data, size)) {
 					free(data);
 					snprintf(why, wlen, "%.256s is truncated", name);
 					return -1;
 				}
 				data[size] = '\0';
-				ird_file(st, name, k, data);
+				scan_file(scan, name, k, data);
 				free(data);
-			} else if (!rd_skip(r, size)) {
+			} else if (!reader_skip(r, size)) {
 				snprintf(why, wlen, "%.256s is truncated", name);
 				return -1;
 			}
-			rd_skip(r, (4 - (r->off & 3)) & 3);
+			reader_skip(r, (4 - (r->off & 3)) & 3);
 		}
 	}
 }
@@ -932,9 +934,10 @@ static int reap(pid_t pid)
  * initramfs-tools prepends them), then the rest, compressed, through the
  * matching decompressor.  The same split as unmkinitramfs(8) does.
  */
-static int initrd_walk(const char *path, struct ird *st, char *why, size_t wlen)
+static int initrd_walk(const char *path, struct initrd_scan *scan, char *why,
+		       size_t wlen)
 {
-	struct rd *r = calloc(1, sizeof(*r));
+	struct reader *r = calloc(1, sizeof(*r));
 	const unsigned char *m;
 	size_t i, avail;
 	unsigned int before;
@@ -950,11 +953,11 @@ static int initrd_walk(const char *path, struct ird *st, char *why, size_t wlen)
 		snprintf(why, wlen, "cannot open it: %s", strerror(errno));
 		goto out_free;
 	}
-	if (cpio_walk(r, st, why, wlen))
+	if (cpio_walk(r, scan, why, wlen))
 		goto out;
-	avail = rd_avail(r, 8);
+	avail = reader_avail(r, 8);
 	if (!avail) {
-		if (st->archives) {
+		if (scan->archives) {
 			ret = 0;
 		} else {
 			snprintf(why, wlen, "%s", r->err ? strerror(r->err) : "it is empty");
@@ -983,14 +986,14 @@ static int initrd_walk(const char *path, struct ird *st, char *why, size_t wlen)
 		goto out;
 	}
 	close(r->fd);
-	before = st->archives;
+	before = scan->archives;
 	memset(r, 0, sizeof(*r));
 	r->fd = out;
-	ret = cpio_walk(r, st, why, wlen);
-	while (rd_skip(r, sizeof(r->buf) / 2))
+	ret = cpio_walk(r, scan, why, wlen);
+	while (reader_skip(r, sizeof(r->buf) / 2))
 		;	/* drain, so that the decompressor can finish */
 	status = reap(pid);
-	if (!ret && st->archives == before) {
+	if (!ret && scan->archives == before) {
 		snprintf(why, wlen, "%s found no cpio archive in it (exit status %d)",
 			 decompressors[i].argv[0], status);
 		ret = -1;
@@ -1008,7 +1011,8 @@ out_free:
  * and empty, it is not used.  Return: 0, -ENOENT when there is none, or a
  * positive exit status.
  */
-static int lsinitramfs(const char *path, struct ird *st, const char **prog)
+static int lsinitramfs(const char *path, struct initrd_scan *scan,
+		       const char **prog)
 {
 	const char *env = getenv("PLU_LSINITRAMFS");
 	const char *argv[] = { env ? env : "lsinitramfs", path, NULL };
@@ -1034,7 +1038,7 @@ static int lsinitramfs(const char *path, struct ird *st, const char **prog)
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (line[n - 1] == '\n')
 			line[n - 1] = '\0';
-		ird_name(st, line);
+		scan_name(scan, line);
 	}
 	free(line);
 	fclose(f);
@@ -1062,7 +1066,7 @@ static bool host_asks(char *found, size_t len)
 		s = slurp(rpath(buf, "%s", files[i]), 65536);
 		for (line = s ? strtok_r(s, "\n", &save) : NULL; line;
 		     line = strtok_r(NULL, "\n", &save)) {
-			if (line_loads(IRD_MODULES, line)) {
+			if (line_loads(LOADER_MODULES, line)) {
 				snprintf(found, len, "%s", files[i]);
 				free(s);
 				return true;
@@ -1100,7 +1104,7 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 {
 	char buf[PATH_MAX], shown[PATH_MAX], why[MSG_MAX] = "", hint[PATH_MAX + 128];
 	const char *path, *prog;
-	struct ird st = { .rel = rel };
+	struct initrd_scan scan = { .rel = rel };
 	int ls;
 
 	if (a->initrd) {
@@ -1121,8 +1125,8 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 	}
 	p->initrd = strdup(shown);
 
-	ls = lsinitramfs(path, &st, &prog);
-	st.names = ls != 0;
+	ls = lsinitramfs(path, &scan, &prog);
+	scan.names = ls != 0;
 	if (ls == -ENOENT)
 		add(p, "initramfs", PF_OK, "initramfs %s: read by the built-in cpio reader (no lsinitramfs)",
 		    shown);
@@ -1131,7 +1135,7 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 		    shown, prog, ls < 0 ? "error" : "exit status", ls < 0 ? -ls : ls);
 	else
 		add(p, "initramfs", PF_OK, "initramfs %s: listed by %s", shown, prog);
-	if (initrd_walk(path, &st, why, sizeof(why))) {
+	if (initrd_walk(path, &scan, why, sizeof(why))) {
 		add(p, "initramfs", PF_FAIL, "initramfs %s cannot be read: %s", shown, why);
 		return;
 	}
@@ -1142,11 +1146,11 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 	else
 		snprintf(hint, sizeof(hint), "add %s to /etc/initramfs-tools/modules and run update-initramfs -u -k %s",
 			 PLU_MODULE_NAME, rel);
-	if (!st.has_module) {
+	if (!scan.has_module) {
 		char other[REL_MAX + 64] = "";
 
-		if (st.other_rel[0])
-			snprintf(other, sizeof(other), " (it has one for %s)", st.other_rel);
+		if (scan.other_rel[0])
+			snprintf(other, sizeof(other), " (it has one for %s)", scan.other_rel);
 		add(p, "initramfs", PF_FAIL, "initramfs %s lacks %s for %s%s; %s",
 		    shown, MODULE_FILE, rel, other, hint);
 		return;
@@ -1160,12 +1164,12 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 	 * rd.driver.pre= are acted on: maybe too late.  Without it, nothing
 	 * reads modules-load.d.
 	 */
-	if (st.by_init[0] || (st.by_cmdline[0] && !st.has_systemd)) {
+	if (scan.by_init[0] || (scan.by_cmdline[0] && !scan.has_systemd)) {
 		add(p, "initramfs", PF_OK, "initramfs %s loads %s early (%s)",
-		    shown, st.module, st.by_init[0] ? st.by_init : st.by_cmdline);
-	} else if (st.has_systemd && (st.by_load_d[0] || st.by_cmdline[0])) {
+		    shown, scan.module, scan.by_init[0] ? scan.by_init : scan.by_cmdline);
+	} else if (scan.has_systemd && (scan.by_load_d[0] || scan.by_cmdline[0])) {
 		add(p, "initramfs", PF_WARN, "initramfs %s loads %s from systemd (%s), maybe after PID 1 first opens /dev/liveupdate",
-		    shown, st.module, st.by_load_d[0] ? st.by_load_d : st.by_cmdline);
+		    shown, scan.module, scan.by_load_d[0] ? scan.by_load_d : scan.by_cmdline);
 	} else {
 		add(p, "initramfs", PF_FAIL, "initramfs %s has %s but nothing in it loads it early (conf/modules, a boot script, rd.driver.pre=); %s",
 		    shown, MODULE_FILE, hint);
