@@ -26,6 +26,7 @@
 
 #include <libkmod.h>
 
+#include "command.h"
 #include "plu.h"
 #include "preflight.h"
 

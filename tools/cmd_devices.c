@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "plu.h"
 
 static int no_operands(const struct command *cmd, int argc, char **argv)

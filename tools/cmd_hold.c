@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "plu.h"
 
 #if PLU_HAVE_SYSTEMD

@@ -12,6 +12,7 @@
 
 #include <libkmod.h>
 
+#include "command.h"
 #include "plu.h"
 
 /* Append " KEY=VALUE" to the option string *@params. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "plu.h"
 
 /* Longest driver name read back from sysfs. */

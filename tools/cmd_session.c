@@ -17,6 +17,7 @@
 #include <linux/kexec.h>
 #include <linux/liveupdate.h>
 
+#include "command.h"
 #include "plu.h"
 #include "preflight.h"
 

@@ -3,12 +3,15 @@
  * pci-liveupdate: choose the PCI devices kept across a kexec-based Live
  * Update, drive the update through a LUO session, and inspect what came
  * through.  See pci-liveupdate(8).
+ *
+ * Here: main() and the commands[] table; the commands are in cmd_*.c, what
+ * they share in command.c.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "command.h"
 #include "plu.h"
 
 #define BDF_HELP \
@@ -187,49 +190,6 @@ static void usage(FILE *f)
 	fprintf(f, "\nRun '" PLU_PROG " COMMAND --help' for one command.\n"
 		"Exit status: 0 success, 1 failure (the kernel refused), "
 		"2 usage error.\n");
-}
-
-void cmd_help(const struct command *cmd, FILE *f)
-{
-	fprintf(f, "Usage: " PLU_PROG " %s %s\n%s\nOptions:\n%s"
-		"  -h, --help               show this help\n",
-		cmd->name, cmd->synopsis, cmd->desc,
-		cmd->options ? cmd->options : "");
-	if (cmd->notes)
-		fprintf(f, "\n%s", cmd->notes);
-}
-
-int cmd_usage(const struct command *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PLU_PROG " %s: ", cmd->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '" PLU_PROG " %s --help'.\n", cmd->name);
-	return PLU_EXIT_USAGE;
-}
-
-int cmd_other_option(const struct command *cmd, int opt)
-{
-	if (opt == 'h') {
-		cmd_help(cmd, stdout);
-		return PLU_EXIT_OK;
-	}
-	/* getopt_long() has said what was wrong. */
-	fprintf(stderr, "Try '" PLU_PROG " %s --help'.\n", cmd->name);
-	return PLU_EXIT_USAGE;
-}
-
-int cmd_parse_bdf(const struct command *cmd, const char *arg, struct bdf *b)
-{
-	const char *why = NULL;
-
-	if (!bdf_parse(arg, b, &why))
-		return 0;
-	cmd_usage(cmd, "invalid PCI device '%s': %s", arg, why);
-	return -1;
 }
 
 static const struct command *find_command(const char *name)

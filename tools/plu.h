@@ -146,41 +146,4 @@ void json_devices(struct json *j, const char *key,
 		  const struct pci_liveupdate_device *devs, uint32_t n,
 		  bool incoming);
 
-/* Subcommands. */
-struct command {
-	const char *name;
-	const char *synopsis;	/* the arguments after the name */
-	const char *desc;	/* what it does */
-	const char *options;	/* one line per option, --help excepted */
-	const char *notes;	/* after the options, or NULL */
-	int (*run)(int argc, char **argv, const struct command *cmd);
-};
-
-#define PLU_OPT_HELP	{ "help", no_argument, NULL, 'h' }
-
-/* Print the full help of @cmd to @f. */
-void cmd_help(const struct command *cmd, FILE *f);
-/* Report a usage error of @cmd; returns PLU_EXIT_USAGE. */
-int cmd_usage(const struct command *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/*
- * Handle a getopt_long() result that the command does not handle itself:
- * 'h' prints the help (PLU_EXIT_OK), anything else is a usage error.
- */
-int cmd_other_option(const struct command *cmd, int opt);
-/* Parse a BDF argument; prints a usage error on failure. */
-int cmd_parse_bdf(const struct command *cmd, const char *arg, struct bdf *b);
-
-int cmd_load(int argc, char **argv, const struct command *cmd);
-int cmd_status(int argc, char **argv, const struct command *cmd);
-int cmd_mark(int argc, char **argv, const struct command *cmd);
-int cmd_unmark(int argc, char **argv, const struct command *cmd);
-int cmd_query(int argc, char **argv, const struct command *cmd);
-int cmd_list(int argc, char **argv, const struct command *cmd);
-int cmd_kexec(int argc, char **argv, const struct command *cmd);
-int cmd_retrieve(int argc, char **argv, const struct command *cmd);
-int cmd_rebind(int argc, char **argv, const struct command *cmd);
-int cmd_hold(int argc, char **argv, const struct command *cmd);
-int cmd_check(int argc, char **argv, const struct command *cmd);
-
 #endif /* PLU_TOOLS_PLU_H */
