@@ -51,7 +51,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/liveupdate.h>
 #include <linux/netlink.h>
 #include <linux/pci_liveupdate.h>
 
@@ -224,35 +223,6 @@ struct result {
 	uint64_t node_to_finish_ms;
 };
 
-static int retrieve_session(int luo, const char *name)
-{
-	struct liveupdate_ioctl_retrieve_session r = {
-		.size = sizeof(r), .fd = -1,
-	};
-	int ret;
-
-	snprintf((char *)r.name, sizeof(r.name), "%s", name);
-	ret = xioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r);
-	return ret ? ret : r.fd;
-}
-
-static int retrieve_fd(int session, uint64_t token)
-{
-	struct liveupdate_session_retrieve_fd r = {
-		.size = sizeof(r), .fd = -1, .token = token,
-	};
-	int ret = xioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &r);
-
-	return ret ? ret : r.fd;
-}
-
-static int finish_session(int session)
-{
-	struct liveupdate_session_finish f = { .size = sizeof(f) };
-
-	return xioctl(session, LIVEUPDATE_SESSION_FINISH, &f);
-}
-
 static int incoming_state(int fd)
 {
 	struct pci_liveupdate_status st;
@@ -321,17 +291,17 @@ TEST_F_TIMEOUT(insmod, finish_vs_module_init, 600)
 	if (luo < 0)
 		res.luo_err = errno;
 	if (luo >= 0) {
-		sfd = retrieve_session(luo, opt_session);
+		sfd = luo_retrieve_session(luo, opt_session);
 		if (sfd < 0)
 			res.session_err = -sfd;
 	}
 	if (sfd >= 0) {
-		pfd = retrieve_fd(sfd, opt_token);
+		pfd = luo_retrieve_fd(sfd, opt_token);
 		if (pfd < 0)
 			res.fd_err = -pfd;
 	}
 	if (pfd >= 0) {
-		ret = finish_session(sfd);
+		ret = luo_finish(sfd);
 		res.finish_err = -ret;
 		res.state_at_finish = incoming_state(pfd);
 		res.node_to_finish_ms = race_now_ms() - t_node;
@@ -346,7 +316,7 @@ TEST_F_TIMEOUT(insmod, finish_vs_module_init, 600)
 	/* A handler that refused until init fetched the set: try again. */
 	for (i = 0; pfd >= 0 && res.finish_err == EBUSY && i < FINISH_TRIES; i++) {
 		res.finish_ebusy++;
-		ret = finish_session(sfd);
+		ret = luo_finish(sfd);
 		res.finish_err = -ret;
 	}
 

@@ -401,18 +401,11 @@ static void check_outgoing(struct __test_metadata *_metadata, int fd,
 FIXTURE_SETUP(plu)
 {
 	struct pci_liveupdate_status st;
-	int ret;
 
 	memset(&self->m, 0, sizeof(self->m));
 	ASSERT_TRUE(ndevs > 0) TH_LOG("device discovery failed: %s",
 				      discover_error);
-	self->fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd) TH_LOG("open " PLU_DEV ": %s (module loaded?)",
-				      strerror(errno));
-	ret = get_status(self->fd, &st);
-	ASSERT_EQ(0, ret) TH_LOG("STATUS: %s", en(ret));
-	ASSERT_EQ(0u, st.marked) TH_LOG("outgoing set not empty at test start; something left marks");
-	ASSERT_EQ(0u, st.outgoing) TH_LOG("outgoing set not empty at test start");
+	self->fd = plu_fixture_open(_metadata, &st);
 	load_incoming_keys(self->fd);
 }
 
@@ -1403,26 +1396,37 @@ TEST_F(plu, list_exact_and_larger)
 	}
 }
 
+/*
+ * LIST_OUTGOING and LIST_INCOMING of MAX_DEVS entries of @entry_size with
+ * @flags into @buf: both must fail with EINVAL.  @what names the bad
+ * value in the log.
+ */
+static void list_einval(struct __test_metadata *_metadata, int fd, void *buf,
+			uint32_t entry_size, uint32_t flags, const char *what)
+{
+	uint32_t count = MAX_DEVS;
+	int ret;
+
+	ret = do_list(fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, buf, &count,
+		      entry_size, flags);
+	ASSERT_EQ(-EINVAL, ret) TH_LOG("%s: %s", what, en(ret));
+	count = MAX_DEVS;
+	ret = do_list(fd, PCI_LIVEUPDATE_IOCTL_LIST_INCOMING, buf, &count,
+		      entry_size, flags);
+	ASSERT_EQ(-EINVAL, ret) TH_LOG("INCOMING %s: %s", what, en(ret));
+}
+
 TEST_F(plu, list_entry_size_small)
 {
 	static struct pci_liveupdate_device buf[MAX_DEVS];
 	uint32_t sizes[] = { 0, 1, 8, DEVSZ - 32, DEVSZ - 8, DEVSZ - 1 };
-	uint32_t count;
 	unsigned int i;
-	int ret;
+	char what[32];
 
 	SMALL_SET();
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		count = MAX_DEVS;
-		ret = do_list(self->fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, buf,
-			      &count, sizes[i], 0);
-		ASSERT_EQ(-EINVAL, ret) TH_LOG("entry_size %u: %s", sizes[i],
-					       en(ret));
-		count = MAX_DEVS;
-		ret = do_list(self->fd, PCI_LIVEUPDATE_IOCTL_LIST_INCOMING, buf,
-			      &count, sizes[i], 0);
-		ASSERT_EQ(-EINVAL, ret) TH_LOG("INCOMING entry_size %u: %s",
-					       sizes[i], en(ret));
+		snprintf(what, sizeof(what), "entry_size %u", sizes[i]);
+		list_einval(_metadata, self->fd, buf, sizes[i], 0, what);
 	}
 }
 
@@ -1471,24 +1475,18 @@ TEST_F(plu, list_flags)
 	static struct pci_liveupdate_device buf[MAX_DEVS];
 	uint32_t flags[] = { 1, 2, 0x80000000, 0xffffffff }, count;
 	unsigned int i;
+	char what[32];
 	int ret;
 
 	SMALL_SET();
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-		count = MAX_DEVS;
-		ret = do_list(self->fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, buf,
-			      &count, DEVSZ, flags[i]);
-		ASSERT_EQ(-EINVAL, ret) TH_LOG("flags %#x: %s", flags[i], en(ret));
+		snprintf(what, sizeof(what), "flags %#x", flags[i]);
+		list_einval(_metadata, self->fd, buf, DEVSZ, flags[i], what);
 		count = 0;
 		ret = do_list(self->fd, PCI_LIVEUPDATE_IOCTL_LIST_OUTGOING, NULL,
 			      &count, DEVSZ, flags[i]);
 		ASSERT_EQ(-EINVAL, ret) TH_LOG("flags %#x, count only: %s",
 					       flags[i], en(ret));
-		count = MAX_DEVS;
-		ret = do_list(self->fd, PCI_LIVEUPDATE_IOCTL_LIST_INCOMING, buf,
-			      &count, DEVSZ, flags[i]);
-		ASSERT_EQ(-EINVAL, ret) TH_LOG("INCOMING flags %#x: %s", flags[i],
-					       en(ret));
 	}
 }
 

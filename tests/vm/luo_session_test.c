@@ -47,7 +47,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -55,7 +54,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <linux/liveupdate.h>
 #include <linux/pci_liveupdate.h>
 
 #include "plu_test.h"
@@ -294,35 +292,6 @@ static int memfd_kexec(const char *name)
 
 /* ------------------------------------------------------------------ */
 
-static int retrieve_session(int luo, const char *name)
-{
-	struct liveupdate_ioctl_retrieve_session r = {
-		.size = sizeof(r), .fd = -1,
-	};
-	int ret;
-
-	snprintf((char *)r.name, sizeof(r.name), "%s", name);
-	ret = xioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r);
-	return ret ? ret : r.fd;
-}
-
-static int retrieve_fd(int session, uint64_t token)
-{
-	struct liveupdate_session_retrieve_fd r = {
-		.size = sizeof(r), .fd = -1, .token = token,
-	};
-	int ret = xioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &r);
-
-	return ret ? ret : r.fd;
-}
-
-static int finish_session(int session)
-{
-	struct liveupdate_session_finish f = { .size = sizeof(f) };
-
-	return xioctl(session, LIVEUPDATE_SESSION_FINISH, &f);
-}
-
 struct seen {
 	int session, memfd, plu, status, finish;	/* 0 or -errno */
 	long long size;
@@ -369,13 +338,13 @@ static int memfd_retrieve(const char *name)
 	if (luo < 0)
 		return 1;
 
-	s = retrieve_session(luo, name);
+	s = luo_retrieve_session(luo, name);
 	w.session = s < 0 ? s : 0;
 	if (s < 0) {
 		msg("cannot retrieve session '%s': %s", name, strerror(-s));
 		goto out;
 	}
-	mfd = retrieve_fd(s, MEMFD_TOKEN);
+	mfd = luo_retrieve_fd(s, MEMFD_TOKEN);
 	w.memfd = mfd < 0 ? mfd : 0;
 	if (mfd >= 0) {
 		w.size = fstat(mfd, &sb) ? -1 : (long long)sb.st_size;
@@ -384,7 +353,7 @@ static int memfd_retrieve(const char *name)
 	} else {
 		msg("cannot retrieve the memfd: %s", strerror(-mfd));
 	}
-	plu = retrieve_fd(s, PLU_TOKEN);
+	plu = luo_retrieve_fd(s, PLU_TOKEN);
 	w.plu = plu < 0 ? plu : 0;
 	if (plu >= 0) {
 		w.status = get_status(plu, &st);
@@ -393,7 +362,7 @@ static int memfd_retrieve(const char *name)
 	} else {
 		msg("cannot retrieve " PLU_DEV ": %s", strerror(-plu));
 	}
-	w.finish = finish_session(s);
+	w.finish = luo_finish(s);
 	if (w.finish)
 		msg("cannot finish session '%s': %s", name, strerror(-w.finish));
 	if (mfd >= 0) {

@@ -428,6 +428,35 @@ int luo_preserve(int session, int fd, uint64_t token)
 	return xioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &p);
 }
 
+int luo_retrieve_session(int luo, const char *name)
+{
+	struct liveupdate_ioctl_retrieve_session r = {
+		.size = sizeof(r), .fd = -1,
+	};
+	int ret;
+
+	snprintf((char *)r.name, sizeof(r.name), "%s", name);
+	ret = xioctl(luo, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r);
+	return ret ? ret : r.fd;
+}
+
+int luo_retrieve_fd(int session, uint64_t token)
+{
+	struct liveupdate_session_retrieve_fd r = {
+		.size = sizeof(r), .fd = -1, .token = token,
+	};
+	int ret = xioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &r);
+
+	return ret ? ret : r.fd;
+}
+
+int luo_finish(int session)
+{
+	struct liveupdate_session_finish f = { .size = sizeof(f) };
+
+	return xioctl(session, LIVEUPDATE_SESSION_FINISH, &f);
+}
+
 uint64_t rnd_next(uint64_t *state)
 {
 	*state ^= *state >> 12;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the in-guest tests of /dev/pci_liveupdate (ioctl_test,
- * stress_test, lifecycle_test); plu_test.c is linked into each of them.
+ * stress_test, lifecycle_test, the race tests, luo_session_test);
+ * plu_test.c is linked into each of them.
  *
  * Devices: discover() reads /sys/bus/pci/devices into devs[], sorted by
  * segment/bus/devfn (the order LIST_OUTGOING uses): identity from the
@@ -105,8 +106,44 @@ void unmark_all(int fd);
 int luo_session(int luo, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int luo_preserve(int session, int fd, uint64_t token);
+/* The incoming session @name: its fd, or -errno. */
+int luo_retrieve_session(int luo, const char *name);
+/* The file preserved with @token in @session: its fd, or -errno. */
+int luo_retrieve_fd(int session, uint64_t token);
+/* FINISH of @session: 0 or -errno. */
+int luo_finish(int session);
 
 /* xorshift64*: a seedable generator, the same sequence on every run. */
 uint64_t rnd_next(uint64_t *state);
+
+/* ------------------------------------------------------------------ */
+/* Fixture setup (kselftest harness)                                   */
+
+#ifdef __KSELFTEST_HARNESS_H
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+/*
+ * The start of a fixture's setup: open PLU_DEV and read STATUS into @st,
+ * asserting both work and that the outgoing set is empty (nothing an
+ * earlier test or stage left marked).  Returns the fd.  A failed assertion
+ * fails the setup; the harness does not run the teardown then.
+ */
+static inline int plu_fixture_open(struct __test_metadata *_metadata,
+				   struct pci_liveupdate_status *st)
+{
+	int fd, ret;
+
+	fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open " PLU_DEV ": %s (module loaded?)",
+				strerror(errno));
+	ret = get_status(fd, st);
+	ASSERT_EQ(0, ret) TH_LOG("STATUS: %s", en(ret));
+	ASSERT_EQ(0u, st->marked) TH_LOG("outgoing set not empty at test start; something left marks");
+	ASSERT_EQ(0u, st->outgoing) TH_LOG("outgoing set not empty at test start");
+	return fd;
+}
+#endif
 
 #endif /* PLU_TEST_H */

@@ -449,12 +449,7 @@ FIXTURE_SETUP(sriov)
 	ASSERT_EQ(0, ret) TH_LOG("echo 0 > sriov_numvfs: %s", en(ret));
 	ASSERT_FALSE(vf_present(&self->r.vf[0]));
 
-	self->fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd) TH_LOG("open " PLU_DEV ": %s (module loaded?)",
-				      strerror(errno));
-	ret = get_status(self->fd, &st);
-	ASSERT_EQ(0, ret) TH_LOG("STATUS: %s", en(ret));
-	ASSERT_EQ(0u, st.outgoing) TH_LOG("outgoing set not empty at test start");
+	self->fd = plu_fixture_open(_metadata, &st);
 	self->r.removed0 = st.removed;
 }
 

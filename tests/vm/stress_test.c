@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,6 +44,7 @@
 
 #include "kselftest_harness.h"
 #include "plu_test.h"
+#include "plu_race.h"
 
 #define MAX_THREADS	64
 
@@ -182,28 +182,15 @@ static bool check_snapshot(const struct pci_liveupdate_device *l, uint32_t n,
 /* Shared run state                                                    */
 
 struct run {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;	/* eagain */
 	pthread_barrier_t start;
-	char err[768];
-	atomic_bool stop;
+	struct race_err err;	/* the first failure; it stops every thread */
 	atomic_bool session_running;
 	bool with_session;
 	unsigned long eagain;
 };
 
-static void fail(struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	pthread_mutex_lock(&r->lock);
-	if (!r->err[0]) {
-		va_start(ap, fmt);
-		vsnprintf(r->err, sizeof(r->err), fmt, ap);
-		va_end(ap);
-	}
-	pthread_mutex_unlock(&r->lock);
-	atomic_store(&r->stop, true);
-}
+#define fail(r, ...)	race_fail(&(r)->err, __VA_ARGS__)
 
 struct worker {
 	struct run *run;
@@ -352,7 +339,7 @@ static void *worker_main(void *arg)
 	bool ok = true;
 
 	pthread_barrier_wait(&r->start);
-	for (i = 0; ok && !atomic_load(&r->stop) &&
+	for (i = 0; ok && !atomic_load(&r->err.failed) &&
 	     (i < opt_ops || (atomic_load(&r->session_running) && i < cap));
 	     i++) {
 		unsigned int op = rnd_next(&w->rng) % 100;
@@ -402,7 +389,7 @@ static void *session_main(void *arg)
 	unsigned long i;
 
 	pthread_barrier_wait(&r->start);
-	for (i = 0; i < opt_rounds && !atomic_load(&r->stop); i++) {
+	for (i = 0; i < opt_rounds && !atomic_load(&r->err.failed); i++) {
 		int sfd, pfd, ret;
 
 		if (!expect_state(r, s->stfd, PCI_LIVEUPDATE_STATE_IDLE, i,
@@ -457,16 +444,10 @@ FIXTURE(stress) {
 FIXTURE_SETUP(stress)
 {
 	struct pci_liveupdate_status st;
-	int ret;
 
 	ASSERT_LT(0, nmarkable) TH_LOG("device discovery failed: %s",
 				       discover_error);
-	self->fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd) TH_LOG("open " PLU_DEV ": %s (module loaded?)",
-				      strerror(errno));
-	ret = get_status(self->fd, &st);
-	ASSERT_EQ(0, ret) TH_LOG("STATUS: %s", en(ret));
-	ASSERT_EQ(0u, st.outgoing) TH_LOG("outgoing set not empty at test start");
+	self->fd = plu_fixture_open(_metadata, &st);
 	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_STATE_IDLE, st.state)
 		TH_LOG("state %u at test start: a LUO session holds the file",
 		       st.state);
@@ -512,6 +493,7 @@ static void run_stress(struct __test_metadata *_metadata, int fd,
 
 	ASSERT_TRUE(nthr >= 1 && nthr <= MAX_THREADS);
 	pthread_mutex_init(&r.lock, NULL);
+	pthread_mutex_init(&r.err.lock, NULL);
 	r.with_session = with_session;
 	atomic_store(&r.session_running, with_session);
 	TH_LOG("%u workers x %lu ops%s, %d markable devices, seed %llu",
@@ -577,7 +559,7 @@ static void run_stress(struct __test_metadata *_metadata, int fd,
 		       w[t].nown);
 	if (with_session)
 		TH_LOG("session thread: %lu rounds", s.rounds);
-	ASSERT_EQ(0, r.err[0]) TH_LOG("%s (seed %llu)", r.err,
+	ASSERT_EQ(0, r.err.msg[0]) TH_LOG("%s (seed %llu)", r.err.msg,
 				      (unsigned long long)opt_seed);
 	if (r.eagain)
 		TH_LOG("LIST_OUTGOING returned EAGAIN %lu times (fails below)",
@@ -591,7 +573,7 @@ static void run_stress(struct __test_metadata *_metadata, int fd,
 
 	/* Quiet now: each worker's view must hold exactly. */
 	for (t = 0; t < nthr; t++) {
-		ASSERT_TRUE(worker_list(&w[t])) TH_LOG("%s", r.err);
+		ASSERT_TRUE(worker_list(&w[t])) TH_LOG("%s", r.err.msg);
 		for (k = 0; k < w[t].nown; k++) {
 			int d = w[t].own[k];
 
