@@ -68,6 +68,29 @@ plu_vfs() {
 	done
 }
 
+# plu_wait_driver BDF NAME SECONDS - poll until BDF is bound to the driver
+# NAME, at most SECONDS (nvme probes asynchronously; idle, it is bound well
+# within a second).
+plu_wait_driver() {
+	end=$(($(cut -d. -f1 /proc/uptime) + $3))
+	while :; do
+		drv=$(readlink "/sys/bus/pci/devices/$1/driver") &&
+			[ "${drv##*/}" = "$2" ] && return 0
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# plu_bind_override BDF DRIVER - bind BDF to DRIVER through its
+# driver_override: unbind the driver it has, if any, and probe again.
+plu_bind_override() {
+	echo "$2" >"/sys/bus/pci/devices/$1/driver_override" || return 1
+	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
+		echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind" || return 1
+	fi
+	echo "$1" >/sys/bus/pci/drivers_probe
+}
+
 # plu_sysfs_json - what sysfs says about every PCI function, as JSON: the
 # host's independent oracle for the records the module writes.
 plu_sysfs_json() {

@@ -4,17 +4,8 @@
 . /usr/bin/plu-lib.sh
 BDF=0000:01:00.0
 D=/sys/bus/pci/devices/$BDF
-# wait_driver NAME SECONDS - as in stage 1.
-wait_driver() {
-	end=$(($(cut -d. -f1 /proc/uptime) + $2))
-	while :; do
-		drv=$(readlink "$D/driver") && [ "${drv##*/}" = "$1" ] && return 0
-		[ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
 plu_note loaded_at_start "$(grep -c '^pci_liveupdate ' /proc/modules)"
-wait_driver nvme 300
+plu_wait_driver "$BDF" nvme 300
 plu_note nvme_first $?
 # Nothing has opened /dev/liveupdate yet, so loading now is in time.
 plu_emit insmod2 insmod /lib/modules/pci_liveupdate.ko

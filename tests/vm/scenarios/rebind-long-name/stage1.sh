@@ -7,11 +7,7 @@
 BDF=0000:00:03.0	# virtio-rng, nothing depends on it
 D=/sys/bus/pci/devices/$BDF
 plu_emit insmod_stub insmod /usr/bin/plu_test_long_stub.ko
-echo plu_test_long_stub >"$D/driver_override" || exit 1
-if [ -e "$D/driver" ]; then
-	echo "$BDF" >"$D/driver/unbind" || exit 1
-fi
-echo "$BDF" >/sys/bus/pci/drivers_probe || exit 1
+plu_bind_override "$BDF" plu_test_long_stub || exit 1
 drv=$(readlink "$D/driver")
 plu_note driver1 "${drv##*/}"
 plu_emit mark_rebind sh -c "pci-liveupdate mark --rebind $BDF 2>&1"
