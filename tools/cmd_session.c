@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,75 +165,6 @@ struct kexec_args {
 	bool force;	/* go ahead although the preflight failed */
 	bool dry_run;	/* stop before anything changes */
 };
-
-static char *read_proc_cmdline(void)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	size_t cap = 0, len;
-	char *line = NULL;
-
-	/* Below $PLU_ROOT like every file the preflight reads (tests). */
-	if (plu_root_path(path, sizeof(path), "/proc/cmdline")) {
-		plu_error(PLU_OP_FILE, ENAMETOOLONG, "cannot open /proc/cmdline");
-		return NULL;
-	}
-	f = fopen(path, "re");
-	if (!f) {
-		plu_error(PLU_OP_FILE, errno, "cannot open /proc/cmdline");
-		return NULL;
-	}
-	if (getline(&line, &cap, f) < 0) {
-		plu_error(PLU_OP_FILE, ferror(f) ? errno : EIO,
-			  "cannot read /proc/cmdline");
-		free(line);
-		line = NULL;
-	}
-	fclose(f);
-	if (line) {
-		len = strlen(line);
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == ' '))
-			line[--len] = '\0';
-	}
-	return line;
-}
-
-/*
- * The new kernel's command line: /proc/cmdline and/or --append.  Appended
- * parameters go before a "--", behind which the kernel would hand them to
- * init.
- */
-char *plu_build_cmdline(bool reuse, const char *append)
-{
-	char *reused = NULL, *line;
-	size_t len, cut;
-
-	if (!append)
-		append = "";
-	if (reuse) {
-		reused = read_proc_cmdline();
-		if (!reused)
-			return NULL;
-	} else {
-		line = strdup(append);
-		if (!line)
-			plu_error(PLU_OP_NONE, ENOMEM, "building the command line");
-		return line;
-	}
-
-	cut = plu_cmdline_args_end(reused);
-	len = strlen(reused) + strlen(append) + 3;
-	line = malloc(len);
-	if (line)
-		snprintf(line, len, "%.*s%s%s%s%s", (int)cut, reused,
-			 cut && append[0] && reused[cut - 1] != ' ' ? " " : "",
-			 append, append[0] && reused[cut] ? " " : "",
-			 reused + cut);
-	else
-		plu_error(PLU_OP_NONE, ENOMEM, "building the command line");
-	free(reused);
-	return line;
-}
 
 static int open_image(const char *path, int *fd)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The preflight of a live update (cmd_check.c): what "pci-liveupdate check"
+ * The preflight of a live update (preflight.c): what "pci-liveupdate check"
  * reports and what makes "pci-liveupdate kexec" refuse.
  */
 #ifndef PLU_TOOLS_PREFLIGHT_H
@@ -53,9 +53,9 @@ size_t plu_cmdline_args_end(const char *cmdline);
  */
 int plu_cmdline_bool(const char *cmdline, const char *key);
 /*
- * The next kernel's command line as kexec builds it (cmd_session.c):
- * /proc/cmdline if @reuse, with @append added before a "--"; else @append.
- * NULL on failure (reported).
+ * The next kernel's command line as kexec builds it: /proc/cmdline if
+ * @reuse, with @append added before a "--"; else @append.  NULL on failure
+ * (reported).
  */
 char *plu_build_cmdline(bool reuse, const char *append);
 
