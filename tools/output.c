@@ -5,50 +5,25 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "../include/pci_liveupdate_names.h"
 #include "plu.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
-static const char *const binding_names[] = {
-	[PCI_LIVEUPDATE_BINDING_DIRECT] = "direct",
-	[PCI_LIVEUPDATE_BINDING_KPROBE] = "kprobe",
-};
-
-static const char *const state_names[] = {
-	[PCI_LIVEUPDATE_STATE_IDLE] = "idle",
-	[PCI_LIVEUPDATE_STATE_PRESERVED] = "preserved",
-	[PCI_LIVEUPDATE_STATE_FROZEN] = "frozen",
-};
-
-static const char *const incoming_names[] = {
-	[PCI_LIVEUPDATE_INCOMING_NONE] = "none",
-	[PCI_LIVEUPDATE_INCOMING_ACTIVE] = "active",
-	[PCI_LIVEUPDATE_INCOMING_REJECTED] = "rejected",
-	[PCI_LIVEUPDATE_INCOMING_FINISHED] = "finished",
-};
-
-static const char *const verdict_names[] = {
-	[PCI_LIVEUPDATE_VERDICT_OK] = "ok",
-	[PCI_LIVEUPDATE_VERDICT_MISSING] = "missing",
-	[PCI_LIVEUPDATE_VERDICT_IDENTITY_MISMATCH] = "identity-mismatch",
-	[PCI_LIVEUPDATE_VERDICT_DRIVER_MISMATCH] = "driver-mismatch",
-	[PCI_LIVEUPDATE_VERDICT_PATH_MOVED] = "path-moved",
-};
-
-static const struct {
-	const char *const *names;
-	size_t n;
-} enums[] = {
-	[PLU_ENUM_BINDING] = { binding_names, ARRAY_LEN(binding_names) },
-	[PLU_ENUM_STATE] = { state_names, ARRAY_LEN(state_names) },
-	[PLU_ENUM_INCOMING] = { incoming_names, ARRAY_LEN(incoming_names) },
-	[PLU_ENUM_VERDICT] = { verdict_names, ARRAY_LEN(verdict_names) },
+/* The names sysfs and debugfs print too, one function per uAPI enum. */
+static const char *(*const enum_names[])(__u32 v) = {
+	[PLU_ENUM_BINDING] = plu_binding_name,
+	[PLU_ENUM_STATE] = plu_state_name,
+	[PLU_ENUM_INCOMING] = plu_incoming_state_name,
+	[PLU_ENUM_VERDICT] = plu_verdict_name,
 };
 
 const char *plu_enum_name(enum plu_enum e, uint32_t v, struct plu_name *buf)
 {
-	if (v < enums[e].n && enums[e].names[v])
-		return enums[e].names[v];
+	const char *name = enum_names[e](v);
+
+	if (name)
+		return name;
 	snprintf(buf->s, sizeof(buf->s), "unknown(%" PRIu32 ")", v);
 	return buf->s;
 }

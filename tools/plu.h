@@ -127,7 +127,10 @@ struct plu_name {
 	char s[24];
 };
 
-/* Name of an enum value, or "unknown(N)" in @buf. */
+/*
+ * The name of an enum value as the module's sysfs and debugfs print it
+ * (include/pci_liveupdate_names.h), or "unknown(N)" in @buf.
+ */
 const char *plu_enum_name(enum plu_enum e, uint32_t v, struct plu_name *buf);
 
 void print_status(FILE *f, const struct pci_liveupdate_status *st);
