@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 #include "preflight.h"
 
 int cmd_check(int argc, char **argv, const struct command *cmd)

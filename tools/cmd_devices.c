@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 
 static int no_operands(const struct command *cmd, int argc, char **argv)
 {

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 
 #if PLU_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>

@@ -13,7 +13,7 @@
 #include <libkmod.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 
 /* Append " KEY=VALUE" to the option string *@params. */
 static int add_param(const struct command *cmd, char **params, const char *kv)

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 
 /* Longest driver name read back from sysfs. */
 #define DRV_NAME_MAX	NAME_MAX

@@ -17,7 +17,7 @@
 #include <linux/liveupdate.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 #include "preflight.h"
 
 #define TOKEN_FMT	"0x%llx"

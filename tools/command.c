@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 
 void cmd_help(const struct command *cmd, FILE *f)
 {

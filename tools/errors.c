@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plu.h"
+#include "cli.h"
 
 const char plu_luo_missing_hint[] =
 	"the running kernel has no usable Live Update Orchestrator: it needs\n"

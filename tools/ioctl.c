@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "plu.h"
+#include "cli.h"
 
 /* LIST retries when the set keeps growing between the calls. */
 #define PLU_LIST_TRIES	16

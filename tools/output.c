@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../include/pci_liveupdate_names.h"
-#include "plu.h"
+#include "cli.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "command.h"
-#include "plu.h"
+#include "cli.h"
 
 #define BDF_HELP \
 	"BDF is [SSSS:]BB:DD.F (hexadecimal, segment 0 if left out) or a\n" \

@@ -25,7 +25,7 @@
 
 #include <libkmod.h>
 
-#include "plu.h"
+#include "cli.h"
 #include "preflight.h"
 
 extern char **environ;

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plu.h"
+#include "cli.h"
 
 #define PCI_SYSFS_DEVICES	"/sys/bus/pci/devices"
 #define PCI_SYSFS_DRIVERS	"/sys/bus/pci/drivers"

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal interfaces of the pci-liveupdate command line tool.
+ * Internal interfaces of the pci-liveupdate command line tool: its names
+ * and exit codes, errors (errors.c), the ioctls (ioctl.c), sysfs binding
+ * (sysfs.c) and output (output.c).  The commands are in command.h, the
+ * preflight in preflight.h.
  */
-#ifndef PLU_TOOLS_PLU_H
-#define PLU_TOOLS_PLU_H
+#ifndef PLU_TOOLS_CLI_H
+#define PLU_TOOLS_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,6 +40,8 @@ enum {
 	PLU_EXIT_FAIL = 1,	/* the kernel refused or an operation failed */
 	PLU_EXIT_USAGE = 2,	/* bad command line */
 };
+
+/* Errors (errors.c). */
 
 /* The call that failed: selects the hint printed by plu_error(). */
 enum plu_op {
@@ -149,4 +154,4 @@ void json_devices(struct json *j, const char *key,
 		  const struct pci_liveupdate_device *devs, uint32_t n,
 		  bool incoming);
 
-#endif /* PLU_TOOLS_PLU_H */
+#endif /* PLU_TOOLS_CLI_H */
