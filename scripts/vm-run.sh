@@ -191,7 +191,7 @@ if [ -n "$rootfs" ]; then
 		infra "cannot assemble the stages disk"
 	for ((n = 1; n <= nstages; n++)); do cp "${stage_file[$n]}" "$work/plu/stage$n.sh"; done
 	size=$(($(du -sm "$work/plu" | cut -f1) + 16))
-	mkfs.ext4 -q -F -L plu-stages -d "$work/plu" "$work/stages.img" "${size}M" ||
+	mkfs.ext4 -q -F -L plu-stages -d "$work/plu" "$work/stages.img" "${size}M" >/dev/null ||
 		infra "mkfs.ext4 of the stages disk failed"
 	rootfs=$(cd "$(dirname "$rootfs")" && pwd)/$(basename "$rootfs")
 	rootfs_boot_files "$rootfs"
