@@ -431,7 +431,12 @@ for t in "${TARGETS[@]}"; do
 	[ "$(t_flavor "$t")" = debug ] || start_target "$t"
 done
 if [ "$want_dkms" = 1 ]; then
-	BG_NICE=10 bg "DKMS packaging" tests/dkms/dkms-test.sh
+	# A clang kernel in the run: DKMS is tested against it too.
+	clang_kdir=
+	for t in "${TARGETS[@]}"; do
+		[ "$(t_flavor "$t")" = cfi ] && clang_kdir=$(t_kdir "$t" 2>/dev/null) && break
+	done
+	PLU_DKMS_CLANG_KDIR=$clang_kdir BG_NICE=10 bg "DKMS packaging" tests/dkms/dkms-test.sh
 fi
 
 if [ -z "${PLU_CHECK_SKIP_HOST:-}" ]; then

@@ -49,13 +49,16 @@ exclusive=$(conf_value BUILD_EXCLUSIVE_CONFIG)
 	plu_die "cannot read PACKAGE_NAME, PACKAGE_VERSION and BUILT_MODULE_NAME[0] from $PLU_TOP/dkms.conf"
 
 # stage_sources DEST - copy what the module build needs, and nothing else,
-# to DEST (replacing it): dkms.conf, Kbuild and the C sources and headers
-# of src/ and include/.  Build products lying in the checkout are skipped.
+# to DEST (replacing it): dkms.conf, Kbuild, the two scripts dkms.conf's
+# MAKE[0] runs, and the C sources and headers of src/ and include/.  Build
+# products lying in the checkout are skipped.
 stage_sources() {
 	local dest=$1 f
 	rm -rf "$dest"
 	mkdir -p "$dest"
 	install -m 0644 "$PLU_TOP/dkms.conf" "$PLU_TOP/Kbuild" "$dest/"
+	install -D -m 0755 "$PLU_TOP/scripts/dkms-make.sh" "$dest/scripts/dkms-make.sh"
+	install -D -m 0755 "$PLU_TOP/scripts/kbuild-toolchain.sh" "$dest/scripts/kbuild-toolchain.sh"
 	(cd "$PLU_TOP" && find src include -type f \
 		\( -name '*.c' -o -name '*.h' -o -name '*.S' \) -print0 | sort -z) |
 		while IFS= read -r -d '' f; do

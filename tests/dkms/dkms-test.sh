@@ -13,6 +13,8 @@
 #   D  scripts/dkms-install.sh: install (replacing older versions),
 #      uninstall, and a refused kernel leaving nothing behind
 #   E  none of this touched the machine's DKMS state
+#   F  (with PLU_DKMS_CLANG_KDIR, a clang-built test kernel's directory)
+#      the module is built by that kernel's clang, whatever DKMS appends
 #
 # Every DKMS call uses a private tree (--dkmstree/--sourcetree/
 # --installtree, and --no-depmod) under a scratch directory, kept when a
@@ -279,7 +281,7 @@ else
 	if scripts/dkms-install.sh --stage-only "$work/B2" >/dev/null 2>&1; then
 		cmd=${make0//'${kernel_source_dir}'/$stree}
 		cmd=${cmd//'${dkms_tree}/${PACKAGE_NAME}/${PACKAGE_VERSION}/build'/$m}
-		cmd=${cmd/#make/make KERNELRELEASE=$srel}
+		cmd="$cmd KERNELRELEASE=$srel"
 		if [[ $cmd == *'$'* ]]; then
 			not_ok "B2: dkms.conf MAKE[0] uses only \${kernel_source_dir} and the build dir: $make0"
 		else
@@ -335,13 +337,14 @@ if st=$(scripts/dkms-install.sh --stage-only "$work/C" 2>"$work/C/stage.log"); t
 	sed 's/^/#     /' "$work/C/list"
 	missing=()
 	# Everything git tracks under src/ and include/, plus dkms.conf and
-	# Kbuild, identical to the checkout.
+	# Kbuild, identical to the checkout,
 	if git rev-parse --git-dir >/dev/null 2>&1; then
 		need=$(git ls-files dkms.conf Kbuild src include)
 	else
 		need=$(find dkms.conf Kbuild src include -type f \( -name '*.[ch]' -o -name Kbuild -o -name dkms.conf \))
 	fi
-	for f in $need; do
+	# and the scripts dkms.conf's MAKE[0] runs.
+	for f in $need scripts/dkms-make.sh scripts/kbuild-toolchain.sh; do
 		cmp -s "$f" "$st/$f" || missing+=("$f")
 	done
 	# Every object Kbuild links has its source.
@@ -358,11 +361,11 @@ if st=$(scripts/dkms-install.sh --stage-only "$work/C" 2>"$work/C/stage.log"); t
 	[ ${#missing[@]} -eq 0 ]
 	verdict "C: staged tree has dkms.conf, Kbuild, every source Kbuild and #include need" $? ||
 		printf '#   missing: %s\n' "${missing[@]}"
-	extra=$({ grep -vE '^(dkms\.conf|Kbuild|(src|include)/.*\.(c|h|S))$' "$work/C/list"
+	extra=$({ grep -vE '^(dkms\.conf|Kbuild|scripts/(dkms-make|kbuild-toolchain)\.sh|(src|include)/.*\.(c|h|S))$' "$work/C/list"
 		grep -E '(^|/)(tests|tools)/|(^|/)\.|\.(o|ko|mod|cmd|a|d)$|\.mod\.c$|Module\.symvers|modules\.order' "$work/C/list"
 		} | sort -u)
 	[ -z "$extra" ]
-	verdict "C: staged tree has nothing from tests/, tools/ or the build (only dkms.conf, Kbuild, src/, include/)" $? ||
+	verdict "C: staged tree has nothing from tests/, tools/ or the build (only dkms.conf, Kbuild, MAKE[0]'s two scripts, src/, include/)" $? ||
 		sed 's/^/#   extra: /' <<<"$extra"
 else
 	not_ok "C: dkms-install.sh --stage-only"
@@ -432,6 +435,36 @@ else
 	not_ok "D3: (no stock headers)"
 fi
 lap D
+
+# ---------------------------------------------------------------------------
+# F: a kernel built with clang (the cfi flavor, PLU_DKMS_CLANG_KDIR: its
+# build-kernel.sh directory, set by check.sh when that kernel is in the
+# run).  DKMS 3.0 appends CC=clang LD=ld.lld for such a kernel; the module
+# must still be built by the kernel's own clang (dkms.conf runs
+# scripts/dkms-make.sh), or kCFI's type hashes would not match.
+if [ -n "${PLU_DKMS_CLANG_KDIR:-}" ]; then
+	note "F: build against the clang kernel $PLU_DKMS_CLANG_KDIR"
+	crel=$(cat "$PLU_DKMS_CLANG_KDIR/kernelrelease")
+	cbuild=$PLU_DKMS_CLANG_KDIR/build
+	kcc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' "$cbuild/.config")
+	if t=$(new_tree F); then
+		mkdir -p "$t/lib/$crel"
+		dk "$t" add -m "$name" -v "$version" >"$t/add.log" 2>&1
+		dk "$t" build -m "$name" -v "$version" -k "$crel" --kernelsourcedir "$cbuild" \
+			>"$t/build.log" 2>&1
+		verdict "F: dkms build -k $crel against the clang kernel ($kcc)" $? ||
+			detail "$t/build.log" "$t/dkms/$name/$version/build/make.log"
+		built=$t/dkms/$name/$version/$crel/$arch/module/$mod.ko
+		comment=$(readelf -p .comment "$built" 2>/dev/null | grep -o 'clang version [0-9.]*' | sort -u)
+		[ -n "$comment" ] && [[ $kcc == *"$comment"* ]]
+		verdict "F: the module was compiled by the kernel's compiler ('${comment:-none}')" $?
+	else
+		not_ok "F: stage the module sources"
+	fi
+	lap F
+else
+	note "F: no clang kernel in this run (PLU_DKMS_CLANG_KDIR unset): not run"
+fi
 
 # ---------------------------------------------------------------------------
 footprint_after=$(footprint | sort)

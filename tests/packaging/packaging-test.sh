@@ -122,6 +122,8 @@ if [ "$static" = 0 ]; then
 		missing=()
 		for f in /usr/src/$name-$version/dkms.conf /usr/src/$name-$version/Kbuild \
 			 /usr/src/$name-$version/src/main.c \
+			 /usr/src/$name-$version/scripts/dkms-make.sh \
+			 /usr/src/$name-$version/scripts/kbuild-toolchain.sh \
 			 /usr/src/$name-$version/include/uapi/linux/pci_liveupdate.h \
 			 /usr/share/initramfs-tools/hooks/pci-liveupdate \
 			 /usr/lib/dracut/dracut.conf.d/pci-liveupdate.conf \
