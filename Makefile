@@ -109,3 +109,9 @@ dkms-uninstall:
 
 dkms-test:
 	tests/dkms/dkms-test.sh
+
+# The admin's path on a Debian unstable system in a VM: packages, DKMS in
+# the guest, systemctl kexec (tests/distro/, docs/testing.md).
+.PHONY: check-distro
+check-distro:
+	tests/distro/distro-test.sh

@@ -37,8 +37,10 @@ done
 here=$PLU_TOP/tests/distro
 # What goes into the guest besides the essential set.  systemd-sysv makes
 # systemd PID 1; dbus, procps, pciutils and busybox are what a small
-# Debian system has anyway; zstd compresses the initramfs.
-PACKAGES=systemd,systemd-sysv,udev,dbus,dkms,build-essential,kmod,initramfs-tools,busybox,zstd,kexec-tools,e2fsprogs,procps,pciutils
+# Debian system has anyway; zstd compresses the initramfs.  libelf1t64:
+# the headers package of bindeb-pkg has objtool, which needs libelf, but
+# does not depend on it (Debian's own linux-kbuild does).
+PACKAGES=systemd,systemd-sysv,udev,mount,dbus,dkms,build-essential,kmod,initramfs-tools,busybox,zstd,kexec-tools,e2fsprogs,procps,pciutils,libelf1t64
 # systemd that knows FileDescriptorStorePreserve= and LUO.
 SYSTEMD_MIN=261
 

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check what the distro test's stages recorded (tests/distro/stageN.sh).
+
+usage: check.py DATA_FILE
+
+One "ok N - ..." / "not ok N - ..." line per assertion (the helpers of
+tests/vm/plu_verify.py), then "N passed, N failed"; exit 1 if any failed.
+The expectations come from the stages' own observations (sysfs, exit
+statuses, the kernel log), never from the module.
+"""
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "vm"))
+import plu_verify  # noqa: E402
+from plu_verify import check, check_records, same_records  # noqa: E402
+
+MARKED = ["0000:00:02.0", "0000:01:00.0"]
+SYSTEMD_MIN = 261
+
+
+def lines(d, name):
+    t = d.text(name)
+    return t.split(" | ") if t else []
+
+
+def first(ls, pattern):
+    """Index of the first line matching @pattern, or None."""
+    return next((i for i, x in enumerate(ls) if re.search(pattern, x)), None)
+
+
+def load_order(d, stage):
+    """The module registered before PID 1 started (so before PID 1, the
+    first opener of /dev/liveupdate, could open it), and LUO matched every
+    preserved file to a handler."""
+    ls = lines(d, stage + "_order")
+    ready = first(ls, r"pci_liveupdate: ready")
+    pid1 = first(ls, r"systemd\[1\]: systemd \d+.*running in system mode")
+    check(ready is not None, stage + ": the module loaded in this boot",
+          "\n".join(ls))
+    check(pid1 is not None, stage + ": systemd's start is in the kernel log",
+          "\n".join(ls))
+    check(ready is not None and pid1 is not None and ready < pid1,
+          stage + ": the module registered before systemd (PID 1) started",
+          "\n".join(ls))
+    check(d.text(stage + "_no_handler") == "0",
+          stage + ": LUO found a handler for every preserved file "
+          "(no 'No registered handler' line)",
+          d.text(stage + "_no_handler"))
+    check(d.text(stage + "_running") in ("running", "degraded"),
+          stage + ": systemd finished booting",
+          "%s; failed units: %s" % (d.text(stage + "_running"),
+                                   d.text(stage + "_failed")))
+
+
+def incoming_ok(d, name, sysfs, outgoing):
+    recs = d.json(name)
+    check_records(name + " against sysfs", recs, sysfs or [], MARKED,
+                  incoming=True)
+    same_records(name + " equals the set marked before the kexec", recs,
+                 outgoing)
+
+
+def verify(d):
+    # ---- stage 1: install, DKMS in the guest, mark ----
+    m = re.match(r"systemd (\d+)", d.text("s1_systemd"))
+    check(m and int(m.group(1)) >= SYSTEMD_MIN,
+          "the guest runs systemd %d or later" % SYSTEMD_MIN,
+          d.text("s1_systemd"))
+    check(d.text("s1_pid1").endswith("/systemd"), "systemd is PID 1",
+          d.text("s1_pid1"))
+    rel = d.text("s1_kernel")
+    check(d.text("s1_loaded_before") == "absent",
+          "stage 1: no module before the packages are installed")
+    check(d.rc("s1_apt_install") == 0, "apt-get install of our .debs",
+          d.text("s1_apt_install"))
+    st = d.text("s1_dkms_status")
+    check(rel and rel in st and "installed" in st,
+          "DKMS built and installed the module for %s in the guest" % rel, st)
+    check(d.rc("s1_modinfo") == 0 and
+          d.text("s1_modinfo").startswith("/lib/modules/%s/updates/dkms/" % rel),
+          "the module is DKMS's, in /lib/modules/%s/updates/dkms" % rel,
+          d.text("s1_modinfo"))
+    ini = lines(d, "s1_initrd")
+    check(any(re.search(r"/pci_liveupdate\.ko", x) for x in ini) and
+          "conf/modules: pci_liveupdate" in ini,
+          "update-initramfs put the module into the initramfs and "
+          "conf/modules (loaded early)", "\n".join(ini))
+    check(d.text("s1_enabled") == "enabled", "pci-liveupdate.service enabled",
+          d.text("s1_enabled"))
+    check(d.text("s1_active") == "active", "pci-liveupdate.service active",
+          d.text("s1_hold_journal"))
+    check(d.text("s1_fdstore") == "stored plu-memfd",
+          "the other service put its memfd into its fd store",
+          d.text("s1_fdstore"))
+    sysfs1 = d.json("s1_sysfs")
+    out1 = d.json("s1_outgoing")
+    check(d.rc("s1_mark") == 0, "stage 1: mark", d.text("s1_mark"))
+    check_records("stage 1 outgoing", out1, sysfs1 or [], MARKED)
+    check(d.rc("s1_check") == 0,
+          "stage 1: the preflight allows the kexec into the same kernel",
+          d.text("s1_check"))
+
+    # ---- stage 2: after systemctl kexec ----
+    check(d.text("s2_boot_id") and
+          d.text("s2_boot_id") != d.text("s1_boot_id") and
+          d.text("s2_kernel") == rel,
+          "stage 2 is a new boot of the same kernel (systemctl kexec)",
+          "%s %s" % (d.text("s1_boot_id"), d.text("s2_boot_id")))
+    load_order(d, "s2")
+    incoming_ok(d, "s2_incoming", d.json("s2_sysfs"), out1)
+    check(d.text("s2_incoming_state") == "finished",
+          "systemd finished its session (incoming state finished)",
+          d.text("s2_incoming_state"))
+    j = d.text("s2_hold_journal")
+    check("got /dev/pci_liveupdate back from the fd store" in j,
+          "pci-liveupdate.service got its file back from the fd store", j)
+    check(d.text("s2_fdstore") ==
+          "got plu-memfd: stored in boot " + d.text("s1_boot_id"),
+          "the other service's memfd came back from its fd store",
+          d.text("s2_fdstore"))
+    out2 = d.json("s2_outgoing")
+    check(d.rc("s2_mark") == 0, "stage 2: mark again", d.text("s2_mark"))
+    check_records("stage 2 outgoing", out2, d.json("s2_sysfs") or [], MARKED)
+    check(d.rc("s2_check") == 0, "stage 2: the preflight allows the kexec",
+          d.text("s2_check"))
+
+    # ---- stage 3: after pci-liveupdate kexec ----
+    check(d.text("s3_boot_id") and
+          d.text("s3_boot_id") != d.text("s2_boot_id") and
+          d.text("s3_kernel") == rel,
+          "stage 3 is a new boot of the same kernel (pci-liveupdate kexec)")
+    load_order(d, "s3")
+    check(d.rc("s3_retrieve") == 0,
+          "stage 3: retrieve --finish of the CLI's session",
+          d.text("s3_retrieve"))
+    incoming_ok(d, "s3_incoming", d.json("s3_sysfs") or d.json("s2_sysfs"),
+                out2)
+    check(d.text("s3_incoming_state") == "finished",
+          "stage 3: incoming state finished", d.text("s3_incoming_state"))
+
+    # ---- the preflight and a kernel DKMS has not built for ----
+    relb = d.text("s3_rel_b")
+    check(d.rc("s3_modinfo_b") not in (None, 0),
+          "no module for %s before its headers are there" % relb,
+          d.text("s3_modinfo_b"))
+    check(d.rc("s3_check_nomod") == 1,
+          "check refuses a kernel without the module (exit 1)",
+          d.text("s3_check_nomod"))
+    check(d.rc("s3_kexec_nomod") == 1 and "refused" in d.text("s3_kexec_nomod"),
+          "kexec refuses it (exit 1)", d.text("s3_kexec_nomod"))
+    check(d.rc("s3_dkms_install_b") == 0, "dkms install -k %s" % relb,
+          d.text("s3_dkms_install_b"))
+    check(relb and relb in d.text("s3_dkms_status"),
+          "DKMS lists the module for %s" % relb, d.text("s3_dkms_status"))
+    ini = lines(d, "s3_initrd_b")
+    check("conf/modules: pci_liveupdate" in ini,
+          "%s's initramfs loads the module" % relb, "\n".join(ini))
+    check(d.rc("s3_check_b") == 0,
+          "check allows the kexec into %s after dkms install" % relb,
+          d.text("s3_check_b"))
+    check(d.rc("s3_kexec_b") == 0, "kexec --dry-run into %s goes ahead" % relb,
+          d.text("s3_kexec_b"))
+
+    # ---- remove and purge ----
+    check(d.rc("s3_remove") == 0, "apt-get remove", d.text("s3_remove"))
+    left = [x for x in lines(d, "s3_left_remove") if x.strip()]
+    bad = [x for x in left if re.search(
+        r"^/usr/src/|/var/lib/dkms|/lib/modules/|initramfs-tools|dracut|"
+        r"modules-load|systemd/system/pci-liveupdate|/usr/sbin/|\.service", x)]
+    check(not bad, "after remove: no DKMS tree, module, hook or unit", "\n".join(left))
+    for k, which in (("s3_initrd_a_removed", "the first kernel's"),
+                     ("s3_initrd_b_removed", "the second kernel's")):
+        ini = [x for x in lines(d, k) if x.strip()]
+        check(not any("pci_liveupdate" in x for x in ini),
+              "after remove: %s initramfs has no module" % which,
+              "\n".join(ini))
+    check(d.rc("s3_purge") == 0, "apt-get purge", d.text("s3_purge"))
+    left = [x for x in lines(d, "s3_left_purge") if x.strip()]
+    check(not left, "after purge: nothing named pci-liveupdate or "
+          "pci_liveupdate is left", "\n".join(left))
+    check(not d.text("s3_dpkg_left").strip(), "after purge: dpkg knows no "
+          "pci-liveupdate package", d.text("s3_dpkg_left"))
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    verify(plu_verify.Data(sys.argv[1]))
+    failed = plu_verify.RESULTS.count(False)
+    print("%d passed, %d failed" % (len(plu_verify.RESULTS) - failed, failed))
+    sys.exit(1 if failed or not plu_verify.RESULTS else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the distro test's stages (tests/distro/stageN.sh), on top of
+# tests/vm/plu-lib.sh (plu_emit, plu_note, ...; results to the data port
+# ttyS1).  Both come to the guest as --bin files, in /run/plu/bin.
+. /run/plu/bin/plu-lib.sh
+
+# The devices the test marks (tests/distro/topology.args): an endpoint on
+# the root bus and one behind a root port.
+PLU_MARK="0000:00:02.0 0000:01:00.0"
+# The fd store entry of the other service, and the session of the CLI path.
+FDSTORE_UNIT=plu-fdstore-test.service
+FDSTORE_RESULT=/run/plu-fdstore-test.result
+CLI_SESSION=plu-distro
+# The second kernel release of the image (tests/distro/mkimage.sh): DKMS
+# has not built for it, its headers package waits in /var/local/plu.
+REL=$(uname -r)
+REL_A=${REL%-b}
+REL_B=$REL_A-b
+
+# plu_join: stdin's lines as one, joined by " | ".
+plu_join() { tr -d '\r' | awk 'NR > 1 { printf " | " } { printf "%s", $0 }'; }
+
+# plu_lines NAME CMD...: like plu_emit, the output's lines joined by " | ".
+plu_lines() {
+	name=$1
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '@@%s rc=%d@@ %s\n' "$name" "$rc" "$(printf '%s\n' "$out" | plu_join)" >"$PLU_DATA"
+	plu_data_drain
+	printf '%s rc=%d:\n%s\n' "$name" "$rc" "$out"
+	return 0
+}
+
+# plu_run NAME CMD...: run a long command (apt, dkms) with its output on
+# the console; record its exit status and its last lines.
+plu_run() {
+	name=$1
+	shift
+	echo "== $name: $*"
+	"$@" >"/run/plu-stage/$name.log" 2>&1
+	rc=$?
+	cat "/run/plu-stage/$name.log"
+	printf '@@%s rc=%d@@ %s\n' "$name" "$rc" "$(tail -n 8 "/run/plu-stage/$name.log" | plu_join)" >"$PLU_DATA"
+	plu_data_drain
+	return 0
+}
+
+# plu_boot_facts PREFIX: what this boot says about the load order and LUO.
+# PREFIX_order: the kernel log lines that order the module's load against
+# PID 1's start and LUO (the host checks their order);
+# PREFIX_no_handler: how many "No registered handler" lines LUO printed.
+plu_boot_facts() {
+	plu_note "$1_kernel" "$REL"
+	plu_lines "$1_order" sh -c "dmesg | grep -E 'pci_liveupdate|liveupdate|luo_|KHO:|Run /init|systemd\[1\]: systemd [0-9]|running in system mode|Switching root' | grep -v 'Command line'"
+	plu_dmesg_count "$1_no_handler" "No registered handler"
+	plu_emit "$1_running" systemctl is-system-running --wait
+	plu_lines "$1_failed" systemctl --failed --plain --no-legend
+	plu_note "$1_boot_id" "$(cat /proc/sys/kernel/random/boot_id)"
+}
+
+# plu_initrd_modules NAME INITRD: the pci_liveupdate files in INITRD and its
+# conf/modules (what its /init loads early).
+plu_initrd_modules() {
+	d=/run/plu-stage/initrd.$$
+	rm -rf "$d"
+	unmkinitramfs "$2" "$d" >/dev/null 2>&1
+	plu_lines "$1" sh -c "cd '$d' && find . -name 'pci_liveupdate*' | sort; find . -path '*conf/modules' -exec cat {} + | sed 's/^/conf\/modules: /'"
+	rm -rf "$d"
+}
+
+# plu_mark_devices PREFIX: record sysfs, mark $PLU_MARK, record the set.
+plu_mark_devices() {
+	plu_note "$1_sysfs" "$(plu_sysfs_json)"
+	plu_emit "$1_mark" pci-liveupdate mark $PLU_MARK
+	plu_emit "$1_outgoing" pci-liveupdate list --outgoing --json
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Distro test, stage 1: the image as mkimage.sh made it.  Install our
+# packages (DKMS builds the module here, in the guest), start the other
+# fd store service, mark, check, then "systemctl kexec".
+. /run/plu/bin/distro-lib.sh
+plu_note s1_systemd "$(systemctl --version | head -n 1)"
+plu_note s1_pid1 "$(readlink /proc/1/exe)"
+plu_boot_facts s1
+plu_emit s1_loaded_before sh -c 'test -e /sys/module/pci_liveupdate && echo loaded || echo absent'
+
+plu_run s1_apt_install env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	/run/plu/bin/pci-liveupdate-dkms_*_all.deb /run/plu/bin/pci-liveupdate_*_*.deb
+plu_lines s1_dkms_status dkms status pci-liveupdate
+# The build's log when DKMS failed (the apt output only names it).
+plu_lines s1_dkms_make_log sh -c 'tail -n 25 /var/lib/dkms/pci-liveupdate/*/build/make.log 2>/dev/null'
+plu_emit s1_modinfo modinfo -k "$REL" -F filename pci_liveupdate
+plu_initrd_modules s1_initrd "$INITRD"
+plu_emit s1_enabled systemctl is-enabled pci-liveupdate.service
+plu_emit s1_active_after_install systemctl is-active pci-liveupdate.service
+systemctl start pci-liveupdate.service
+plu_emit s1_active systemctl is-active pci-liveupdate.service
+plu_lines s1_hold_journal journalctl -b -u pci-liveupdate.service -o cat --no-pager
+
+# Another service keeping a memfd in its preserved fd store.
+install -m 755 /run/plu/bin/plu-fdstore-test /usr/local/bin/plu-fdstore-test
+cat >/etc/systemd/system/$FDSTORE_UNIT <<UNIT
+[Unit]
+Description=distro test: another service with a preserved fd store entry
+
+[Service]
+Type=notify
+ExecStart=/usr/local/bin/plu-fdstore-test plu-memfd "stored in boot $(cat /proc/sys/kernel/random/boot_id)" $FDSTORE_RESULT
+FileDescriptorStoreMax=4
+FileDescriptorStorePreserve=yes
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+plu_emit s1_fdstore_enable systemctl enable --now $FDSTORE_UNIT
+plu_emit s1_fdstore cat $FDSTORE_RESULT
+
+plu_mark_devices s1
+plu_emit s1_check pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
+plu_lines s1_fdstores sh -c 'systemctl show -p FileDescriptorStoreMax -p NFileDescriptorStore pci-liveupdate.service plu-fdstore-test.service'
+plu_data_drain
+plu-systemctl-kexec
+exit 1

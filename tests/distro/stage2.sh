@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Distro test, stage 2: after "systemctl kexec".  The set came back through
+# systemd's LUO session, and the other service's memfd too.  Then mark
+# again and live-update through "pci-liveupdate kexec".
+. /run/plu/bin/distro-lib.sh
+plu_boot_facts s2
+plu_lines s2_hold_journal journalctl -b -u pci-liveupdate.service -o cat --no-pager
+plu_emit s2_active systemctl is-active pci-liveupdate.service
+plu_emit s2_incoming pci-liveupdate list --incoming --json
+plu_emit s2_status pci-liveupdate status --json
+plu_emit s2_incoming_state cat /sys/class/misc/pci_liveupdate/incoming_state
+plu_emit s2_fdstore cat $FDSTORE_RESULT
+plu_lines s2_luo_journal sh -c "journalctl -b -o cat --no-pager | grep -iE 'liveupdate|LUO|file descriptor store|fd store' | head -n 40"
+
+plu_mark_devices s2
+plu_emit s2_check pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
+plu_data_drain
+plu-kexec-marker
+pci-liveupdate kexec --session "$CLI_SESSION" --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE"
+echo "pci-liveupdate kexec returned $?"
+exit 1

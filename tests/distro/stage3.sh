@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Distro test, stage 3: after "pci-liveupdate kexec".  The set came back
+# through the CLI's session.  Then the preflight against a kernel DKMS has
+# not built for, and again after "dkms install" for it; then remove and
+# purge the packages and look for what they left.
+. /run/plu/bin/distro-lib.sh
+plu_boot_facts s3
+plu_note s3_sysfs "$(plu_sysfs_json)"
+plu_emit s3_retrieve pci-liveupdate retrieve --session "$CLI_SESSION" --finish --json
+plu_emit s3_incoming pci-liveupdate list --incoming --json
+plu_emit s3_incoming_state cat /sys/class/misc/pci_liveupdate/incoming_state
+
+# The preflight: kernel $REL_B has no module (no headers, DKMS skipped it).
+kb=/boot/vmlinuz-$REL_B ib=/boot/initrd.img-$REL_B
+plu_note s3_rel_b "$REL_B"
+plu_emit s3_modinfo_b modinfo -k "$REL_B" -F filename pci_liveupdate
+plu_emit s3_check_nomod pci-liveupdate check --kernel "$kb" --initrd "$ib" --append "$NEXT_CMDLINE" --json
+plu_lines s3_kexec_nomod pci-liveupdate kexec --dry-run --session plu-b --kernel "$kb" --initrd "$ib" --append "$NEXT_CMDLINE"
+# Its headers, then "dkms install" for it, and its initramfs.
+plu_run s3_headers_b dpkg -i /var/local/plu/linux-headers-"$REL_B"_*.deb
+ver=$(dpkg-query -W -f='${Version}' pci-liveupdate-dkms)
+ver=${ver%%-*}
+plu_run s3_dkms_install_b dkms install "pci-liveupdate/$ver" -k "$REL_B"
+plu_lines s3_dkms_status dkms status pci-liveupdate
+plu_run s3_initramfs_b update-initramfs -u -k "$REL_B"
+plu_initrd_modules s3_initrd_b "$ib"
+plu_emit s3_check_b pci-liveupdate check --kernel "$kb" --initrd "$ib" --append "$NEXT_CMDLINE" --json
+plu_lines s3_kexec_b pci-liveupdate kexec --dry-run --session plu-b --kernel "$kb" --initrd "$ib" --append "$NEXT_CMDLINE"
+
+# What the packages leave: after remove, after purge.
+leftovers() {
+	find / -xdev \( -name '*pci-liveupdate*' -o -name '*pci_liveupdate*' \) \
+		-not -path '/var/log/*' -not -path '/var/lib/dpkg/info/*' 2>/dev/null | sort
+	ls -d /var/lib/dkms/pci-liveupdate 2>/dev/null
+	systemctl list-unit-files --no-legend 'pci-liveupdate*' 2>/dev/null
+}
+plu_run s3_remove env DEBIAN_FRONTEND=noninteractive apt-get remove -y pci-liveupdate-dkms pci-liveupdate
+plu_lines s3_left_remove leftovers
+plu_initrd_modules s3_initrd_a_removed "/boot/initrd.img-$REL_A"
+plu_initrd_modules s3_initrd_b_removed "/boot/initrd.img-$REL_B"
+plu_run s3_purge env DEBIAN_FRONTEND=noninteractive apt-get purge -y pci-liveupdate-dkms pci-liveupdate
+plu_lines s3_left_purge leftovers
+plu_lines s3_dpkg_left sh -c "dpkg -l 'pci-liveupdate*' 2>/dev/null | grep -E '^[a-z][a-z] ' || true"
+exit 0
