@@ -58,7 +58,7 @@ fi
 
 # One build per tree at a time; whoever waited finds the finished one.
 mkdir -p "$PLU_CACHE/kernel"
-exec 9>"$PLU_CACHE/kernel/.lock-$flavor"
+exec 9>"$out.lock"
 flock 9
 if [ -f "$out/.done" ]; then
 	echo "$out"
