@@ -15,6 +15,13 @@ plu_lines s1_dkms_status dkms status pci-liveupdate
 # The build's log when DKMS failed (the apt output only names it).
 plu_lines s1_dkms_make_log sh -c 'tail -n 25 /var/lib/dkms/pci-liveupdate/*/build/make.log 2>/dev/null'
 plu_emit s1_modinfo modinfo -k "$REL" -F filename pci_liveupdate
+# What the package's trigger did, and what the preflight says about it.
+plu_initrd_modules s1_initrd_pkg "$INITRD"
+plu_emit s1_check_pkg pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
+# The trigger renews only the newest kernel's initramfs (here the second
+# kernel's, not the running one's); docs/admin.md: for another kernel,
+# update-initramfs -u -k KVER.
+plu_run s1_initramfs update-initramfs -u -k "$REL"
 plu_initrd_modules s1_initrd "$INITRD"
 plu_emit s1_enabled systemctl is-enabled pci-liveupdate.service
 plu_emit s1_active_after_install systemctl is-active pci-liveupdate.service
