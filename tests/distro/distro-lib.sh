@@ -26,8 +26,7 @@ plu_lines() {
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
-	printf '@@%s rc=%d@@ %s\n' "$name" "$rc" "$(printf '%s\n' "$out" | plu_join)" >"$PLU_DATA"
-	plu_data_drain
+	plu_record "$name" "$rc" "$(printf '%s\n' "$out" | plu_join)"
 	printf '%s rc=%d:\n%s\n' "$name" "$rc" "$out"
 	return 0
 }
@@ -41,8 +40,7 @@ plu_run() {
 	"$@" >"/run/plu-stage/$name.log" 2>&1
 	rc=$?
 	cat "/run/plu-stage/$name.log"
-	printf '@@%s rc=%d@@ %s\n' "$name" "$rc" "$(tail -n 8 "/run/plu-stage/$name.log" | plu_join)" >"$PLU_DATA"
-	plu_data_drain
+	plu_record "$name" "$rc" "$(tail -n 8 "/run/plu-stage/$name.log" | plu_join)"
 	return 0
 }
 

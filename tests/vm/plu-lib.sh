@@ -15,6 +15,13 @@ plu_data_drain() {
 	return 0
 }
 
+# plu_record NAME RC TEXT - write one "@@NAME rc=RC@@ TEXT" result line
+# (TEXT on one line) to the data port and wait until it has left.
+plu_record() {
+	printf '@@%s rc=%d@@ %s\n' "$1" "$2" "$3" >"$PLU_DATA"
+	plu_data_drain
+}
+
 # plu_emit NAME CMD... - run CMD, record its exit code and its stdout (JSON
 # from the CLI, kept on one line) as "@@NAME rc=RC@@ OUTPUT".
 plu_emit() {
@@ -22,16 +29,14 @@ plu_emit() {
 	shift
 	out=$("$@")
 	rc=$?
-	printf '@@%s rc=%d@@ %s\n' "$name" "$rc" "$(printf '%s' "$out" | tr -d '\n')" >"$PLU_DATA"
-	plu_data_drain
+	plu_record "$name" "$rc" "$(printf '%s' "$out" | tr -d '\n')"
 	printf '%s rc=%d: %s\n' "$name" "$rc" "$out"
 	return 0
 }
 
 # plu_note NAME TEXT - record a fact the host checks.
 plu_note() {
-	printf '@@%s rc=0@@ %s\n' "$1" "$2" >"$PLU_DATA"
-	plu_data_drain
+	plu_record "$1" 0 "$2"
 }
 
 # plu_dmesg_count NAME PATTERN - record how many kernel log lines match.
