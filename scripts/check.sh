@@ -79,7 +79,16 @@ fi
 t_kernel() { echo "${1%%:*}"; }
 t_flavor() { echo "${1#*:}"; }
 t_id() { echo "${1/:/-}"; }
-t_kdir() { PLU_KERNEL=$(t_kernel "$1") scripts/build-kernel.sh --flavor "$(t_flavor "$1")"; }
+# t_kdir TARGET - its kernel's build-kernel.sh directory (built on first
+# use); once the kernel steps below have found it, from target_kdir.
+declare -A target_kdir
+t_kdir() {
+	if [ -n "${target_kdir[$1]:-}" ]; then
+		echo "${target_kdir[$1]}"
+	else
+		PLU_KERNEL=$(t_kernel "$1") scripts/build-kernel.sh --flavor "$(t_flavor "$1")"
+	fi
+}
 
 if [ "${1:-}" = --build-kernels ]; then
 	rc=0
@@ -359,6 +368,8 @@ write_matrix() {
 # which come with the test kernel: build (or find) the kernels first.
 for t in "${TARGETS[@]}"; do
 	step "LUO test kernel ($(t_label "$t")) built or cached" t_kdir "$t"
+	# Found once: every later use (modules, each VM run) takes it from here.
+	target_kdir[$t]=$(t_kdir "$t" 2>/dev/null) || target_kdir[$t]=
 done
 step "CLI builds (-Wall -Wextra -Werror)" make tools
 step "in-guest test programs build" make -C tests/vm
