@@ -422,13 +422,13 @@ start_target() {	# TARGET: build the modules, start its scenarios
 	test_kos[$t]=$(build_test_modules "$t" 2>"$OUT/test-modules-$id.err") ||
 		test_kos[$t]=
 	for dir in $(scenarios "$t"); do
-		if [ -f "$dir/release-module" ] && [ -z "${release_kos[$t]:-}" ]; then
-			release_kos[$t]=$(build_release_module "$t" 2>"$OUT/release-module-$id.err") ||
+		if [ -f "$dir/release-module" ]; then
+			# Built (or failed) once, for the first scenario that needs it.
+			[ -n "${release_kos[$t]+set}" ] ||
+				release_kos[$t]=$(build_release_module "$t" 2>"$OUT/release-module-$id.err") ||
 				release_kos[$t]=
+			[ -n "${release_kos[$t]}" ] || continue
 		fi
-	done
-	for dir in $(scenarios "$t"); do
-		[ -f "$dir/release-module" ] && [ -z "${release_kos[$t]}" ] && continue
 		start_scenario "$t" "$ko" "$dir"
 	done
 }
