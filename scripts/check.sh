@@ -139,8 +139,8 @@ step() {
 
 # [BG_NICE=N] bg NAME CMD... - start CMD (a command or a function) in the
 # background once fewer than JOBS are running, at niceness N if given; its
-# output goes to the log of step NAME and its exit status to
-# $OUT/bg/NAME.rc.  bg_wait NAME waits for it and sets BG_RC to that
+# output goes to the log of step NAME, its exit status to $OUT/bg/NAME.rc
+# and its wall time (seconds, then NAME) to $OUT/bg/NAME.time.  bg_wait NAME waits for it and sets BG_RC to that
 # status (not a command substitution: a subshell cannot wait for it).
 mkdir -p "$OUT/bg"
 bg_key() { echo "$OUT/bg/$(step_id "$1")"; }
@@ -153,8 +153,9 @@ bg() {
 	done
 	(
 		[ -z "${BG_NICE:-}" ] || renice -n "$BG_NICE" -p "$BASHPID" >/dev/null
-		rc=0
+		rc=0 start=$(date +%s)
 		"$@" >"$(steplog "$name")" 2>&1 || rc=$?
+		printf '%d\t%s\n' "$(($(date +%s) - start))" "$name" >"$key.time"
 		echo "$rc" >"$key.rc"
 	) &
 	echo $! >"$key.pid"
@@ -510,6 +511,12 @@ if [ "$want_dkms" = 1 ]; then
 	counted "DKMS packaging" "$(steplog "DKMS packaging")"
 fi
 
+# Where the time went: the slowest steps, and the whole run (CI has a
+# time limit: this is what to look at when it is near).
+echo "# slowest steps (seconds; all in $OUT/times.tsv):"
+cat "$OUT"/bg/*.time 2>/dev/null | sort -rn >"$OUT/times.tsv"
+head -n 8 "$OUT/times.tsv" | sed 's/^/#   /'
+echo "# whole run: $SECONDS s, $JOBS jobs at a time"
 echo "# kernel matrix ($OUT/matrix.md):"
 sed 's/^/#   /' "$OUT/matrix.md"
 echo "$passed passed, $failed failed"
