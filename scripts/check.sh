@@ -8,11 +8,11 @@
 #          checkpatch --strict, W=1 module build, CLI build, CLI
 #          preflight (tests/cli: check's refusals, kexec --force)
 #   VM:    every scenario in tests/vm/scenarios/ on the default kernel's
-#          fast flavor, the abort scenario (or every one,
-#          PLU_CHECK_DEBUG_ONLY=.) on its debug flavor (KASAN, lockdep,
-#          kmemleak), plus the harness's own self-test; with
-#          PLU_CHECK_MATRIX=1 (make check-full) also a sample on every other
-#          kernel of tests/vm/kernels and on the clang kCFI flavor
+#          fast flavor, the abort scenario on its debug flavor (KASAN,
+#          lockdep, kmemleak), plus the harness's own self-test; with
+#          PLU_CHECK_MATRIX=1 (make check-full) more scenarios on debug
+#          (DEBUG_FULL below) and a sample on every other kernel of
+#          tests/vm/kernels and on the clang kCFI flavor
 #   DKMS:  tests/dkms/dkms-test.sh
 #
 # The VM runs, the harness self-test, the DKMS and the host tests run side
@@ -22,9 +22,8 @@
 #
 # Environment: PLU_CHECK_FLAVORS (default "fast debug"), PLU_CHECK_ONLY
 # (a regex of scenario names to run), PLU_CHECK_DEBUG_ONLY (a regex of the
-# scenarios also run on the debug kernel, default ^abort$: under TCG a
-# debug VM run takes two to four minutes, mostly kmemleak; CI sets it to
-# "." for all of them), PLU_CHECK_MATRIX=1, PLU_CHECK_TARGETS (instead of
+# scenarios also run on the debug kernel, default ^abort$, or DEBUG_FULL
+# with PLU_CHECK_MATRIX=1; "." for all of them), PLU_CHECK_MATRIX=1, PLU_CHECK_TARGETS (instead of
 # all these: a list of KERNEL:FLAVOR=REGEX, e.g. "7.2:fast=^roundtrip$"),
 # PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1, PLU_CHECK_OUT (results, default
 # results/check).
@@ -41,7 +40,21 @@ FLAVORS=${PLU_CHECK_FLAVORS:-fast debug}
 JOBS=${PLU_CHECK_JOBS:-$(($(nproc) + 1))}
 case $JOBS in ''|*[!0-9]*|0) plu_die "PLU_CHECK_JOBS=$JOBS: a number >= 1" ;; esac
 ONLY=${PLU_CHECK_ONLY:-.}
-DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-^abort$}
+# make check-full's debug scenarios: those whose module paths differ, where
+# KASAN, lockdep and kmemleak see something the fast kernel cannot: the
+# whole round trip and its aborts, every ioctl, the races with SR-IOV,
+# rescan, insmod, hotplug and unplug, the stress load, and the failing
+# allocations and hostile memory of the image.  The variants left out
+# (more corruptions and hostile bodies, verdicts, rebinds, module swaps)
+# run the same code as one that is in, on fast as always; the decoder's
+# bounds are the ASan fuzzer's.  Under TCG a debug run costs two to four
+# minutes of CPU, and CI has 90 minutes for all of check-full.
+DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-race|rescan-race|insmod-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip)$'
+if [ "${PLU_CHECK_MATRIX:-0}" = 1 ]; then
+	DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-$DEBUG_FULL}
+else
+	DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-^abort$}
+fi
 
 # --- targets: a kernel (tests/vm/kernels) and a flavor, with the scenarios
 # to run there.  The first kernel of tests/vm/kernels is the default.
