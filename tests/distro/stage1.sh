@@ -18,9 +18,8 @@ plu_emit s1_modinfo modinfo -k "$REL" -F filename pci_liveupdate
 # What the package's trigger did, and what the preflight says about it.
 plu_initrd_modules s1_initrd_pkg "$INITRD"
 plu_emit s1_check_pkg pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
-# The trigger renews only the newest kernel's initramfs (here the second
-# kernel's, not the running one's); docs/admin.md: for another kernel,
-# update-initramfs -u -k KVER.
+# The package renewed it already (postinst; the running kernel is not the
+# newest); docs/admin.md's update-initramfs -u -k KVER must keep it so.
 plu_run s1_initramfs update-initramfs -u -k "$REL"
 plu_initrd_modules s1_initrd "$INITRD"
 plu_emit s1_enabled systemctl is-enabled pci-liveupdate.service
