@@ -27,6 +27,8 @@
 #define PLU_DEV_PATH		"/dev/pci_liveupdate"
 #define LUO_DEV_PATH		"/dev/liveupdate"
 #define PLU_MODULE_NAME		"pci_liveupdate"
+/* The unit whose fd store carries /dev/pci_liveupdate across systemctl kexec. */
+#define PLU_SERVICE		"pci-liveupdate.service"
 
 /*
  * Token under which "pci-liveupdate kexec" preserves its /dev/pci_liveupdate
@@ -60,6 +62,7 @@ enum plu_op {
 	PLU_OP_FINISH,
 	PLU_OP_KEXEC_LOAD,
 	PLU_OP_REBOOT,
+	PLU_OP_SYSTEMCTL,	/* exec of "systemctl kexec" */
 	PLU_OP_INSERT,		/* finit_module() through libkmod */
 	PLU_OP_FILE,		/* a file named on the command line */
 	PLU_OP_SYSFS,		/* a PCI driver binding file in sysfs */

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pci-liveupdate kexec and retrieve: the two ends of a live update, driven
- * through a LUO session that carries the /dev/pci_liveupdate file.
+ * through a LUO session that carries the /dev/pci_liveupdate file.  With
+ * --systemctl, kexec leaves the session to systemd (PLU_SERVICE's fd store)
+ * and only checks, loads the kernel and runs "systemctl kexec".
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/kexec.h>
@@ -22,6 +26,8 @@
 
 #define TOKEN_FMT	"0x%llx"
 #define TOKEN_ARG	(unsigned long long)PLU_SESSION_TOKEN
+
+extern char **environ;
 
 /* The descriptors one kexec or retrieve holds; -1 when not open. */
 struct session_fds {
@@ -162,8 +168,9 @@ struct kexec_args {
 	const char *append;
 	bool reuse_cmdline;
 	bool reboot;
-	bool force;	/* go ahead although the preflight failed */
+	bool force;	/* go ahead although a check failed */
 	bool dry_run;	/* stop before anything changes */
+	bool systemctl;	/* load, then "systemctl kexec": systemd's session */
 };
 
 static int open_image(const char *path, int *fd)
@@ -272,14 +279,94 @@ static int preflight(const struct kexec_args *a, const char *cmdline)
 	return 0;
 }
 
+/*
+ * "systemctl is-active --quiet PLU_SERVICE".  Return: 1 if the service is
+ * active, 0 if not, a negative errno if systemctl cannot be run.
+ */
+static int service_active(void)
+{
+	static const char *const argv[] = {
+		"systemctl", "is-active", "--quiet", PLU_SERVICE, NULL
+	};
+	int err, status;
+	pid_t pid;
+
+	fflush(stdout);
+	err = posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv,
+			   environ);
+	if (err)
+		return -err;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * --systemctl: without PLU_SERVICE active, no fd store holds the file at
+ * "systemctl kexec" and the set is lost, so refuse unless --force.
+ * Return: 0 to go ahead.
+ */
+static int service_check(const struct kexec_args *a)
+{
+	int active = service_active();
+	char why[160];
+
+	if (active > 0) {
+		step(stdout, PLU_SERVICE " is active: its fd store holds "
+		     PLU_DEV_PATH " for systemctl kexec");
+		return 0;
+	}
+	if (active < 0)
+		snprintf(why, sizeof(why), "systemctl cannot be run (%s) to ask "
+			 "whether " PLU_SERVICE " is active", strerror(-active));
+	else
+		snprintf(why, sizeof(why), PLU_SERVICE " is not active: nothing "
+			 "carries " PLU_DEV_PATH " across systemctl kexec");
+	if (!a->force) {
+		plu_msg("kexec refused: %s (--force goes ahead anyway)", why);
+		return -1;
+	}
+	plu_msg("--force: going ahead although %s", why);
+	return 0;
+}
+
+/* --systemctl: load the kernel, then leave the reboot to systemd. */
+static int systemctl_kexec(const struct kexec_args *a, struct session_fds *f,
+			   const char *cmdline)
+{
+	static const char *const argv[] = { "systemctl", "kexec", NULL };
+
+	if (a->dry_run) {
+		step(stdout, "dry run: would load %s%s%s with command line \"%s\" and run systemctl kexec",
+		     a->kernel, a->initrd ? " and initrd " : "",
+		     a->initrd ? a->initrd : "", cmdline);
+		return PLU_EXIT_OK;
+	}
+	if (load_kernel(a, f, cmdline))
+		return PLU_EXIT_FAIL;
+	session_fds_close(f);
+	step(stdout, "running systemctl kexec: systemd preserves the fd store "
+	     "of " PLU_SERVICE " and boots the loaded kernel");
+	execvp(argv[0], (char *const *)argv);
+	plu_error(PLU_OP_SYSTEMCTL, errno, "cannot run systemctl kexec");
+	return PLU_EXIT_FAIL;
+}
+
 static int do_kexec(const struct kexec_args *a, const char *cmdline)
 {
 	struct session_fds f = SESSION_FDS_INIT;
 	int ret = PLU_EXIT_FAIL;
 
-	if (preflight(a, cmdline) || open_image(a->kernel, &f.kernel) ||
+	if (preflight(a, cmdline) || (a->systemctl && service_check(a)) ||
+	    open_image(a->kernel, &f.kernel) ||
 	    (a->initrd && open_image(a->initrd, &f.initrd)))
 		goto out;
+	if (a->systemctl) {
+		ret = systemctl_kexec(a, &f, cmdline);
+		goto out;
+	}
 	if (a->dry_run) {
 		step(stdout, "dry run: would preserve %s in LUO session '%s', load %s%s%s with command line \"%s\"%s",
 		     PLU_DEV_PATH, a->session, a->kernel,
@@ -308,6 +395,21 @@ out:
 	return ret;
 }
 
+/* --systemctl or a session of our own, and what goes with each. */
+static int check_kexec_mode(const struct command *cmd,
+			    const struct kexec_args *a)
+{
+	if (!a->systemctl)
+		return check_session_name(cmd, a->session);
+	if (a->session)
+		return cmd_usage(cmd, "--session and --systemctl exclude each "
+				 "other: systemd's LUO session carries the file");
+	if (!a->reboot)
+		return cmd_usage(cmd, "--no-reboot and --systemctl exclude each "
+				 "other: systemctl kexec reboots");
+	return PLU_EXIT_OK;
+}
+
 int cmd_kexec(int argc, char **argv, const struct command *cmd)
 {
 	static const struct option opts[] = {
@@ -319,6 +421,7 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd)
 		{ "no-reboot", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, 'd' },
+		{ "systemctl", no_argument, NULL, 'S' },
 		PLU_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -326,7 +429,7 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd)
 	char *cmdline;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "s:k:i:a:rnfdh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:k:i:a:rnfdSh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			a.session = optarg;
@@ -352,13 +455,16 @@ int cmd_kexec(int argc, char **argv, const struct command *cmd)
 		case 'd':
 			a.dry_run = true;
 			break;
+		case 'S':
+			a.systemctl = true;
+			break;
 		default:
 			return cmd_other_option(cmd, c);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage(cmd, "unexpected argument '%s'", argv[optind]);
-	ret = check_session_name(cmd, a.session);
+	ret = check_kexec_mode(cmd, &a);
 	if (ret)
 		return ret;
 	if (!a.kernel)

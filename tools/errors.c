@@ -85,6 +85,9 @@ static const struct hint hints[] = {
 	{ PLU_OP_REBOOT, 0,
 	  "LUO or a preserved file refused to freeze for reboot; see dmesg.\n"
 	  "  The live update was cancelled" },
+	{ PLU_OP_SYSTEMCTL, 0,
+	  "the new kernel stays loaded: 'systemctl kexec' boots it,\n"
+	  "  'kexec --unload' unloads it" },
 	{ PLU_OP_INSERT, ENOENT, plu_luo_missing_hint },
 	{ PLU_OP_INSERT, ENODEV, plu_luo_missing_hint },
 	{ PLU_OP_INSERT, EOPNOTSUPP, plu_luo_missing_hint },

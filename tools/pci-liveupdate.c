@@ -106,17 +106,23 @@ static const struct command commands[] = {
 	},
 	{
 		.name = "kexec",
-		.synopsis = "--session NAME --kernel FILE [--initrd FILE]\n"
-		"        [--append CMDLINE] [--reuse-cmdline] [--no-reboot]\n"
-		"        [--force] [--dry-run]",
+		.synopsis = "{--session NAME | --systemctl} --kernel FILE\n"
+		"        [--initrd FILE] [--append CMDLINE] [--reuse-cmdline]\n"
+		"        [--no-reboot] [--force] [--dry-run]",
 		.desc =
 		"Create the LUO session NAME, preserve /dev/pci_liveupdate in it\n"
 		"(token 0x706c75), load FILE with kexec_file_load, sync and reboot\n"
 		"into it, all in this one process: the session lives only as long\n"
 		"as the process does.  The checks of 'check' run first; a failed\n"
-		"one refuses the update (exit status 1) unless --force.\n",
+		"one refuses the update (exit status 1) unless --force.\n"
+		"With --systemctl, systemd's session carries the file instead:\n"
+		"after the checks, refuse unless " PLU_SERVICE " is active,\n"
+		"load FILE and run 'systemctl kexec'.\n",
 		.options =
 		"  -s, --session NAME       name of the LUO session (1-63 bytes)\n"
+		"  -S, --systemctl          no session of its own: check that\n"
+		"                           " PLU_SERVICE " is active,\n"
+		"                           load FILE, run 'systemctl kexec'\n"
 		"  -k, --kernel FILE        kernel image to boot\n"
 		"  -i, --initrd FILE        initramfs to pass\n"
 		"  -a, --append CMDLINE     command line of the new kernel (added\n"
@@ -127,7 +133,8 @@ static const struct command commands[] = {
 		"                           so nothing will be handed over\n"
 		"  -f, --force              go ahead although a check failed\n"
 		"  -d, --dry-run            run the checks and open the files, then\n"
-		"                           stop before the session is created\n",
+		"                           stop before the session is created\n"
+		"                           (with -S: before the kernel is loaded)\n",
 		.run = cmd_kexec,
 	},
 	{

@@ -19,7 +19,8 @@
 #     running release, /sys/class/misc/pci_liveupdate/counts).
 # Every refusal is asserted as its exact line, and so is its going away
 # once the fake system is fixed.  kexec runs with --dry-run, which stops
-# before anything is changed.  The initramfs tests run with the built-in
+# before anything is changed; "kexec --systemctl" asks a fake systemctl put
+# first in PATH whether pci-liveupdate.service is active.  The initramfs tests run with the built-in
 # cpio reader and, when lsinitramfs is found (PATH, or PLU_TEST_LSINITRAMFS),
 # with lsinitramfs too.
 #
@@ -187,6 +188,20 @@ kexec_dry() {
 	out=$("$CLI" kexec --dry-run --session plu-test --kernel "$BZ" "$@" 2>&1)
 	rc=$?
 }
+# kexec_sd ARGS... - the same with --systemctl, the fake systemctl in PATH
+kexec_sd() {
+	out=$(PATH="$work/sd:$PATH" "$CLI" kexec --dry-run --systemctl --kernel "$BZ" "$@" 2>&1)
+	rc=$?
+}
+# fake_systemctl RC - $work/sd/systemctl logs its arguments to
+# $work/systemctl.log (emptied) and exits RC
+fake_systemctl() {
+	mkdir -p "$work/sd"
+	printf '#!/bin/sh\necho "$*" >>"%s/systemctl.log"\nexit %s\n' "$work" "$1" \
+		>"$work/sd/systemctl"
+	chmod +x "$work/sd/systemctl"
+	: >"$work/systemctl.log"
+}
 show() { echo "$out" | sed 's/^/#   /'; }
 # has DESC LINE - the last output has exactly this line
 has() {
@@ -202,6 +217,32 @@ lacks_re() {
 }
 status() {
 	if [ "$rc" = "$2" ]; then ok "$1"; else not_ok "$1 (exit status $rc, not $2)"; show; fi
+}
+# usage_error DESC LINE - exit status 2 (cmd_usage) and this line
+usage_error() {
+	if [ "$rc" = 2 ] && grep -qxF -- "$2" <<<"$out"; then
+		ok "$1"
+	else
+		not_ok "$1 (exit status $rc)"; echo "#   expected: $2"; show
+	fi
+}
+# has_lacks_re DESC LINE REGEX - this line, and no line matching REGEX
+has_lacks_re() {
+	if ! grep -qxF -- "$2" <<<"$out"; then
+		not_ok "$1"; echo "#   expected: $2"; show
+	elif grep -qE -- "$3" <<<"$out"; then
+		not_ok "$1"; echo "#   unexpected: /$3/"; show
+	else
+		ok "$1"
+	fi
+}
+# systemctl_called DESC ARGS - the fake systemctl ran once, with ARGS
+systemctl_called() {
+	if [ "$(cat "$work/systemctl.log")" = "$2" ]; then
+		ok "$1"
+	else
+		not_ok "$1"; echo "#   expected: systemctl $2"; sed 's/^/#   ran: systemctl /' "$work/systemctl.log"
+	fi
 }
 
 # --- the good system -------------------------------------------------------
@@ -539,3 +580,54 @@ has "kexec --reuse-cmdline: /proc/cmdline's liveupdate=on counts" \
 out=$("$CLI" kexec --dry-run --session plu-test --kernel "$work/not-a-bzimage" \
 	--initrd "$INITRD" --append "liveupdate=on kho=on" 2>&1); rc=$?
 status "kexec: a kernel that is no bzImage refuses" 1
+
+# --- kexec --systemctl: the preflight, then pci-liveupdate.service ---------
+
+SDCMD="root=/dev/vda1 liveupdate=on kho=on"
+SDDRY="dry run: would load $BZ and initrd $INITRD with command line \"$SDCMD\" and run systemctl kexec"
+INACTIVE="pci-liveupdate.service is not active: nothing carries /dev/pci_liveupdate across systemctl kexec"
+good_root
+fake_systemctl 3
+kexec_sd --initrd "$INITRD" --append "$SDCMD"
+status "kexec --systemctl: an inactive pci-liveupdate.service refuses (exit 1)" 1
+has "kexec --systemctl: the refusal is one line" \
+	"pci-liveupdate: kexec refused: $INACTIVE (--force goes ahead anyway)"
+has_lacks_re "kexec --systemctl: refused after the preflight, before the dry-run step" \
+	"preflight: 0 failed, 0 warnings" '^dry run:'
+systemctl_called "kexec --systemctl: asks systemctl is-active --quiet" \
+	"is-active --quiet pci-liveupdate.service"
+kexec_sd --initrd "$INITRD" --append "$SDCMD" --force
+status "kexec --systemctl --force: goes ahead with the service inactive (exit 0)" 0
+has "kexec --systemctl --force: says so" \
+	"pci-liveupdate: --force: going ahead although $INACTIVE"
+has "kexec --systemctl --force: reaches the dry-run step" "$SDDRY"
+
+fake_systemctl 0
+kexec_sd --initrd "$INITRD" --append "$SDCMD"
+status "kexec --systemctl: an active service goes ahead (exit 0)" 0
+has "kexec --systemctl: says the service is active" \
+	"pci-liveupdate.service is active: its fd store holds /dev/pci_liveupdate for systemctl kexec"
+has_lacks_re "kexec --systemctl --dry-run: would load and run systemctl kexec, no LUO session of its own" \
+	"$SDDRY" 'LUO session|preserve'
+systemctl_called "kexec --systemctl --dry-run: runs no systemctl kexec" \
+	"is-active --quiet pci-liveupdate.service"
+kexec_sd --initrd "$INITRD" --append "root=/dev/vda1 kho=on"
+status "kexec --systemctl: the preflight still refuses (exit 1)" 1
+has "kexec --systemctl: the preflight refusal" \
+	"pci-liveupdate: kexec refused: 1 preflight check failed (see 'pci-liveupdate check'; --force goes ahead anyway)"
+
+kexec_dry --systemctl --initrd "$INITRD" --append "$SDCMD"
+usage_error "kexec: --session with --systemctl is a usage error (exit 2)" \
+	"pci-liveupdate kexec: --session and --systemctl exclude each other: systemd's LUO session carries the file"
+kexec_sd --no-reboot --initrd "$INITRD" --append "$SDCMD"
+usage_error "kexec: --no-reboot with --systemctl is a usage error (exit 2)" \
+	"pci-liveupdate kexec: --no-reboot and --systemctl exclude each other: systemctl kexec reboots"
+
+# No systemctl in PATH; gzip is there, for the initramfs.
+mkdir -p "$work/nosd"
+ln -sf "$(command -v gzip)" "$work/nosd/gzip"
+out=$(PATH="$work/nosd" "$CLI" kexec --dry-run --systemctl --kernel "$BZ" \
+	--initrd "$INITRD" --append "$SDCMD" 2>&1); rc=$?
+status "kexec --systemctl: no systemctl refuses (exit 1)" 1
+has "kexec --systemctl: no systemctl is named" \
+	"pci-liveupdate: kexec refused: systemctl cannot be run (No such file or directory) to ask whether pci-liveupdate.service is active (--force goes ahead anyway)"
