@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Distro test, stage 1: the image as mkimage.sh made it.  Install our
 # packages (DKMS builds the module here, in the guest), start the other
-# fd store service, mark, check, then "systemctl kexec".
+# fd store service, mark, check, then "pci-liveupdate kexec --systemctl"
+# (the preflight, then "systemctl kexec").
 . /run/plu/bin/distro-lib.sh
 plu_note s1_systemd "$(systemctl --version | head -n 1)"
 plu_note s1_pid1 "$(readlink /proc/1/exe)"
@@ -51,5 +52,7 @@ plu_mark_devices s1
 plu_emit s1_check pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
 plu_lines s1_fdstores sh -c 'systemctl show -p FileDescriptorStoreMax -p NFileDescriptorStore pci-liveupdate.service plu-fdstore-test.service'
 plu_data_drain
-plu-systemctl-kexec
+# The checked systemd way (docs/admin.md): preflight, the service's check,
+# then systemctl kexec.
+plu-systemctl-kexec --cli
 exit 1
