@@ -5,11 +5,13 @@
 #   make              module + CLI, against KDIR
 #   make check        host unit tests, fuzz smoke, every VM test (+ DKMS)
 #   make check-full   the same with more VM scenarios on the debug kernel,
-#                     plus the kernel matrix and the kCFI kernel (CI)
+#                     plus the kernel matrix, the kCFI kernel and the
+#                     Debian system test (CI)
 #   make demo         boot a VM, mark devices, live-update, show the tables
 #   make kernel       build (or reuse) the cached LUO test kernel
 #                     (FLAVOR=fast|debug|cfi, PLU_KERNEL=7.3|7.2|...)
-#   make kernels      build every kernel make check-full (CI) needs
+#   make kernels      build every kernel (and the distro test's image)
+#                     make check-full (CI) needs
 #   make fuzz         run the wire-format fuzzer for FUZZ_SECONDS
 #   make bench        benchmark (host codec + in-guest timings)
 #   make install      module (to /lib/modules/...) + CLI + man page + uAPI

@@ -14,6 +14,8 @@
 #          (DEBUG_FULL below) and a sample on every other kernel of
 #          tests/vm/kernels and on the clang kCFI flavor
 #   DKMS:  tests/dkms/dkms-test.sh
+#   distro: with PLU_CHECK_MATRIX=1, tests/distro/distro-test.sh (the
+#          admin's path on Debian unstable: .debs, DKMS, systemctl kexec)
 #
 # The VM runs, the harness self-test, the DKMS and the host tests run side
 # by side, PLU_CHECK_JOBS at a time (default: the number of CPUs plus one,
@@ -26,12 +28,14 @@
 # with PLU_CHECK_MATRIX=1; "." for all of them), PLU_CHECK_MATRIX=1, PLU_CHECK_TARGETS (instead of
 # all these: a list of KERNEL:FLAVOR=REGEX, e.g. "7.2:fast=^roundtrip$"),
 # PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1, PLU_CHECK_OUT (results, default
-# results/check).
+# results/check), PLU_CHECK_DISTRO (1 or 0: the distro test or not;
+# default PLU_CHECK_MATRIX's value; PLU_CHECK_ONLY must match "distro").
 # Everything it needs is installed on first use (apt) and the test kernels
 # are built once and cached (scripts/build-kernel.sh).
 #
 # check.sh --build-kernels: only build (or find) every kernel the chosen
-# targets need, and say which (make kernels, with PLU_CHECK_MATRIX=1).
+# targets need, and the distro test's image and kernel, and say which
+# (make kernels, with PLU_CHECK_MATRIX=1).
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 cd "$PLU_TOP" || exit 2
@@ -89,6 +93,11 @@ else
 		add_target "$DEFAULT_KERNEL:cfi" "$CFI_SCENARIOS"
 	fi
 fi
+# The Debian system test (tests/distro, about 16 minutes warm): its own
+# VM with its own kernel flavor and image, in make check-full (or with
+# PLU_CHECK_DISTRO=1); make check leaves it to make check-distro.
+want_distro=${PLU_CHECK_DISTRO:-${PLU_CHECK_MATRIX:-0}}
+[ "$want_distro" = 1 ] && echo distro | grep -qE "$ONLY" || want_distro=0
 t_kernel() { echo "${1%%:*}"; }
 t_flavor() { echo "${1#*:}"; }
 t_id() { echo "${1/:/-}"; }
@@ -114,6 +123,15 @@ if [ "${1:-}" = --build-kernels ]; then
 			rc=1
 		fi
 	done
+	if [ "$want_distro" = 1 ]; then
+		start=$(date +%s)
+		if img=$(tests/distro/mkimage.sh); then
+			echo "distro image and kernels: $img ($(($(date +%s) - start)) s)"
+		else
+			echo "distro image: build failed" >&2
+			rc=1
+		fi
+	fi
 	exit "$rc"
 fi
 
@@ -446,6 +464,11 @@ start_target() {	# TARGET: build the modules, start its scenarios
 		start_scenario "$t" "$ko" "$dir"
 	done
 }
+# The longest single run first.
+DISTRO_STEP="distro: the admin's path on Debian unstable (tests/distro), VM run"
+if [ "$want_distro" = 1 ]; then
+	bg "$DISTRO_STEP" tests/distro/distro-test.sh --out "$OUT/distro"
+fi
 for t in "${TARGETS[@]}"; do
 	[ "$(t_flavor "$t")" = debug ] && start_target "$t"
 done
@@ -522,6 +545,16 @@ fi
 if [ "$want_dkms" = 1 ]; then
 	bg_wait "DKMS packaging"
 	counted "DKMS packaging" "$(steplog "DKMS packaging")"
+fi
+
+if [ "$want_distro" = 1 ]; then
+	bg_wait "$DISTRO_STEP"
+	verdict "$DISTRO_STEP" "$BG_RC"
+	if [ -f "$OUT/distro/check.log" ]; then
+		counted "distro: recorded results (tests/distro/check.py)" "$OUT/distro/check.log"
+	else
+		not_ok "distro: no recorded results (log: $(steplog "$DISTRO_STEP"))"
+	fi
 fi
 
 # Where the time went: the slowest steps, and the whole run (CI has a

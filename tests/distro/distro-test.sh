@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# distro-test.sh [--keep] [-v]
+# distro-test.sh [--out DIR] [--keep] [-v]
 #
 # The admin's path on a real Debian system (issue 12, item 4), in a VM:
 # Debian unstable with systemd as PID 1 (tests/distro/mkimage.sh, cached),
@@ -15,15 +15,17 @@
 #            refuses a kernel DKMS has not built for and allows it after
 #            "dkms install"; remove and purge leave nothing.
 # The host checks the recorded results (tests/distro/check.py).  Results
-# in results/distro/: serial.log (console), data.log, check.log, times.
+# in DIR (default results/distro/): serial.log (console), data.log,
+# check.log (its last line "N passed, N failed"), times.
 # Exit status: 0 passed, 1 failed, 3 timeout, 4 infrastructure.
 # "make check-distro" runs it; see docs/testing.md.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
 
-vm_opts=()
+vm_opts=() res=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--out) res=$2; shift 2 ;;
 	--keep) vm_opts+=(--keep); shift ;;
 	-v|--verbose) vm_opts+=(-v); shift ;;
 	-h|--help) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 done
 
 here=$PLU_TOP/tests/distro
-res=$PLU_TOP/results/distro
+res=${res:-$PLU_TOP/results/distro}
 rm -rf "$res"
 mkdir -p "$res/bin"
 times=$res/times
