@@ -196,17 +196,86 @@ static void plu_dev_put_bridges(struct plu_dev *d)
 }
 
 /*
+ * A device and the bridges above it, nearest first: chain[0] is the
+ * device, chain[i] the bridge at keys[i]; is_new[i] says it was allocated
+ * for this MARK and is not in the set yet.
+ */
+struct plu_chain {
+	unsigned int n;
+	struct plu_dev *dev[PLU_WIRE_PATH_MAX + 1];
+	unsigned long keys[PLU_WIRE_PATH_MAX + 1];
+	bool is_new[PLU_WIRE_PATH_MAX + 1];
+	unsigned int nr_new;
+};
+
+/* Free what plu_chain_get() allocated. */
+static void plu_chain_free_new(struct plu_chain *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->is_new[i] && c->dev[i])
+			plu_dev_free(c->dev[i]);
+}
+
+/*
+ * Find @pdev and each bridge above it in the set, or allocate them from
+ * @drv.  Return: 0, or a negative errno with nothing left allocated.
+ */
+static int plu_chain_get(struct plu_chain *c, struct pci_dev *pdev,
+			 const struct plu_driver_name *drv)
+{
+	struct plu_dev *d;
+	unsigned int i;
+
+	c->keys[0] = plu_key(pci_domain_nr(pdev->bus), pdev->bus->number,
+			     pdev->devfn);
+	d = xa_load(&plu_state.devs, c->keys[0]);
+	if (d && d->marked)
+		return -EEXIST;
+	if (!d) {
+		d = plu_dev_alloc(pdev, &drv[0]);
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		c->is_new[0] = true;
+		c->nr_new++;
+	}
+	c->dev[0] = d;
+	c->n = d->nr_bridges + 1;
+
+	for (i = 1; i < c->n; i++) {
+		struct pci_dev *bridge;
+
+		c->keys[i] = d->bridges[i - 1];
+		c->dev[i] = xa_load(&plu_state.devs, c->keys[i]);
+		if (c->dev[i])
+			continue;
+		bridge = i == 1 ? pci_upstream_bridge(pdev) :
+				  pci_upstream_bridge(c->dev[i - 1]->pdev);
+		c->dev[i] = plu_dev_alloc(bridge, &drv[i]);
+		if (IS_ERR(c->dev[i])) {
+			int ret = PTR_ERR(c->dev[i]);
+
+			c->dev[i] = NULL;
+			plu_chain_free_new(c);
+			return ret;
+		}
+		c->is_new[i] = true;
+		c->nr_new++;
+	}
+	return 0;
+}
+
+/*
  * @drv holds the driver of @pdev and of each bridge above it, nearest
  * first, read before the locks were taken.
  */
 static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 			   const struct plu_driver_name *drv)
 {
-	struct plu_dev *chain[PLU_WIRE_PATH_MAX + 1] = {};
-	bool is_new[PLU_WIRE_PATH_MAX + 1] = {};
+	struct plu_chain c = {};
 	struct plu_dev *d;
-	unsigned long key;
-	unsigned int i, n, nr_new = 0;
+	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&plu_state.lock);
@@ -214,83 +283,50 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 	if (plu_state.frozen)
 		return -EBUSY;
 
-	key = plu_key(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn);
-	d = xa_load(&plu_state.devs, key);
-	if (d && d->marked)
-		return -EEXIST;
-	if (!d) {
-		d = plu_dev_alloc(pdev, &drv[0]);
-		if (IS_ERR(d))
-			return PTR_ERR(d);
-		is_new[0] = true;
-		nr_new++;
-	}
-	chain[0] = d;
-
-	/* Bridges above the device: find or create each. */
-	n = d->nr_bridges + 1;
-	for (i = 1; i < n; i++) {
-		struct pci_dev *bridge;
-
-		chain[i] = xa_load(&plu_state.devs, d->bridges[i - 1]);
-		if (chain[i])
-			continue;
-		bridge = i == 1 ? pci_upstream_bridge(pdev) :
-				  pci_upstream_bridge(chain[i - 1]->pdev);
-		chain[i] = plu_dev_alloc(bridge, &drv[i]);
-		if (IS_ERR(chain[i])) {
-			ret = PTR_ERR(chain[i]);
-			chain[i] = NULL;
-			goto err_free;
-		}
-		is_new[i] = true;
-		nr_new++;
-	}
+	ret = plu_chain_get(&c, pdev, drv);
+	if (ret)
+		return ret;
+	d = c.dev[0];
 
 	/* Everything that can fail happens before the first change. */
-	for (i = 0; i < n; i++) {
-		if (!is_new[i])
+	for (i = 0; i < c.n; i++) {
+		if (!c.is_new[i])
 			continue;
-		ret = xa_reserve(&plu_state.devs,
-				 i ? d->bridges[i - 1] : key, GFP_KERNEL);
+		ret = xa_reserve(&plu_state.devs, c.keys[i], GFP_KERNEL);
 		if (ret)
 			goto err_release;
 	}
-	ret = plu_img_reserve(plu_state.nr_tracked + nr_new);
+	ret = plu_img_reserve(plu_state.nr_tracked + c.nr_new);
 	if (ret)
 		goto err_release;
 
-	for (i = 0; i < n; i++) {
-		if (is_new[i]) {
-			xa_store(&plu_state.devs, i ? d->bridges[i - 1] : key,
-				 chain[i], GFP_KERNEL);
+	for (i = 0; i < c.n; i++) {
+		if (c.is_new[i]) {
+			xa_store(&plu_state.devs, c.keys[i], c.dev[i],
+				 GFP_KERNEL);
 			plu_state.nr_tracked++;
 		}
 		if (i == 0) {
 			/* A bridge tracked for a child: what it is now. */
-			if (!is_new[0])
+			if (!c.is_new[0])
 				plu_fill_info(d, pdev, &drv[0]);
-			chain[i]->marked = true;
+			d->marked = true;
 			if (flags & PCI_LIVEUPDATE_MARK_REBIND)
-				chain[i]->info.flags |= PCI_LIVEUPDATE_DEV_REBIND;
+				d->info.flags |= PCI_LIVEUPDATE_DEV_REBIND;
 		} else {
-			chain[i]->refs++;
+			c.dev[i]->refs++;
 		}
-		plu_dev_update(chain[i]);
-		plu_img_write(chain[i]);
+		plu_dev_update(c.dev[i]);
+		plu_img_write(c.dev[i]);
 	}
 	plu_state.nr_marked++;
 	return 0;
 
 err_release:
-	for (i = 0; i < n; i++)
-		if (is_new[i])
-			xa_release(&plu_state.devs,
-				   i ? d->bridges[i - 1] : key);
-err_free:
-	for (i = 0; i < n; i++)
-		if (is_new[i] && chain[i])
-			plu_dev_free(chain[i]);
+	for (i = 0; i < c.n; i++)
+		if (c.is_new[i])
+			xa_release(&plu_state.devs, c.keys[i]);
+	plu_chain_free_new(&c);
 	return ret;
 }
 
