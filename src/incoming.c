@@ -91,6 +91,28 @@ static const void *plu_map_ram(void *ctx, u64 phys, u64 len)
 	return phys_to_virt(phys);
 }
 
+/* Index the @count decoded records by address; a duplicate rejects the set. */
+static int plu_in_index(struct plu_incoming *in, u32 count)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < count; i++) {
+		struct pci_liveupdate_device *dev = &in->devs[i];
+
+		ret = xa_insert(&in->index,
+				plu_key(dev->segment, dev->bus, dev->devfn),
+				xa_mk_value(i), GFP_KERNEL);
+		if (ret) {
+			plu_in_reject(in, ret == -EBUSY ? -EINVAL : ret,
+				      ret == -EBUSY ? "a device appears twice" :
+						      "out of memory");
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /*
  * Decode the image whose header is at @hdr_phys.  The header page is the
  * FLB handle LUO kept for us, so it is restored first; the record block is
@@ -103,7 +125,7 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 	struct folio *folio;
 	const char *why = "bad image";
 	u64 body_size;
-	u32 i, count;
+	u32 count;
 	int ret;
 
 	in->hdr_folio = kho_restore_folio(hdr_phys);
@@ -163,19 +185,9 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 	}
 	in->body_folio = folio;
 
-	for (i = 0; i < count; i++) {
-		struct pci_liveupdate_device *dev = &in->devs[i];
-
-		ret = xa_insert(&in->index,
-				plu_key(dev->segment, dev->bus, dev->devfn),
-				xa_mk_value(i), GFP_KERNEL);
-		if (ret) {
-			plu_in_reject(in, ret == -EBUSY ? -EINVAL : ret,
-				      ret == -EBUSY ? "a device appears twice" :
-						      "out of memory");
-			return ret;
-		}
-	}
+	ret = plu_in_index(in, count);
+	if (ret)
+		return ret;
 	in->count = count;
 	in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
 	return 0;
