@@ -216,9 +216,19 @@ accel=(-accel tcg)
 # no_timer_check: the IO-APIC timer test at boot counts ticks against a
 # delay loop, and a TCG guest on a busy host misses them and panics ("IO-APIC
 # + timer doesn't work!", seen beside a kernel build); a VM's timer works.
-cmdline="console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on retain_initrd no_timer_check plu_stage=1"
+# tsc=nowatchdog: the clocksource watchdog's CPU skew check (Linux 7.2 on)
+# spins in a timer on one vCPU for the other to answer an IPI, timing out
+# on a clock that, before the switch to tsc-early, only the other vCPU
+# advances; when that vCPU is in stop_machine() for the very switch (IRQs
+# off, waiting for the first), the guest hangs for good.  Starved vCPU
+# threads on a busy host make that window wide (seen beside two kernel
+# builds: boot 2 stuck after "hpet: 3 channels", vCPU 0 in
+# watchdog_check_skew(), vCPU 1 in stop_machine_yield()).  QEMU's TSC is the
+# host's monotonic clock, the same on every vCPU: there is nothing to watch.
+base="console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on no_timer_check tsc=nowatchdog"
+cmdline="$base retain_initrd plu_stage=1"
 # A distro guest: its root disk, and its own initramfs in /boot for a kexec.
-[ -n "$rootfs" ] && cmdline="root=/dev/vda rw console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on no_timer_check plu_stage=1"
+[ -n "$rootfs" ] && cmdline="root=/dev/vda rw $base plu_stage=1"
 # KHO sizes its scratch areas at 200% of the memory the kernel reserved
 # early; with KASAN's shadow in that they do not fit in the 2G guest and
 # KHO (and so LUO) turns itself off; even 100% fails now and then (as the
