@@ -25,7 +25,7 @@ set -euo pipefail
 vm_opts=() res=
 while [ $# -gt 0 ]; do
 	case $1 in
-	--out) res=$2; shift 2 ;;
+	--out) [ $# -ge 2 ] || plu_die "$1 needs an argument"; res=$2; shift 2 ;;
 	--keep) vm_opts+=(--keep); shift ;;
 	-v|--verbose) vm_opts+=(-v); shift ;;
 	-h|--help) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -37,6 +37,7 @@ here=$PLU_TOP/tests/distro
 res=${res:-$PLU_TOP/results/distro}
 rm -rf "$res"
 mkdir -p "$res/bin"
+res=$(cd "$res" && pwd)	# vm-run.sh and check.py get paths in it
 times=$res/times
 : >"$times"
 took() { printf '%-28s %4d s\n' "$1" "$2" | tee -a "$times" >&2; }
