@@ -17,7 +17,7 @@ plu_emit img_preserved cat $D/image
 echo freeze >$D/fault || exit 1
 plu_emit img_frozen cat $D/image
 plu_emit status_frozen pci-liveupdate status --json
-plu-device-del nvme1 0000:01:00.0 120 || exit 1
+plu-device-del nvme1 0000:01:00.0 || exit 1
 plu_note removed_while_frozen yes
 plu_emit img_removed cat $D/image
 plu_emit status_removed pci-liveupdate status --json

@@ -4,11 +4,11 @@
 # removes and rescans those bridges while the verdicts are read.
 . /usr/bin/plu-lib.sh
 # The recorded driver is the one bound now; nvme probes asynchronously.
-end=$(($(cut -d. -f1 /proc/uptime) + 60))
+end=$(($(cut -d. -f1 /proc/uptime) + 300))
 for d in 0000:04:01.0 0000:01:00.0 0000:00:02.0; do
 	until [ -e /sys/bus/pci/devices/$d/driver ]; do
 		[ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] ||
-			{ echo "rescan-race: no driver bound to $d after 60 s"; exit 1; }
+			{ echo "rescan-race: no driver bound to $d after 300 s"; exit 1; }
 		sleep 0.1
 	done
 done
