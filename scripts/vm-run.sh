@@ -211,6 +211,16 @@ else
 	boot_files=(-kernel "$kdir/bzImage" -initrd "$work/initramfs.cpio.gz")
 fi
 
+# host_tsc_khz - the host's TSC rate in kHz, when its kernel knows it
+# (tsc_known_freq) and /proc/cpuinfo's "cpu MHz" is that rate (no
+# aperfmperf, as in a VM); nothing otherwise.
+host_tsc_khz() {
+	awk -F': *' '/^flags/ && f == "" { f = " " $2 " " }
+		/^cpu MHz/ && m == "" { m = $2 }
+		END { if (f ~ / tsc_known_freq / && f !~ / aperfmperf / && m + 0 > 0)
+			printf "%d\n", m * 1000 + 0.5 }' /proc/cpuinfo
+}
+
 accel=(-accel tcg)
 [ "$(plu_accel)" = kvm ] && accel=(-accel kvm -cpu host)
 # no_timer_check: the IO-APIC timer test at boot counts ticks against a
@@ -226,6 +236,14 @@ accel=(-accel tcg)
 # watchdog_check_skew(), vCPU 1 in stop_machine_yield()).  QEMU's TSC is the
 # host's monotonic clock, the same on every vCPU: there is nothing to watch.
 base="console=ttyS0 liveupdate=on panic=-1 printk.devkmsg=on no_timer_check tsc=nowatchdog"
+# tsc_early_khz: under TCG the guest's TSC is the host's, but the guest
+# measures its rate against the PIT at boot; a vCPU starved in that loop
+# has come out at 130 MHz for a 2300 MHz TSC (seen beside CI and a kernel
+# build), and as nothing watches the TSC then, the guest's clock, and so
+# every in-guest deadline, ran 17 times too fast.  The host's kernel knows
+# the rate when it has tsc_known_freq; the verdict checks every boot's.
+host_khz=$(host_tsc_khz)
+[ "${accel[1]}" = tcg ] && [ -n "$host_khz" ] && base+=" tsc_early_khz=$host_khz"
 cmdline="$base retain_initrd plu_stage=1"
 # A distro guest: its root disk, and its own initramfs in /boot for a kexec.
 [ -n "$rootfs" ] && cmdline="root=/dev/vda rw $base plu_stage=1"
@@ -449,6 +467,18 @@ if grep -qE "$splat" "$scan"; then
 	echo "[vm-run] the serial log has kernel/harness errors (first ones, with context):"
 	grep -nE -B3 -A12 "$splat" "$scan" | head -80 | sed 's/\r$//; s/^/  /'
 fi
+# Every boot's TSC rate, as the guest's kernel took it, against the host's
+# (or, if the host's is unknown, the first boot's): a rate more than 2% off
+# makes the guest's clock, its timeouts and its delays that much off.
+ref_khz=$host_khz ref_name="the host's" nboot=0
+while read -r khz; do
+	nboot=$((nboot + 1)) khz=$((10#$khz))
+	[ -n "$ref_khz" ] || ref_khz=$khz ref_name="boot 1's"
+	if [ $((khz * 50 < ref_khz * 49 || khz * 50 > ref_khz * 51)) = 1 ]; then
+		fail=1
+		echo "[vm-run] boot $nboot: the guest took its TSC for $((khz / 1000)).$(printf %03d $((khz % 1000))) MHz, $ref_name is $((ref_khz / 1000)).$(printf %03d $((ref_khz % 1000))) MHz: its clock and every in-guest deadline are off by that much (docs/harness.md)"
+	fi
+done < <(tr -d '\r' <"$log" | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9][0-9][0-9]\) MHz processor.*/\1\2/p')
 # Worth knowing, not failing on: with the debug kernel under TCG, ACPI's
 # 30 s AML loop limit cuts the pxb's _PRT method short (kmemleak makes the
 # interpreter that slow); the devices below it then lack INTx routing.

@@ -14,8 +14,8 @@
 #     stage 3 checks the unplugged device stayed gone
 #   - negative cases that must make vm-run.sh fail: a stage exiting 1, a
 #     "BUG:" line in the kernel log, a stage returning without kexec while a
-#     next stage exists, a QMP error on a host request, a failing insmod, and
-#     a hung stage (--stage-timeout, exit 3, at least that long after the
+#     next stage exists, a kexec'd boot whose TSC rate is 3/4 of the host's,
+#     a QMP error on a host request, a failing insmod, and a hung stage (--stage-timeout, exit 3, at least that long after the
 #     stage started however long the boot took)
 #   - usage errors exit 2, --help works, mkinitramfs output is reproducible
 # --quick skips the negative VM cases; --keep keeps the work dir (stage
@@ -159,6 +159,14 @@ plu-device-del nvme1 0000:01:00.0 || fail "device_del nvme1"
 EOF
 printf 'echo "selftest: hanging"\nexec sleep 100000\n' >"$tmp/hang.sh"
 printf 'not an ELF module\n' >"$tmp/bogus.ko"
+# Boot 2 with its TSC taken for 3/4 of its rate, as a starved calibration
+# does (vm-run passes the host's rate as tsc_early_khz; the last one wins).
+cat >"$tmp/tscskew.sh" <<'EOF'
+khz=$(dmesg | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9][0-9][0-9]\) MHz processor.*/\1\2/p' | head -n 1)
+[ -n "$khz" ] || fail "no 'tsc: Detected' line in dmesg"
+NEXT_CMDLINE="$NEXT_CMDLINE tsc_early_khz=$((10#$khz * 3 / 4))" plu-kexec
+fail "plu-kexec returned"
+EOF
 # ---- host-side checks ----
 "$vmrun" --help >"$tmp/help" 2>&1 && grep -q docs/harness.md "$tmp/help" &&
 	ok "vm-run.sh --help" || not_ok "vm-run.sh --help"
@@ -203,6 +211,8 @@ if [ "$quick" = 0 ]; then
 		--expect-oops 'selftest fake oops at' --stage1 "$tmp/oops-bug.sh"
 	run_vm returned-without-kexec 1 'returned without kexec' --topology minimal \
 		--stage1 "$tmp/noexec.sh" --stage2 "$tmp/true.sh"
+	run_vm tsc-skew 1 'boot 2: the guest took its TSC for [0-9.]+ MHz, (the host.s|boot 1.s) is' \
+		--topology minimal --stage1 "$tmp/tscskew.sh" --stage2 "$tmp/true.sh"
 	run_vm qmp-error 1 'error device_del no-such-device' --topology minimal --stage1 "$tmp/qmperr.sh"
 	run_vm insmod-failure 1 'insmod pci_liveupdate.ko failed' --topology minimal \
 		--stage1 "$tmp/true.sh" --module "$tmp/bogus.ko"
