@@ -15,8 +15,9 @@
 #   - negative cases that must make vm-run.sh fail: a stage exiting 1, a
 #     "BUG:" line in the kernel log, a stage returning without kexec while a
 #     next stage exists, a kexec'd boot whose TSC rate is 3/4 of the host's,
-#     a QMP error on a host request, a failing insmod, and a hung stage (--stage-timeout, exit 3, at least that long after the
-#     stage started however long the boot took)
+#     a QMP error on a host request, a failing insmod, and a hung stage
+#     (--stage-timeout, exit 3, at least that long after the stage started
+#     however long the boot took)
 #   - usage errors exit 2, --help works, mkinitramfs output is reproducible
 # --quick skips the negative VM cases; --keep keeps the work dir (stage
 # scripts, serial logs), as does any failure.  Prints TAP-like lines and
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--flavor) flavor=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
 	--keep) keep=1; shift ;;
-	-h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "harness-selftest.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
