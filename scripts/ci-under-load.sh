@@ -18,9 +18,9 @@ set -uo pipefail
 runs=2 jobs=2 out=$PLU_TOP/results/under-load
 while [ $# -gt 0 ]; do
 	case $1 in
-	--runs) runs=${2:-}; shift 2 || plu_die "--runs needs an argument" ;;
-	--jobs) jobs=${2:-}; shift 2 || plu_die "--jobs needs an argument" ;;
-	--out) out=${2:-}; shift 2 || plu_die "--out needs an argument" ;;
+	--runs) [ $# -ge 2 ] || plu_die "$1 needs an argument"; runs=$2; shift 2 ;;
+	--jobs) [ $# -ge 2 ] || plu_die "$1 needs an argument"; jobs=$2; shift 2 ;;
+	--out) [ $# -ge 2 ] || plu_die "$1 needs an argument"; out=$2; shift 2 ;;
 	-h|--help) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) plu_die "ci-under-load.sh: unknown option $1" ;;
 	esac

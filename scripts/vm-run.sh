@@ -470,13 +470,14 @@ fi
 # Every boot's TSC rate, as the guest's kernel took it, against the host's
 # (or, if the host's is unknown, the first boot's): a rate more than 2% off
 # makes the guest's clock, its timeouts and its delays that much off.
+mhz() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 ref_khz=$host_khz ref_name="the host's" nboot=0
 while read -r khz; do
 	nboot=$((nboot + 1)) khz=$((10#$khz))
 	[ -n "$ref_khz" ] || ref_khz=$khz ref_name="boot 1's"
 	if [ $((khz * 50 < ref_khz * 49 || khz * 50 > ref_khz * 51)) = 1 ]; then
 		fail=1
-		echo "[vm-run] boot $nboot: the guest took its TSC for $((khz / 1000)).$(printf %03d $((khz % 1000))) MHz, $ref_name is $((ref_khz / 1000)).$(printf %03d $((ref_khz % 1000))) MHz: its clock and every in-guest deadline are off by that much (docs/harness.md)"
+		echo "[vm-run] boot $nboot: the guest took its TSC for $(mhz "$khz") MHz, $ref_name is $(mhz "$ref_khz") MHz: its clock and every in-guest deadline are off by that much (docs/harness.md)"
 	fi
 done < <(tr -d '\r' <"$log" | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9][0-9][0-9]\) MHz processor.*/\1\2/p')
 # Worth knowing, not failing on: with the debug kernel under TCG, ACPI's
