@@ -296,27 +296,6 @@ scenario_args() {	# DIR -> vm-run.sh arguments for its stages
 	[ -f "$dir/vm-args" ] && grep -v '^#' "$dir/vm-args"
 }
 
-# vm_run_retry WORK ARGS... - scripts/vm-run.sh, run again (at most 3
-# times) only when QEMU itself crashed and nothing in the guest failed:
-# QEMU 7.2's TCG dies now and then (SIGSEGV in memory_region_dispatch_write
-# while a kexec'd guest sizes BARs, about 1 boot in 30 here).
-vm_run_retry() {
-	local work=$1 attempt out rc
-	shift
-	for attempt in 1 2 3; do
-		out=$work/vm-run.attempt$attempt.log
-		rm -f "$work/data.log"
-		scripts/vm-run.sh "$@" >"$out" 2>&1
-		rc=$?
-		cat "$out"
-		[ "$rc" = 0 ] && return 0
-		grep -q '^\[vm-run\] QEMU exited with status' "$out" &&
-			! grep -q 'FAIL rc=\|kernel/harness errors\|TIMEOUT' "$out" ||
-			return "$rc"
-		echo "[check] attempt $attempt: QEMU crashed (not the guest); running again"
-	done
-	return "$rc"
-}
 
 # t_label TARGET - how a target is named in the report: the flavor alone
 # on the default kernel, "KERNEL FLAVOR" on the others.
@@ -353,7 +332,7 @@ start_scenario() {	# TARGET KO DIR
 	# them, so they finish as early as they can and the pool's tail is short.
 	BG_NICE=$([ "$flavor" = debug ] || echo 10) \
 	bg "$(vm_step_name "$t" "$dir")" \
-		vm_run_retry "$work" --flavor "$flavor" --kernel-dir "$kdir" \
+		plu_vm_run_retry "$work/vm-run" --flavor "$flavor" --kernel-dir "$kdir" \
 		--module "$ko" "${bins[@]}" \
 		--topology "$topology" \
 		--qemu-args "-serial file:$work/data.log" \

@@ -26,6 +26,34 @@ plu_accel() {
 	fi
 }
 
+# plu_vm_run_retry PREFIX ARGS... - scripts/vm-run.sh ARGS, its output on
+# stdout and in PREFIX.attemptN.log, run again (at most 3 times in all)
+# only when QEMU itself failed and nothing in the guest did: vm-run.sh's
+# exit status 5 (QEMU lost an EOI and wedged a vCPU, which QEMU 7.2's TCG
+# does now and then under load), or QEMU exited with an error and no stage
+# failed, the log has no splat and no deadline passed (QEMU 7.2's TCG dies
+# now and then, SIGSEGV in memory_region_dispatch_write while a kexec'd
+# guest sizes BARs, about 1 boot in 30 here).  Returns vm-run.sh's status.
+plu_vm_run_retry() {
+	local prefix=$1 attempt out rc
+	shift
+	for attempt in 1 2 3; do
+		out=$prefix.attempt$attempt.log
+		"$PLU_TOP/scripts/vm-run.sh" "$@" 2>&1 | tee "$out"
+		rc=${PIPESTATUS[0]}
+		[ "$rc" = 0 ] && return 0
+		if [ "$rc" = 5 ]; then
+			echo "[pci-liveupdate] attempt $attempt: QEMU wedged a vCPU (not the guest); running again"
+		elif grep -q '^\[vm-run\] QEMU exited with status' "$out" &&
+			! grep -q 'FAIL rc=\|kernel/harness errors\|TIMEOUT' "$out"; then
+			echo "[pci-liveupdate] attempt $attempt: QEMU crashed (not the guest); running again"
+		else
+			return "$rc"
+		fi
+	done
+	return "$rc"
+}
+
 # plu_need_pkgs PKG... - apt-get install whichever packages are missing.
 plu_need_pkgs() {
 	local missing=() p

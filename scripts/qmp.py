@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""QMP client of the VM harness's host-request channel (scripts/vm-run.sh).
+"""QMP client of the VM harness (scripts/vm-run.sh): its host-request
+channel, and the vCPU probe.
 
 usage: qmp.py QMP_SOCKET RECORD_FILE
+       qmp.py --cpu-state QMP_SOCKET [RAW_FILE]
 
 Reads "device_del ID" lines on stdin, sends each to QEMU as
 {"execute":"device_del","arguments":{"id":ID}} over one QMP session on
@@ -17,10 +19,28 @@ stderr with a "[vm-run] host: " prefix), one line each:
 vm-run.sh fails the run when RECORD_FILE has an "error" line.  Ends when
 stdin is closed and every request has its answer (or QEMU has been silent
 for 5 s since stdin closed), or when QEMU closes the socket.  Exit status
-1 if the connection could not be made, else 0.  See docs/harness.md.
+1 if the connection could not be made, else 0.
+
+--cpu-state asks QEMU (HMP "info registers -a" and "info lapic N") for
+each vCPU's state, appends QEMU's answers to RAW_FILE when given, and
+prints one line per vCPU:
+
+  cpu N: HLT=0|1 IF=0|1 ISR=V,V|- IRR=V,V|- PPR=0xNN RIP=ADDR
+
+followed, for a vCPU halted with interrupts on and a vector in service
+(its local APIC's ISR), by
+
+  wedged cpu N: halted with interrupts on and vector(s) V,V in service
+
+Linux never halts inside an interrupt handler, and it ends every handler
+with an EOI, so such a vCPU lost an EOI in QEMU's APIC emulation: it
+takes no interrupt of that priority or below again (QEMU 7.2's TCG under
+load).  Exit status 0 when a vCPU is wedged, 1 when none is, 2 when QEMU
+did not answer.  See docs/harness.md.
 """
 import json
 import os
+import re
 import select
 import socket
 import sys
@@ -69,7 +89,68 @@ class Qmp:
                     return m
 
 
+# How long the vCPU probe waits for each of QEMU's answers.
+PROBE_TIMEOUT = 60
+
+
+def hmp(qmp, line):
+    """One HMP command over QMP; its output."""
+    qmp.send({"execute": "human-monitor-command",
+              "arguments": {"command-line": line}})
+    m = qmp.wait_for(lambda m: "return" in m or "error" in m)
+    if "error" in m:
+        raise RuntimeError("%s: %s" % (line, m["error"].get("desc", m["error"])))
+    return m["return"].replace("\r\n", "\n")
+
+
+def vectors(dump, reg):
+    """The vectors of an 'info lapic' register line (ISR, IRR): a list."""
+    m = re.search(r"^%s\s+(.*)$" % reg, dump, re.M)
+    return [int(v) for v in m.group(1).split()] if m and "none" not in m.group(1) else []
+
+
+def cpu_state(sock_path, raw_path):
+    """--cpu-state: print each vCPU's state; 0 if one is wedged, else 1."""
+    qmp = Qmp(sock_path)
+    qmp.s.settimeout(PROBE_TIMEOUT)
+    regs = hmp(qmp, "info registers -a")
+    raw = ["== info registers -a", regs]
+    cpus = re.split(r"^CPU#(\d+)$", regs, flags=re.M)[1:]
+    wedged = []
+    for idx, block in zip(cpus[0::2], cpus[1::2]):
+        lapic = hmp(qmp, "info lapic %s" % idx)
+        raw += ["== info lapic %s" % idx, lapic]
+        hlt = re.search(r"\bHLT=(\d)", block)
+        fl = re.search(r"\b[RE]FL=([0-9a-f]+)", block)
+        ip = re.search(r"\b[RE]IP=([0-9a-f]+)", block)
+        ppr = re.search(r"\bPPR (0x[0-9a-f]+)", lapic)
+        halted = hlt is not None and hlt.group(1) == "1"
+        irq_on = fl is not None and int(fl.group(1), 16) & 0x200 != 0
+        isr, irr = vectors(lapic, "ISR"), vectors(lapic, "IRR")
+        print("cpu %s: HLT=%d IF=%d ISR=%s IRR=%s PPR=%s RIP=%s" % (
+            idx, halted, irq_on, ",".join(map(str, isr)) or "-",
+            ",".join(map(str, irr)) or "-", ppr.group(1) if ppr else "?",
+            ip.group(1) if ip else "?"))
+        if halted and irq_on and isr:
+            wedged.append("wedged cpu %s: halted with interrupts on and "
+                          "vector(s) %s in service" %
+                          (idx, ",".join(map(str, isr))))
+    if raw_path:
+        with open(raw_path, "a") as f:
+            f.write("\n".join(raw) + "\n")
+    for line in wedged:
+        print(line)
+    return 0 if wedged else 1
+
+
 def main():
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--cpu-state":
+        try:
+            sys.exit(cpu_state(sys.argv[2],
+                               sys.argv[3] if len(sys.argv) == 4 else None))
+        except (OSError, EOFError, RuntimeError, ValueError) as e:
+            print("probe failed: %r" % (e,))
+            sys.exit(2)
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     sock_path, rec_path = sys.argv[1], sys.argv[2]

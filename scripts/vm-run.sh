@@ -35,6 +35,10 @@ Options:
   --stage-timeout SECONDS
                          bound of each stage from its START marker (default
                          none)
+  --probe-every SECONDS  after that much console silence, and as often
+                         while it lasts, ask QEMU for the vCPUs' state; a
+                         vCPU wedged by a lost EOI on 3 probes in a row
+                         ends the run (exit 5; default 30)
   --expect-oops REGEX    the run must have exactly one oops whose first
                          line matches REGEX; it is left out of the splat
                          check
@@ -52,13 +56,14 @@ Options:
 
 PLU_ACCEL=kvm|tcg forces the accelerator (default: KVM when usable).
 Exit status: 0 passed; 1 a stage failed or the log has a splat; 2 usage
-error; 3 timeout; 4 infrastructure failure.
+error; 3 timeout; 4 infrastructure failure; 5 QEMU wedged a vCPU (a lost
+EOI), nothing failed in the guest before.
 EOF
 }
 
 flavor=fast kdir='' topology='' qemu_extra='' module=auto bins=() append=''
 log='' timeout='' stage_timeout='' mem='' keep=0 verbose=0 expect_oops=''
-rootfs='' flavor_given=0
+rootfs='' flavor_given=0 probe_every=30
 declare -A stage_file=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -75,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--stage-timeout) stage_timeout=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--mem) mem=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
+	--probe-every) probe_every=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--expect-oops) expect_oops=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--rootfs) rootfs=${2:-}; shift 2 || { usage >&2; exit 2; } ;;
 	--keep) keep=1; shift ;;
@@ -102,6 +108,7 @@ esac
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout wants seconds"
 [ -z "$stage_timeout" ] || [[ $stage_timeout =~ ^[1-9][0-9]*$ ]] ||
 	bad_usage "--stage-timeout wants seconds"
+[[ $probe_every =~ ^[1-9][0-9]*$ ]] || bad_usage "--probe-every wants seconds"
 [ ${#stage_file[@]} -gt 0 ] || bad_usage "--stage1 is required"
 nstages=${#stage_file[@]}
 for ((n = 1; n <= nstages; n++)); do
@@ -260,6 +267,7 @@ qemu=(qemu-system-x86_64 -M q35 -smp 2 -m "$mem" "${accel[@]}"
 	-nographic -nodefaults -no-reboot
 	-chardev "file,id=con0,path=$log" -serial chardev:con0
 	-qmp "unix:$work/qmp.sock,server=on,wait=off"
+	-qmp "unix:$work/probe.sock,server=on,wait=off"
 	"${boot_files[@]}" -append "$cmdline"
 	"${topo_args[@]}" "${extra_args[@]}")
 # The distro guest's disks come last and without addr=, so that they take
@@ -308,7 +316,7 @@ boot_mult=40
 run_deadline=$((t0 + timeout * 1000000)) run_bound="${timeout}s (--timeout)"
 stage_deadline='' stage_timed=''
 declare -A st_start=() st_end=() st_rc=() st_kexec=()
-timed_out='' host_reqs=0
+killed_for='' host_reqs=0
 # stage_clock_stop N - stage N is done (result or kexec): stop its clock.
 stage_clock_stop() { [ "$stage_timed" = "$1" ] && stage_deadline='' stage_timed=''; return 0; }
 on_line() {
@@ -358,9 +366,29 @@ on_line() {
 		echo "error unknown request: ${l#*PLU-HOST }" >>"$work/host-requests.log"
 	fi
 }
-# Read console lines until QEMU is gone (tail ends) or a deadline passes:
-# timed_out says which one (run or stage).  A read that times out keeps
-# what it got of a line in carry.
+# probe_cpus - the vCPUs' state (scripts/qmp.py --cpu-state, on a QMP
+# socket of its own: the host-request channel may hold the first) in
+# $probe_out, one line per vCPU and a "wedged" line for each vCPU that
+# lost an EOI; QEMU's answers are added to WORKDIR/cpu-state.log.  Status
+# 0 a vCPU is wedged, 1 none is, 2 QEMU did not answer.
+probe_cpus() {
+	local rc=0
+	printf '== +%ss\n' "$(since)" >>"$work/cpu-state.log"
+	probe_out=$(/usr/bin/python3 "$work/qmp.py" --cpu-state "$work/probe.sock" \
+		"$work/cpu-state.log") || rc=$?
+	return "$rc"
+}
+# A lost EOI (docs/harness.md) leaves a vCPU halted with an interrupt in
+# service, deaf to the timer: the guest goes silent for good, and only
+# the run's deadline, up to an hour away, would end it.  So once the
+# console has been silent for --probe-every seconds, and as often while
+# it stays silent, the vCPUs are probed; the same wedge on wedge_probes
+# probes in a row ends the run (a line on the console starts over).
+wedge_probes=3 wedge_seen='' wedge_count=0 probe_out=''
+probe_at=$((t0 + probe_every * 1000000))
+# Read console lines until QEMU is gone (tail ends), a deadline passes or
+# a vCPU is wedged: killed_for says which (run, stage or wedge).  A read
+# that times out keeps what it got of a line in carry.
 carry=''
 while :; do
 	now_us
@@ -368,11 +396,29 @@ while :; do
 	if [ -n "$stage_deadline" ] && [ "$stage_deadline" -lt "$end" ]; then
 		end=$stage_deadline why=stage
 	fi
+	[ "$probe_at" -lt "$end" ] && end=$probe_at why=probe
 	left=$((end - now))
-	[ "$left" -gt 0 ] || { timed_out=$why; break; }
+	if [ "$left" -le 0 ] && [ "$why" = probe ] && read -t 0 -u "$tfd"; then
+		left=1	# console output waits (a busy host): read it first
+	elif [ "$left" -le 0 ] && [ "$why" = probe ]; then
+		if probe_cpus; then
+			w=$(grep '^wedged' <<<"$probe_out")
+			[ "$w" = "$wedge_seen" ] || wedge_seen=$w wedge_count=0
+			wedge_count=$((wedge_count + 1))
+		else
+			wedge_seen='' wedge_count=0
+		fi
+		[ "$wedge_count" -ge "$wedge_probes" ] && { killed_for=wedge; break; }
+		now_us
+		probe_at=$((now + probe_every * 1000000))
+		continue
+	fi
+	[ "$left" -gt 0 ] || { killed_for=$why; break; }
 	if IFS= read -r -t "$(printf '%d.%06d' $((left / 1000000)) $((left % 1000000)))" line <&"$tfd"; then
 		on_line "$carry$line"
 		carry=''
+		now_us
+		probe_at=$((now + probe_every * 1000000)) wedge_seen='' wedge_count=0
 	else
 		rc=$?
 		# read timed out: check the deadlines again
@@ -383,7 +429,9 @@ while :; do
 done
 elapsed=$(since)
 qrc=''
-if [ -n "$timed_out" ]; then
+# At a deadline, what the vCPUs were doing, for the report.
+case $killed_for in run|stage) probe_cpus || true ;; esac
+if [ -n "$killed_for" ]; then
 	kill -TERM "$qpid" 2>/dev/null || true
 	# The helper shell prints QEMU's status once it is gone.
 	read -r -t 5 qrc <&"$qfd" || { kill -KILL "$qpid" 2>/dev/null || true; }
@@ -403,8 +451,10 @@ if [ -n "${QMP_PID:-}" ]; then
 fi
 
 # ---- verdict ----
-fail=0
-[ -z "$timed_out" ] && [ "$qrc" != 0 ] && [ -z "${st_start[1]:-}" ] && {
+# fail: the run failed; guest_fail: and something in the guest failed,
+# more than the stages the end of the run left without a result.
+fail=0 guest_fail=0
+[ -z "$killed_for" ] && [ "$qrc" != 0 ] && [ -z "${st_start[1]:-}" ] && {
 	tail -20 "$work/qemu.log" >&2
 	infra "QEMU exited with $qrc before stage 1 (command in $work/qemu.cmd)"
 }
@@ -414,7 +464,7 @@ for ((n = 1; n <= nstages; n++)); do
 		msg="PASS"
 	else
 		fail=1
-		if [ -n "${st_rc[$n]:-}" ]; then msg="FAIL rc=${st_rc[$n]}"
+		if [ -n "${st_rc[$n]:-}" ]; then msg="FAIL rc=${st_rc[$n]}" guest_fail=1
 		elif [ -n "${st_start[$n]:-}" ]; then msg="FAIL (no result)"
 		else msg="FAIL (never started)"; fi
 	fi
@@ -436,11 +486,11 @@ for ((n = 1; n <= nstages; n++)); do
 	fi
 done
 if [ -s "$work/host-requests.log" ] && grep -q '^error' "$work/host-requests.log"; then
-	fail=1
+	fail=1 guest_fail=1
 	echo "[vm-run] host requests failed:"
 	grep '^error' "$work/host-requests.log" | sed 's/^/[vm-run]   /'
 fi
-if [ -z "$timed_out" ] && [ "$qrc" != 0 ]; then
+if [ -z "$killed_for" ] && [ "$qrc" != 0 ]; then
 	fail=1
 	echo "[vm-run] QEMU exited with status $qrc"
 	[ -s "$work/qemu.log" ] && tail -n 5 "$work/qemu.log" | sed 's/^/  qemu: /'
@@ -457,13 +507,13 @@ if [ -n "$expect_oops" ]; then
 		{ print >out }
 		END { printf "%d %d\n", n, state }')
 	if [ "$cut" != "1 2" ]; then
-		fail=1
+		fail=1 guest_fail=1
 		echo "[vm-run] --expect-oops: wanted one oops matching /$expect_oops/ that ends with '---[ end trace'; found ${cut% *} (state ${cut#* })"
 	fi
 	[ -f "$scan" ] || : >"$scan"
 fi
 if grep -qE "$splat" "$scan"; then
-	fail=1
+	fail=1 guest_fail=1
 	echo "[vm-run] the serial log has kernel/harness errors (first ones, with context):"
 	grep -nE -B3 -A12 "$splat" "$scan" | head -80 | sed 's/\r$//; s/^/  /'
 fi
@@ -476,7 +526,7 @@ while read -r khz; do
 	nboot=$((nboot + 1)) khz=$((10#$khz))
 	[ -n "$ref_khz" ] || ref_khz=$khz ref_name="boot 1's"
 	if [ $((khz * 50 < ref_khz * 49 || khz * 50 > ref_khz * 51)) = 1 ]; then
-		fail=1
+		fail=1 guest_fail=1
 		echo "[vm-run] boot $nboot: the guest took its TSC for $(mhz "$khz") MHz, $ref_name is $(mhz "$ref_khz") MHz: its clock and every in-guest deadline are off by that much (docs/harness.md)"
 	fi
 done < <(tr -d '\r' <"$log" | sed -n 's/.*tsc: Detected \([0-9]*\)\.\([0-9][0-9][0-9]\) MHz processor.*/\1\2/p')
@@ -487,12 +537,16 @@ if grep -qE 'ACPI Error|AE_AML_LOOP_TIMEOUT' "$log"; then
 	echo "[vm-run] note: $(grep -cE 'ACPI Error' "$log") 'ACPI Error' line(s) in the serial log, e.g.:"
 	grep -m1 -E 'ACPI Error' "$log" | tr -d '\r' | sed 's/^/  /'
 fi
-if [ "$timed_out" = stage ]; then
+if [ "$killed_for" = stage ]; then
 	result=3
 	echo "[vm-run] TIMEOUT in stage $stage_timed ($(basename "${stage_file[$stage_timed]}")) after ${stage_timeout}s (--stage-timeout; started +${st_start[$stage_timed]}s, QEMU killed +${elapsed}s); serial log: $log"
-elif [ "$timed_out" = run ]; then
+elif [ "$killed_for" = run ]; then
 	result=3
 	echo "[vm-run] TIMEOUT after $run_bound for the whole run (QEMU killed +${elapsed}s); serial log: $log"
+elif [ "$killed_for" = wedge ] && [ "$guest_fail" = 0 ]; then
+	result=5
+	w=${wedge_seen%%$'\n'*}
+	echo "[vm-run] WEDGED: vCPU ${w#wedged cpu } on $wedge_probes probes ${probe_every}s apart, the console silent: QEMU lost an EOI, not the guest (docs/harness.md); QEMU killed +${elapsed}s; serial log: $log"
 elif [ "$fail" = 1 ]; then
 	result=1
 	echo "[vm-run] FAIL after ${elapsed}s; serial log: $log"
@@ -503,5 +557,9 @@ else
 	shown=$log
 	[ "$keep" = 0 ] && [ "${log#"$work"/}" != "$log" ] && shown="not kept (use --log or --keep)"
 	echo "[vm-run] PASS: $nstages stage(s) in ${elapsed}s$reqs; serial log: $shown"
+fi
+if [ -n "$probe_out" ] && [ -n "$killed_for" ]; then
+	echo "[vm-run] the vCPUs when QEMU was killed (QEMU's answers in $work/cpu-state.log):"
+	sed 's/^/[vm-run]   /' <<<"$probe_out"
 fi
 exit "$result"

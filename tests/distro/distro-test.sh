@@ -16,8 +16,11 @@
 #            "dkms install"; remove and purge leave nothing.
 # The host checks the recorded results (tests/distro/check.py).  Results
 # in DIR (default results/distro/): serial.log (console), data.log,
-# check.log (its last line "N passed, N failed"), times.
-# Exit status: 0 passed, 1 failed, 3 timeout, 4 infrastructure.
+# vm-run.attemptN.log (vm-run.sh's output: a run QEMU crashed or wedged
+# is run again, scripts/common.sh), check.log (its last line "N passed, N
+# failed"), times.
+# Exit status: 0 passed, 1 failed, 3 timeout, 4 infrastructure, 5 QEMU
+# wedged a vCPU three times.
 # "make check-distro" runs it; see docs/testing.md.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || plu_die "$1 needs an argument"; res=$2; shift 2 ;;
 	--keep) vm_opts+=(--keep); shift ;;
 	-v|--verbose) vm_opts+=(-v); shift ;;
-	-h|--help) sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) plu_die "distro-test.sh: unknown option $1" ;;
 	esac
 done
@@ -60,13 +63,12 @@ cc -O2 -Wall -Wextra -Werror -o "$res/bin/plu-fdstore-test" "$here/fdstore_test.
 
 t=$SECONDS
 rc=0
-"$PLU_TOP/scripts/vm-run.sh" --rootfs "$img" --topology "$here/topology.args" \
+plu_vm_run_retry "$res/vm-run" --rootfs "$img" --topology "$here/topology.args" \
 	--qemu-args "-serial file:$res/data.log" --log "$res/serial.log" \
 	--bin "${debs[0]}" --bin "${debs[1]}" --bin "$PLU_TOP/tests/vm/plu-lib.sh" \
 	--bin "$here/distro-lib.sh" --bin "$res/bin/plu-fdstore-test" \
 	--stage1 "$here/stage1.sh" --stage2 "$here/stage2.sh" --stage3 "$here/stage3.sh" \
-	"${vm_opts[@]}" 2>&1 | tee "$res/vm-run.log" || true
-rc=${PIPESTATUS[0]}
+	"${vm_opts[@]}" || rc=$?
 took "VM run (three boots)" $((SECONDS - t))
 
 crc=0

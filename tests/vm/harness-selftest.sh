@@ -18,6 +18,10 @@
 #     a QMP error on a host request, a failing insmod, and a hung stage
 #     (--stage-timeout, exit 3, at least that long after the stage started
 #     however long the boot took)
+#   - the vCPU probe, against tests/vm/fake-qemu.py: a vCPU wedged by a
+#     lost EOI ends the run (exit 5) and plu_vm_run_retry runs it again,
+#     unless a stage failed first; a transient or busy state, or a wedge
+#     while the console prints, does not; a deadline reports the vCPUs
 #   - usage errors exit 2, --help works, mkinitramfs output is reproducible
 # --quick skips the negative VM cases; --keep keeps the work dir (stage
 # scripts, serial logs), as does any failure.  Prints TAP-like lines and
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--flavor) flavor=$2; shift 2 ;;
 	--quick) quick=1; shift ;;
 	--keep) keep=1; shift ;;
-	-h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "harness-selftest.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -47,11 +51,14 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 # run_vm NAME EXPECTED_RC GREP_PATTERN VM-RUN-ARGS...: run vm-run.sh, check
 # its exit status and that its output matches GREP_PATTERN (ERE, may be '').
+# vm_env: VAR=VALUE words for vm-run.sh's environment (run_fake's).  Its
+# work dirs, which it keeps on failure, go in ours.
+vm_env=()
 run_vm() {
 	local name=$1 want=$2 pat=$3 rc t0=$SECONDS
 	shift 3
-	"$vmrun" --flavor "$flavor" --module none --log "$tmp/$name.serial" "$@" \
-		>"$tmp/$name.out" 2>&1
+	env TMPDIR="$tmp" "${vm_env[@]}" "$vmrun" --flavor "$flavor" --module none \
+		--log "$tmp/$name.serial" "$@" >"$tmp/$name.out" 2>&1
 	rc=$?
 	if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -qE "$pat" "$tmp/$name.out"; }; then
 		ok "$name (vm-run exit $rc, $((SECONDS - t0))s)"
@@ -177,6 +184,84 @@ EOF
 [ $rc = 2 ] && ok "stage gap: usage error (exit 2)" || not_ok "stage gap: exit $rc, wanted 2"
 "$vmrun" --stage1 "$tmp/true.sh" --stage-timeout 0 >/dev/null 2>&1; rc=$?
 [ $rc = 2 ] && ok "--stage-timeout 0: usage error (exit 2)" || not_ok "--stage-timeout 0: exit $rc, wanted 2"
+
+# ---- the vCPU probe, against a fake QEMU ----
+# tests/vm/fake-qemu.py as qemu-system-x86_64: no guest, a console that
+# goes silent, and vCPU states from PLU_FAKE_QEMU_STATES.  But for the
+# deadline's, every case ends by an event (the fake exits after so many
+# probes or console lines; a wedge is 3 probes), so the host's load only
+# makes them slower; --timeout is the backstop should vm-run stop probing.
+fakebin=$tmp/fake-bin fakek=$tmp/fake-kernel
+mkdir -p "$fakebin/retry" "$fakek"
+printf '#!/bin/sh\nexec python3 %s/tests/vm/fake-qemu.py "$@"\n' "$top" >"$fakebin/qemu-system-x86_64"
+chmod +x "$fakebin/qemu-system-x86_64"
+echo 'not a kernel' >"$fakek/bzImage"
+# run_fake NAME EXPECTED_RC GREP_PATTERN VAR=VALUE... -- VM-RUN-ARGS...
+run_fake() {
+	local name=$1 want=$2 pat=$3 rc
+	shift 3
+	vm_env=("PATH=$fakebin:$PATH")
+	while [ "$1" != -- ]; do vm_env+=("$1"); shift; done
+	shift
+	run_vm "$name" "$want" "$pat" --kernel-dir "$fakek" --probe-every 1 \
+		--stage1 "$tmp/true.sh" "$@"
+	rc=$?
+	vm_env=()
+	return "$rc"
+}
+run_fake probe-wedged 5 '^\[vm-run\] WEDGED: vCPU 0: halted with interrupts on and vector\(s\) 236 in service on 3 probes' \
+	PLU_FAKE_QEMU_STATES=wedged -- --timeout 300
+# Not a wedge: a vCPU wedged on every other probe only, one running in a
+# handler with interrupts off, and a wedged state while the console talks
+# (the fake exits, and vm-run reports the stage that never started).
+run_fake probe-transient 1 'stage 1 \(true.sh\): FAIL \(never started\)' \
+	PLU_FAKE_QEMU_STATES=wedged,idle PLU_FAKE_QEMU_EXIT=8 -- --timeout 300
+run_fake probe-busy 1 'stage 1 \(true.sh\): FAIL \(never started\)' \
+	PLU_FAKE_QEMU_STATES=busy PLU_FAKE_QEMU_EXIT=4 -- --timeout 300
+run_fake probe-console-talks 1 'stage 1 \(true.sh\): FAIL \(never started\)' \
+	PLU_FAKE_QEMU_STATES=wedged PLU_FAKE_QEMU_TICK=0.1 PLU_FAKE_QEMU_TICKS=60 -- --timeout 300
+# At a deadline, the report shows what the vCPUs were doing.
+run_fake probe-at-timeout 3 '^\[vm-run\]   cpu 0: HLT=1 IF=1 ISR=- IRR=- PPR=0x00 RIP=' \
+	PLU_FAKE_QEMU_STATES=idle -- --timeout 5
+"$vmrun" --stage1 "$tmp/true.sh" --probe-every 0 >/dev/null 2>&1; rc=$?
+[ $rc = 2 ] && ok "--probe-every 0: usage error (exit 2)" || not_ok "--probe-every 0: exit $rc, wanted 2"
+# plu_vm_run_retry (scripts/common.sh) runs a wedged run again, and does
+# not run again one in which a stage failed before the wedge.  The fake's
+# first run wedges; later ones pass stage 1 and exit.
+{
+	echo '#!/bin/sh'
+	echo "runs=$tmp/retry-runs"
+	echo 'n=$(($(cat "$runs" 2>/dev/null || echo 0) + 1)); echo "$n" >"$runs"'
+	echo '[ "$n" -ge 2 ] && export PLU_FAKE_QEMU_CONSOLE="$PLU_FAKE_QEMU_PASS" PLU_FAKE_QEMU_EXIT=0'
+	echo "exec $fakebin/qemu-system-x86_64 \"\$@\""
+} >"$fakebin/retry/qemu-system-x86_64"
+chmod +x "$fakebin/retry/qemu-system-x86_64"
+# retry_case NAME CONSOLE_OF_RUN_1: plu_vm_run_retry's status, and the runs.
+retry_case() {
+	rm -f "$tmp/retry-runs"
+	(
+		. "$top/scripts/common.sh"
+		TMPDIR=$tmp PATH=$fakebin/retry:$PATH PLU_FAKE_QEMU_STATES=wedged PLU_FAKE_QEMU_CONSOLE=$2 \
+		PLU_FAKE_QEMU_PASS='PLU-STAGE 1 START;PLU-STAGE 1 RESULT rc=0' \
+			plu_vm_run_retry "$tmp/$1" --kernel-dir "$fakek" --module none \
+			--probe-every 1 --timeout 300 --log "$tmp/$1.serial" --stage1 "$tmp/true.sh"
+	) >"$tmp/$1.out" 2>&1
+	echo "$? $(cat "$tmp/retry-runs" 2>/dev/null)"
+}
+r=$(retry_case retry-wedged '')
+if [ "$r" = "0 2" ] && grep -q 'attempt 1: QEMU wedged a vCPU' "$tmp/retry-wedged.out"; then
+	ok "plu_vm_run_retry: a wedged run is run again, and passes"
+else
+	not_ok "plu_vm_run_retry: a wedged run: status and runs '$r', wanted '0 2'"
+	tail -20 "$tmp/retry-wedged.out" | sed 's/^/# /'
+fi
+r=$(retry_case retry-guest-failed 'PLU-STAGE 1 START;PLU-STAGE 1 RESULT rc=1')
+if [ "$r" = "1 1" ] && grep -q 'stage 1 (true.sh): FAIL rc=1' "$tmp/retry-guest-failed.out"; then
+	ok "plu_vm_run_retry: a stage failed, then a wedge: exit 1, not run again"
+else
+	not_ok "plu_vm_run_retry: a stage failed, then a wedge: status and runs '$r', wanted '1 1'"
+	tail -20 "$tmp/retry-guest-failed.out" | sed 's/^/# /'
+fi
 
 kdir=$("$top/scripts/build-kernel.sh" --flavor "$flavor") || { not_ok "kernel build"; kdir=''; }
 if [ -n "$kdir" ]; then
