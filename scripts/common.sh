@@ -33,15 +33,18 @@ plu_accel() {
 # does now and then under load), or QEMU exited with an error and no stage
 # failed, the log has no splat and no deadline passed (QEMU 7.2's TCG dies
 # now and then, SIGSEGV in memory_region_dispatch_write while a kexec'd
-# guest sizes BARs, about 1 boot in 30 here).  Returns vm-run.sh's status.
+# guest sizes BARs, about 1 boot in 30 here).  Returns vm-run.sh's status
+# (also under set -e).  A --log FILE is overwritten by the next attempt.
 plu_vm_run_retry() {
 	local prefix=$1 attempt out rc
 	shift
+	rm -f "$prefix".attempt*.log
 	for attempt in 1 2 3; do
 		out=$prefix.attempt$attempt.log
-		"$PLU_TOP/scripts/vm-run.sh" "$@" 2>&1 | tee "$out"
+		if "$PLU_TOP/scripts/vm-run.sh" "$@" 2>&1 | tee "$out"; then
+			return 0
+		fi
 		rc=${PIPESTATUS[0]}
-		[ "$rc" = 0 ] && return 0
 		if [ "$rc" = 5 ]; then
 			echo "[pci-liveupdate] attempt $attempt: QEMU wedged a vCPU (not the guest); running again"
 		elif grep -q '^\[vm-run\] QEMU exited with status' "$out" &&

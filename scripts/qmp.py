@@ -104,9 +104,11 @@ def hmp(qmp, line):
 
 
 def vectors(dump, reg):
-    """The vectors of an 'info lapic' register line (ISR, IRR): a list."""
+    """The vectors of an 'info lapic' register line (ISR, IRR): a list.
+    QEMU prints "(none)", or each vector with "(level)" after a
+    level-triggered one."""
     m = re.search(r"^%s\s+(.*)$" % reg, dump, re.M)
-    return [int(v) for v in m.group(1).split()] if m and "none" not in m.group(1) else []
+    return [int(v) for v in re.findall(r"\b(\d+)", m.group(1))] if m else []
 
 
 def cpu_state(sock_path, raw_path):

@@ -384,7 +384,7 @@ probe_cpus() {
 # console has been silent for --probe-every seconds, and as often while
 # it stays silent, the vCPUs are probed; the same wedge on wedge_probes
 # probes in a row ends the run (a line on the console starts over).
-wedge_probes=3 wedge_seen='' wedge_count=0 probe_out=''
+wedge_probes=3 wedge_seen='' wedge_size='' wedge_count=0 probe_out=''
 probe_at=$((t0 + probe_every * 1000000))
 # Read console lines until QEMU is gone (tail ends), a deadline passes or
 # a vCPU is wedged: killed_for says which (run, stage or wedge).  A read
@@ -396,24 +396,33 @@ while :; do
 	if [ -n "$stage_deadline" ] && [ "$stage_deadline" -lt "$end" ]; then
 		end=$stage_deadline why=stage
 	fi
-	[ "$probe_at" -lt "$end" ] && end=$probe_at why=probe
-	left=$((end - now))
-	if [ "$left" -le 0 ] && [ "$why" = probe ] && read -t 0 -u "$tfd"; then
-		left=1	# console output waits (a busy host): read it first
-	elif [ "$left" -le 0 ] && [ "$why" = probe ]; then
+	[ "$end" -gt "$now" ] || { killed_for=$why; break; }
+	if [ "$probe_at" -le "$now" ] && read -t 0 -u "$tfd"; then
+		# Console output waits (a busy host): not silent; read it.
+		probe_at=$((now + probe_every * 1000000))
+	elif [ "$probe_at" -le "$now" ]; then
 		if probe_cpus; then
-			w=$(grep '^wedged' <<<"$probe_out")
-			[ "$w" = "$wedge_seen" ] || wedge_seen=$w wedge_count=0
-			wedge_count=$((wedge_count + 1))
+			w=$(grep '^wedged' <<<"$probe_out" || true)
+			# Silent means the log did not grow from one probe to the next.
+			size=$(stat -c %s "$log")
+			if [ "$w" = "$wedge_seen" ] && [ "$size" = "$wedge_size" ]; then
+				wedge_count=$((wedge_count + 1))
+			else
+				wedge_seen=$w wedge_size=$size wedge_count=1
+			fi
 		else
 			wedge_seen='' wedge_count=0
 		fi
-		[ "$wedge_count" -ge "$wedge_probes" ] && { killed_for=wedge; break; }
+		if [ "$wedge_count" -ge "$wedge_probes" ]; then
+			killed_for=wedge
+			break
+		fi
 		now_us
 		probe_at=$((now + probe_every * 1000000))
 		continue
 	fi
-	[ "$left" -gt 0 ] || { killed_for=$why; break; }
+	[ "$probe_at" -lt "$end" ] && end=$probe_at
+	left=$((end - now))
 	if IFS= read -r -t "$(printf '%d.%06d' $((left / 1000000)) $((left % 1000000)))" line <&"$tfd"; then
 		on_line "$carry$line"
 		carry=''
@@ -423,10 +432,12 @@ while :; do
 		rc=$?
 		# read timed out: check the deadlines again
 		[ "$rc" -gt 128 ] && { carry+=$line; continue; }
-		[ -n "$carry$line" ] && on_line "$carry$line"
+		carry+=$line
 		break
 	fi
 done
+# What the last read got of a line (at a deadline, a wedge or the end).
+[ -z "$carry" ] || on_line "$carry"
 elapsed=$(since)
 qrc=''
 # At a deadline, what the vCPUs were doing, for the report.
@@ -543,7 +554,8 @@ if [ "$killed_for" = stage ]; then
 elif [ "$killed_for" = run ]; then
 	result=3
 	echo "[vm-run] TIMEOUT after $run_bound for the whole run (QEMU killed +${elapsed}s); serial log: $log"
-elif [ "$killed_for" = wedge ] && [ "$guest_fail" = 0 ]; then
+elif [ "$killed_for" = wedge ] && [ "$guest_fail" = 0 ] &&
+	! grep -qE 'PLU-STAGE [0-9]+ RESULT rc=[1-9]' "$log"; then
 	result=5
 	w=${wedge_seen%%$'\n'*}
 	echo "[vm-run] WEDGED: vCPU ${w#wedged cpu } on $wedge_probes probes ${probe_every}s apart, the console silent: QEMU lost an EOI, not the guest (docs/harness.md); QEMU killed +${elapsed}s; serial log: $log"

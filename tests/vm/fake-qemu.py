@@ -15,9 +15,12 @@ scripts/qmp.py --cpu-state), over and over:
 
   idle      both vCPUs halted with interrupts on, no vector in service
   wedged    vCPU 0 halted with interrupts on and the local timer's vector
-            (236) in service, 236 and 33 pending: the lost EOI
-  busy      vCPU 0 running with interrupts off in a handler of 236 (in
-            service): not a wedge
+            (236) in service, 236 and 33 (level-triggered) pending: the
+            lost EOI
+  irqoff    vCPU 0 halted with interrupts off, 236 in service: not a
+            wedge (Linux does not halt so, but it is not the lost EOI)
+  running   vCPU 0 running with interrupts on, 236 in service: not a
+            wedge (a handler that enabled interrupts)
 
 Other knobs, for cases that must end by themselves whatever the load:
   PLU_FAKE_QEMU_CONSOLE  console lines (';' between them) written after
@@ -26,6 +29,7 @@ Other knobs, for cases that must end by themselves whatever the load:
                          answers; 0: right after the console lines
   PLU_FAKE_QEMU_TICK=S   a console line every S seconds instead of
                          silence; PLU_FAKE_QEMU_TICKS=N: exit after N
+  PLU_FAKE_QEMU_LINE_AT=N  a console line while answering probe N
 """
 import json
 import os
@@ -48,16 +52,19 @@ LAPIC = ("dumping local APIC state for CPU %d \n\n"
          "ISR\t %s\n"
          "IRR\t %s\n\n"
          "APR 0x00 TPR 0x00 DFR 0x0f LDR 0x%02x PPR 0x%02x\n")
-# state -> per vCPU (HLT, RFLAGS, ISR vectors, IRR vectors)
+# state -> per vCPU (HLT, RFLAGS, ISR vectors, IRR vectors); a vector
+# above 255 is vector - 256, level-triggered ("33(level)" in QEMU's dump)
 STATES = {
     "idle": [(1, 0x246, [], []), (1, 0x246, [], [])],
-    "wedged": [(1, 0x246, [236], [33, 236]), (1, 0x246, [], [])],
-    "busy": [(0, 0x046, [236], [33]), (1, 0x246, [], [])],
+    "wedged": [(1, 0x246, [236], [256 + 33, 236]), (1, 0x246, [], [])],
+    "irqoff": [(1, 0x046, [236], [33]), (1, 0x246, [], [])],
+    "running": [(0, 0x246, [236], [33]), (1, 0x246, [], [])],
 }
 
 
 def vecs(v):
-    return " ".join("%d" % x for x in v) + " " if v else "(none)"
+    return "".join("%d(level) " % (x - 256) if x > 255 else "%d " % x
+                   for x in v) if v else "(none)"
 
 
 def answer(state, line):
@@ -104,6 +111,7 @@ def main():
         return
     greeting = {"QMP": {"version": {}, "capabilities": []}}
     tick = float(os.environ.get("PLU_FAKE_QEMU_TICK", "0")) or None
+    line_at = int(os.environ.get("PLU_FAKE_QEMU_LINE_AT", "0"))
     clients, bufs, probes, answered, ticks = [], {}, 0, 0, 0
     while answered != exit_after and ticks != max_ticks:
         r, _, _ = select.select(listeners + clients, [], [], tick)
@@ -132,6 +140,10 @@ def main():
                     cmd = msg["arguments"]["command-line"]
                     if cmd == "info registers -a":
                         probes += 1
+                        if probes == line_at:
+                            with open(log, "a") as f:
+                                f.write("[    2.000000] a line while "
+                                        "probed\r\n")
                     state = states[(max(probes, 1) - 1) % len(states)]
                     out = answer(state, cmd)
                     if cmd == "info lapic %d" % (len(STATES[state]) - 1):

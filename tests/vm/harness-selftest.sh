@@ -211,15 +211,22 @@ run_fake() {
 }
 run_fake probe-wedged 5 '^\[vm-run\] WEDGED: vCPU 0: halted with interrupts on and vector\(s\) 236 in service on 3 probes' \
 	PLU_FAKE_QEMU_STATES=wedged -- --timeout 300
-# Not a wedge: a vCPU wedged on every other probe only, one running in a
-# handler with interrupts off, and a wedged state while the console talks
-# (the fake exits, and vm-run reports the stage that never started).
-run_fake probe-transient 1 'stage 1 \(true.sh\): FAIL \(never started\)' \
+# Not a wedge (the fake exits, and vm-run reports the stage that never
+# started): a vCPU wedged on every other probe only; one halted with
+# interrupts off, or running with them on, and a vector in service; a
+# wedged state while the console talks, or with a line during the third
+# probe (the log grew: the console was not silent).
+never_started='stage 1 \(true.sh\): FAIL \(never started\)'
+run_fake probe-transient 1 "$never_started" \
 	PLU_FAKE_QEMU_STATES=wedged,idle PLU_FAKE_QEMU_EXIT=8 -- --timeout 300
-run_fake probe-busy 1 'stage 1 \(true.sh\): FAIL \(never started\)' \
-	PLU_FAKE_QEMU_STATES=busy PLU_FAKE_QEMU_EXIT=4 -- --timeout 300
-run_fake probe-console-talks 1 'stage 1 \(true.sh\): FAIL \(never started\)' \
+run_fake probe-halted-irqs-off 1 "$never_started" \
+	PLU_FAKE_QEMU_STATES=irqoff PLU_FAKE_QEMU_EXIT=4 -- --timeout 300
+run_fake probe-running 1 "$never_started" \
+	PLU_FAKE_QEMU_STATES=running PLU_FAKE_QEMU_EXIT=4 -- --timeout 300
+run_fake probe-console-talks 1 "$never_started" \
 	PLU_FAKE_QEMU_STATES=wedged PLU_FAKE_QEMU_TICK=0.1 PLU_FAKE_QEMU_TICKS=60 -- --timeout 300
+run_fake probe-line-while-probed 1 "$never_started" \
+	PLU_FAKE_QEMU_STATES=wedged PLU_FAKE_QEMU_LINE_AT=3 PLU_FAKE_QEMU_EXIT=5 -- --timeout 300
 # At a deadline, the report shows what the vCPUs were doing.
 run_fake probe-at-timeout 3 '^\[vm-run\]   cpu 0: HLT=1 IF=1 ISR=- IRR=- PPR=0x00 RIP=' \
 	PLU_FAKE_QEMU_STATES=idle -- --timeout 5
