@@ -436,8 +436,12 @@ while :; do
 		break
 	fi
 done
-# What the last read got of a line (at a deadline, a wedge or the end).
-[ -z "$carry" ] || on_line "$carry"
+# What the last read got of a line: at the end; or at a deadline or a
+# wedge, but then not as a host request (one cut off is none, and QEMU is
+# on its way out).
+if [ -n "$carry" ] && { [ -z "$killed_for" ] || [[ $carry != *PLU-HOST* ]]; }; then
+	on_line "$carry"
+fi
 elapsed=$(since)
 qrc=''
 # At a deadline, what the vCPUs were doing, for the report.
@@ -496,6 +500,13 @@ for ((n = 1; n <= nstages; n++)); do
 			END { for (i = last - 24; i <= last; i++) if (i > 0) print buf[i % 25] }' | sed 's/^/    /'
 	fi
 done
+# A failed stage's RESULT marker in the log that the run ended before
+# reading (QEMU killed): the guest failed all the same.
+if [ -n "$killed_for" ] && [ "$guest_fail" = 0 ] &&
+	grep -qE 'PLU-STAGE [0-9]+ RESULT rc=[1-9]' "$log"; then
+	fail=1 guest_fail=1
+	echo "[vm-run] the serial log has a stage's RESULT rc=N (N > 0) that the run had not read"
+fi
 if [ -s "$work/host-requests.log" ] && grep -q '^error' "$work/host-requests.log"; then
 	fail=1 guest_fail=1
 	echo "[vm-run] host requests failed:"
@@ -554,8 +565,7 @@ if [ "$killed_for" = stage ]; then
 elif [ "$killed_for" = run ]; then
 	result=3
 	echo "[vm-run] TIMEOUT after $run_bound for the whole run (QEMU killed +${elapsed}s); serial log: $log"
-elif [ "$killed_for" = wedge ] && [ "$guest_fail" = 0 ] &&
-	! grep -qE 'PLU-STAGE [0-9]+ RESULT rc=[1-9]' "$log"; then
+elif [ "$killed_for" = wedge ] && [ "$guest_fail" = 0 ]; then
 	result=5
 	w=${wedge_seen%%$'\n'*}
 	echo "[vm-run] WEDGED: vCPU ${w#wedged cpu } on $wedge_probes probes ${probe_every}s apart, the console silent: QEMU lost an EOI, not the guest (docs/harness.md); QEMU killed +${elapsed}s; serial log: $log"

@@ -30,6 +30,8 @@ Other knobs, for cases that must end by themselves whatever the load:
   PLU_FAKE_QEMU_TICK=S   a console line every S seconds instead of
                          silence; PLU_FAKE_QEMU_TICKS=N: exit after N
   PLU_FAKE_QEMU_LINE_AT=N  a console line while answering probe N
+  PLU_FAKE_QEMU_PARTIAL  text written after the console lines, with no
+                         end of line (a line cut off)
 """
 import json
 import os
@@ -104,7 +106,8 @@ def main():
     lines += [x for x in os.environ.get("PLU_FAKE_QEMU_CONSOLE", "").split(";")
               if x]
     with open(log, "a") as f:
-        f.write("".join(x + "\r\n" for x in lines))
+        f.write("".join(x + "\r\n" for x in lines) +
+                os.environ.get("PLU_FAKE_QEMU_PARTIAL", ""))
     exit_after = int(os.environ.get("PLU_FAKE_QEMU_EXIT", "-1"))
     max_ticks = int(os.environ.get("PLU_FAKE_QEMU_TICKS", "-1"))
     if exit_after == 0:

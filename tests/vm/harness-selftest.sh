@@ -227,6 +227,14 @@ run_fake probe-console-talks 1 "$never_started" \
 	PLU_FAKE_QEMU_STATES=wedged PLU_FAKE_QEMU_TICK=0.1 PLU_FAKE_QEMU_TICKS=60 -- --timeout 300
 run_fake probe-line-while-probed 1 "$never_started" \
 	PLU_FAKE_QEMU_STATES=wedged PLU_FAKE_QEMU_LINE_AT=3 PLU_FAKE_QEMU_EXIT=5 -- --timeout 300
+# A line cut off by the wedge: a stage's failed RESULT still fails the
+# run (exit 1, not run again); a host request is none (no QMP error that
+# would fail it).
+run_fake probe-cut-result 1 'stage 1 \(true.sh\): FAIL rc=1' PLU_FAKE_QEMU_STATES=wedged \
+	PLU_FAKE_QEMU_CONSOLE='PLU-STAGE 1 START' PLU_FAKE_QEMU_PARTIAL='PLU-STAGE 1 RESULT rc=1' \
+	-- --timeout 300
+run_fake probe-cut-request 5 '^\[vm-run\] WEDGED: vCPU 0' PLU_FAKE_QEMU_STATES=wedged \
+	PLU_FAKE_QEMU_PARTIAL='PLU-HOST device_del nvm' -- --timeout 300
 # At a deadline, the report shows what the vCPUs were doing.
 run_fake probe-at-timeout 3 '^\[vm-run\]   cpu 0: HLT=1 IF=1 ISR=- IRR=- PPR=0x00 RIP=' \
 	PLU_FAKE_QEMU_STATES=idle -- --timeout 5
