@@ -296,7 +296,6 @@ scenario_args() {	# DIR -> vm-run.sh arguments for its stages
 	[ -f "$dir/vm-args" ] && grep -v '^#' "$dir/vm-args"
 }
 
-
 # t_label TARGET - how a target is named in the report: the flavor alone
 # on the default kernel, "KERNEL FLAVOR" on the others.
 t_label() {

@@ -397,10 +397,7 @@ while :; do
 		end=$stage_deadline why=stage
 	fi
 	[ "$end" -gt "$now" ] || { killed_for=$why; break; }
-	if [ "$probe_at" -le "$now" ] && read -t 0 -u "$tfd"; then
-		# Console output waits (a busy host): not silent; read it.
-		probe_at=$((now + probe_every * 1000000))
-	elif [ "$probe_at" -le "$now" ]; then
+	if [ "$probe_at" -le "$now" ] && ! read -t 0 -u "$tfd"; then
 		if probe_cpus; then
 			w=$(grep '^wedged' <<<"$probe_out" || true)
 			# Silent means the log did not grow from one probe to the next.
@@ -421,6 +418,9 @@ while :; do
 		probe_at=$((now + probe_every * 1000000))
 		continue
 	fi
+	# Console output waits at the probe's time (a busy host): not silent;
+	# read it, and probe later.
+	[ "$probe_at" -le "$now" ] && probe_at=$((now + probe_every * 1000000))
 	[ "$probe_at" -lt "$end" ] && end=$probe_at
 	left=$((end - now))
 	if IFS= read -r -t "$(printf '%d.%06d' $((left / 1000000)) $((left % 1000000)))" line <&"$tfd"; then
