@@ -11,7 +11,9 @@
 #   C  the staged source tree holds what the build needs and nothing else;
 #      the modules-load.d file names the module
 #   D  scripts/dkms-install.sh: install (replacing older versions),
-#      uninstall, and a refused kernel leaving nothing behind
+#      uninstall, and a refused kernel leaving nothing of ours behind
+#      (DKMS's own signing key, which its first build makes where it
+#      can sign, is DKMS's, not ours)
 #   E  none of this touched the machine's DKMS state
 #   F  (with PLU_DKMS_CLANG_KDIR, a clang-built test kernel's directory)
 #      the module is built by that kernel's clang, whatever DKMS appends
@@ -427,9 +429,20 @@ if [ -n "${stree:-}" ]; then
 	rc=0
 	scripts/dkms-install.sh --root "$R" --kernel "$srel" --kernelsourcedir "$stree" \
 		>"$work/D/stock.log" 2>&1 || rc=$?
-	left=$(rt_status 2>/dev/null; find "$R/usr/src" "$R/etc" "$R/var/lib/dkms" -type f 2>/dev/null)
-	[ $rc -ne 0 ] && grep -q 'lacks CONFIG_LIVEUPDATE' "$work/D/stock.log" && [ -z "$left" ]
-	verdict "D3: install for stock $srel fails (exit $rc), names CONFIG_LIVEUPDATE, leaves nothing" $? ||
+	# "Nothing" is nothing of this package's.  Where DKMS finds a
+	# sign-file for the kernel (Debian's linux-kbuild), its first build
+	# makes DKMS's own signing key, mok.key and mok.pub at the top of its
+	# tree, before it looks at BUILD_EXCLUSIVE_CONFIG: that key serves
+	# every DKMS module, is enrolled once, and no -dkms package removes
+	# it.  Everything else must go.
+	mok=$(ls "$R/var/lib/dkms/mok.key" "$R/var/lib/dkms/mok.pub" 2>/dev/null | wc -l)
+	left=$(rt_status 2>/dev/null
+	       find "$R/usr/src" "$R/etc" "$R/var/lib/dkms" -type f 2>/dev/null |
+		grep -vxF -e "$R/var/lib/dkms/mok.key" -e "$R/var/lib/dkms/mok.pub")
+	note "D3: DKMS's signing key pair $([ "$mok" = 2 ] && echo "was made (DKMS signs here)" || echo "was not made")"
+	[ $rc -ne 0 ] && grep -q 'lacks CONFIG_LIVEUPDATE' "$work/D/stock.log" && [ -z "$left" ] &&
+		{ [ "$mok" = 0 ] || [ "$mok" = 2 ]; }
+	verdict "D3: install for stock $srel fails (exit $rc), names CONFIG_LIVEUPDATE, leaves nothing of $name's (DKMS's own signing key aside)" $? ||
 		{ [ -z "$left" ] || sed 's/^/#   left: /' <<<"$left"; detail "$work/D/stock.log"; }
 else
 	not_ok "D3: (no stock headers)"
