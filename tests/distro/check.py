@@ -110,6 +110,22 @@ def verify(d):
           "conf/modules (loaded early)", "\n".join(ini))
     check(d.text("s1_enabled") == "enabled", "pci-liveupdate.service enabled",
           d.text("s1_enabled"))
+    # Right after the one apt-get install, before anything else touched
+    # the service (issue 25): dpkg may configure pci-liveupdate before
+    # pci-liveupdate-dkms has built the module.
+    note("dpkg configured: " + d.text("s1_configure_order"))
+    unit = lines(d, "s1_unit_after_install")
+    check(d.text("s1_active_after_install") == "active",
+          "pci-liveupdate.service is active right after apt-get install",
+          "%s; %s; journal: %s" % (d.text("s1_active_after_install"),
+                                   "; ".join(unit),
+                                   d.text("s1_hold_journal")))
+    check("NFileDescriptorStore=1" in unit and "NRestarts=0" in unit,
+          "right after the install it holds the device in its fd store "
+          "and was never restarted", "; ".join(unit))
+    check(d.text("s1_apt_errors") == "0",
+          "apt-get install printed no service error (deb-systemd-invoke, "
+          "start limit)", d.text("s1_apt_install"))
     check(d.text("s1_active") == "active", "pci-liveupdate.service active",
           d.text("s1_hold_journal"))
     check(d.text("s1_fdstore") == "stored plu-memfd",
@@ -183,6 +199,14 @@ def verify(d):
           d.text("s3_check_b"))
     check(d.rc("s3_kexec_b") == 0, "kexec --dry-run into %s goes ahead" % relb,
           d.text("s3_kexec_b"))
+    check(d.rc("s3_headers_b") == 0,
+          "apt-get install of %s's headers" % relb, d.text("s3_headers_b"))
+    unit = lines(d, "s3_unit_b")
+    check(d.text("s3_active_b") == "active" and
+          "NFileDescriptorStore=1" in unit,
+          "after %s's headers and its DKMS build, the service is still "
+          "active and holds the device" % relb,
+          "%s; %s" % (d.text("s3_active_b"), "; ".join(unit)))
 
     # ---- remove and purge ----
     check(d.rc("s3_remove") == 0, "apt-get remove", d.text("s3_remove"))

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Distro test, stage 1: the image as mkimage.sh made it.  Install our
-# packages (DKMS builds the module here, in the guest), start the other
+# packages (DKMS builds the module here, in the guest; the service must
+# be running right after that, nothing here starts it), start the other
 # fd store service, mark, check, then "pci-liveupdate kexec --systemctl"
 # (the preflight, then "systemctl kexec").
 . /run/plu/bin/distro-lib.sh
@@ -12,6 +13,14 @@ plu_emit s1_loaded_before sh -c 'test -e /sys/module/pci_liveupdate && echo load
 
 plu_run s1_apt_install env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	/run/plu/bin/pci-liveupdate-dkms_*_all.deb /run/plu/bin/pci-liveupdate_*_*.deb
+# The service as the install left it, before anything here touches it:
+# active, holding the device in its fd store, never restarted, and no
+# error from apt, whichever package dpkg configured first (the order is
+# recorded; it configured pci-liveupdate first when this was written).
+plu_emit s1_active_after_install systemctl is-active pci-liveupdate.service
+plu_lines s1_unit_after_install systemctl show -p ActiveState -p SubState -p Result -p NRestarts -p NFileDescriptorStore pci-liveupdate.service
+plu_emit s1_apt_errors grep -cE 'Could not execute systemctl|Job for [^ ]* (failed|canceled)|start-limit|A dependency job' /run/plu-stage/s1_apt_install.log
+plu_lines s1_configure_order sh -c "grep -E ' (configure|trigproc) pci-liveupdate' /var/log/dpkg.log | cut -d' ' -f3,4"
 plu_lines s1_dkms_status dkms status pci-liveupdate
 # The build's log when DKMS failed (the apt output only names it).
 plu_lines s1_dkms_make_log sh -c 'tail -n 25 /var/lib/dkms/pci-liveupdate/*/build/make.log 2>/dev/null'
@@ -24,8 +33,6 @@ plu_emit s1_check_pkg pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD"
 plu_run s1_initramfs update-initramfs -u -k "$REL"
 plu_initrd_modules s1_initrd "$INITRD"
 plu_emit s1_enabled systemctl is-enabled pci-liveupdate.service
-plu_emit s1_active_after_install systemctl is-active pci-liveupdate.service
-systemctl start pci-liveupdate.service
 plu_emit s1_active systemctl is-active pci-liveupdate.service
 plu_lines s1_hold_journal journalctl -b -u pci-liveupdate.service -o cat --no-pager
 
