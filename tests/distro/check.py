@@ -56,8 +56,15 @@ def load_order(d, stage):
           stage + ": LUO found a handler for every preserved file "
           "(no 'No registered handler' line)",
           d.text(stage + "_no_handler"))
-    check(d.text(stage + "_running") in ("running", "degraded"),
-          stage + ": systemd finished booting",
+    running(d, stage)
+
+
+def running(d, stage):
+    """systemd finished booting and nothing failed: "degraded" is a
+    failure here, whatever unit caused it."""
+    check(d.text(stage + "_running") == "running" and
+          d.rc(stage + "_failed") == 0 and not d.text(stage + "_failed"),
+          stage + ": systemd finished booting, state running, no failed unit",
           "%s; failed units: %s" % (d.text(stage + "_running"),
                                    d.text(stage + "_failed")))
 
@@ -79,6 +86,7 @@ def verify(d):
     check(d.text("s1_pid1").endswith("/systemd"), "systemd is PID 1",
           d.text("s1_pid1"))
     rel = d.text("s1_kernel")
+    running(d, "s1")
     check(d.text("s1_loaded_before") == "absent",
           "stage 1: no module before the packages are installed")
     check(d.rc("s1_apt_install") == 0, "apt-get install of our .debs",
@@ -208,31 +216,59 @@ def verify(d):
           "active and holds the device" % relb,
           "%s; %s" % (d.text("s3_active_b"), "; ".join(unit)))
 
+    # ---- stage 4: the LUO kernel booted without liveupdate=on ----
+    check(d.text("s4_boot_id") and
+          d.text("s4_boot_id") != d.text("s3_boot_id") and
+          d.text("s4_kernel") == relb,
+          "stage 4 is a new boot, of %s" % relb,
+          "%s %s" % (d.text("s4_kernel"), d.text("s4_boot_id")))
+    check("liveupdate=on" not in d.text("s4_cmdline").split() and
+          d.text("s4_luo_dev") == "absent",
+          "stage 4: no liveupdate=on, no /dev/liveupdate (LUO is off)",
+          "%s; /dev/liveupdate %s" % (d.text("s4_cmdline"),
+                                      d.text("s4_luo_dev")))
+    check(d.text("s4_disabled") not in ("", "0") and
+          d.text("s4_loaded") == "absent",
+          "stage 4: the module was tried at boot and refused to load "
+          "(\"Live Update is disabled\")",
+          "lines: %s; module %s" % (d.text("s4_disabled"),
+                                    d.text("s4_loaded")))
+    ml = lines(d, "s4_modules_load")
+    check("ActiveState=active" in ml and "Result=success" in ml,
+          "stage 4: systemd-modules-load.service did not fail on the "
+          "refused module",
+          "; ".join(ml) + "; journal: " + d.text("s4_modules_load_journal"))
+    unit = lines(d, "s4_unit")
+    check("ActiveState=inactive" in unit and "Result=success" in unit,
+          "stage 4: pci-liveupdate.service skipped, not failed",
+          "; ".join(unit))
+    running(d, "s4")
+
     # ---- remove and purge ----
-    check(d.rc("s3_remove") == 0, "apt-get remove", d.text("s3_remove"))
-    check(d.rc("s3_left_remove") is not None, "after remove: looked for leftovers")
-    left = [x for x in lines(d, "s3_left_remove") if x.strip()]
+    check(d.rc("s4_remove") == 0, "apt-get remove", d.text("s4_remove"))
+    check(d.rc("s4_left_remove") is not None, "after remove: looked for leftovers")
+    left = [x for x in lines(d, "s4_left_remove") if x.strip()]
     bad = [x for x in left if re.search(
         r"^/usr/src/|/var/lib/dkms|/lib/modules/|initramfs-tools|dracut|"
         r"modules-load|^/usr/lib/systemd/system/|/usr/sbin/", x)]
     # (The unit's enablement stays until purge, as with any Debian
     # service; purge is checked below to leave nothing at all.)
     check(not bad, "after remove: no DKMS tree, module, hook or unit", "\n".join(left))
-    for k, which in (("s3_initrd_a_removed", "the first kernel's"),
-                     ("s3_initrd_b_removed", "the second kernel's")):
+    for k, which in (("s4_initrd_a_removed", "the first kernel's"),
+                     ("s4_initrd_b_removed", "the second kernel's")):
         ini = [x for x in lines(d, k) if x.strip()]
         check(d.rc(k) is not None and
               not any("pci_liveupdate" in x for x in ini),
               "after remove, %s initramfs no longer has the module" % which,
               "; ".join(ini) or "not recorded")
-    check(d.rc("s3_purge") == 0, "apt-get purge", d.text("s3_purge"))
-    check(d.rc("s3_left_purge") is not None, "after purge: looked for leftovers")
-    left = [x for x in lines(d, "s3_left_purge") if x.strip()]
+    check(d.rc("s4_purge") == 0, "apt-get purge", d.text("s4_purge"))
+    check(d.rc("s4_left_purge") is not None, "after purge: looked for leftovers")
+    left = [x for x in lines(d, "s4_left_purge") if x.strip()]
     check(not left, "after purge: nothing named pci-liveupdate or "
           "pci_liveupdate is left", "\n".join(left))
-    check(d.rc("s3_dpkg_left") is not None and
-          not d.text("s3_dpkg_left").strip(), "after purge: dpkg knows no "
-          "pci-liveupdate package", d.text("s3_dpkg_left"))
+    check(d.rc("s4_dpkg_left") is not None and
+          not d.text("s4_dpkg_left").strip(), "after purge: dpkg knows no "
+          "pci-liveupdate package", d.text("s4_dpkg_left"))
 
 
 def main():

@@ -13,7 +13,10 @@
 #            another service's memfd; mark, "pci-liveupdate kexec";
 #   stage 3: the set came back through the CLI's session; the preflight
 #            refuses a kernel DKMS has not built for and allows it after
-#            "dkms install"; remove and purge leave nothing.
+#            its headers and "dkms install"; a plain kexec into it without
+#            liveupdate=on;
+#   stage 4: that boot is clean ("running") although the module refused
+#            to load; remove and purge leave nothing.
 # The host checks the recorded results (tests/distro/check.py).  Results
 # in DIR (default results/distro/): serial.log (console), data.log,
 # vm-run.attemptN.log (vm-run.sh's output: a run QEMU crashed or wedged
@@ -31,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || plu_die "$1 needs an argument"; res=$2; shift 2 ;;
 	--keep) vm_opts+=(--keep); shift ;;
 	-v|--verbose) vm_opts+=(-v); shift ;;
-	-h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) plu_die "distro-test.sh: unknown option $1" ;;
 	esac
 done
@@ -68,8 +71,9 @@ plu_vm_run_retry "$res/vm-run" --rootfs "$img" --topology "$here/topology.args" 
 	--bin "${debs[0]}" --bin "${debs[1]}" --bin "$PLU_TOP/tests/vm/plu-lib.sh" \
 	--bin "$here/distro-lib.sh" --bin "$res/bin/plu-fdstore-test" \
 	--stage1 "$here/stage1.sh" --stage2 "$here/stage2.sh" --stage3 "$here/stage3.sh" \
+	--stage4 "$here/stage4.sh" \
 	"${vm_opts[@]}" || rc=$?
-took "VM run (three boots)" $((SECONDS - t))
+took "VM run (four boots)" $((SECONDS - t))
 
 crc=0
 python3 "$here/check.py" "$res/data.log" | tee "$res/check.log" || crc=1

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Distro test, stage 3: after "pci-liveupdate kexec".  The set came back
 # through the CLI's session.  Then the preflight against a kernel DKMS has
-# not built for, and again after its headers (apt-get install; the
-# service stays active) and "dkms install" for it; then remove and purge
-# the packages and look for what they left.
+# not built for, and again after its headers (apt-get install; the service
+# stays active) and "dkms install" for it; then a plain kexec into that
+# kernel without liveupdate=on (stage 4).
 . /run/plu/bin/distro-lib.sh
 plu_boot_facts s3
 plu_note s3_sysfs "$(plu_sysfs_json)"
@@ -35,18 +35,11 @@ plu_lines s3_kexec_b pci-liveupdate kexec --dry-run --session plu-b --kernel "$k
 plu_emit s3_active_b systemctl is-active pci-liveupdate.service
 plu_lines s3_unit_b systemctl show -p ActiveState -p NFileDescriptorStore pci-liveupdate.service
 
-# What the packages leave: after remove, after purge.
-leftovers() {
-	find / -xdev \( -name '*pci-liveupdate*' -o -name '*pci_liveupdate*' \) \
-		-not -path '/var/log/*' -not -path '/var/lib/dpkg/info/*' 2>/dev/null | sort
-	ls -d /var/lib/dkms/pci-liveupdate 2>/dev/null
-	systemctl list-unit-files --no-legend 'pci-liveupdate*' 2>/dev/null
-}
-plu_run s3_remove env DEBIAN_FRONTEND=noninteractive apt-get remove -y pci-liveupdate-dkms pci-liveupdate
-plu_lines s3_left_remove leftovers
-plu_initrd_modules s3_initrd_a_removed "/boot/initrd.img-$REL_A"
-plu_initrd_modules s3_initrd_b_removed "/boot/initrd.img-$REL_B"
-plu_run s3_purge env DEBIAN_FRONTEND=noninteractive apt-get purge -y pci-liveupdate-dkms pci-liveupdate
-plu_lines s3_left_purge leftovers
-plu_lines s3_dpkg_left sh -c "dpkg -l 'pci-liveupdate*' 2>/dev/null | grep -E '^[a-z][a-z] ' || true"
-exit 0
+# A boot of a LUO kernel without liveupdate=on (a recovery boot, or one
+# before the admin added it): $REL_B, which has the module now.  Loaded
+# and booted with kexec and "systemctl kexec", without the preflight
+# ("pci-liveupdate kexec" refuses a command line without liveupdate=on).
+plu_data_drain
+KERNEL=$kb INITRD=$ib NEXT_CMDLINE=$(printf '%s\n' "$NEXT_CMDLINE" | sed 's/\(^\| \)liveupdate=on\( \|$\)/\1\2/') \
+	plu-systemctl-kexec
+exit 1
