@@ -4,8 +4,8 @@
  * "pci-liveupdate kexec" runs first.  Before the device set is handed to
  * another kernel, find out whether that kernel can take it: its release
  * (from the bzImage) has the module, its initramfs loads the module before
- * anything opens /dev/liveupdate, its command line turns LUO and KHO on,
- * it was built with LUO, and its module reads the wire version the running
+ * anything opens /dev/liveupdate, its command line turns LUO and KHO on
+ * and does not blacklist the module, it was built with LUO, and its module reads the wire version the running
  * module writes.  kexec refuses on a failure (--force goes ahead), because
  * each of them loses the set, and some (the module loaded too late) break
  * every later LUO open of that boot.
@@ -292,6 +292,23 @@ static bool modname_eq(const char *a, size_t alen, const char *b)
 			return false;
 	}
 	return true;
+}
+
+/* Whether the comma list [v, v+len) names the module. */
+static bool list_names_module(const char *v, size_t len)
+{
+	const char *end = v + len;
+	size_t vl;
+
+	while (v < end) {
+		vl = strcspn(v, ",");
+		if (vl > (size_t)(end - v))
+			vl = end - v;
+		if (modname_eq(v, vl, PLU_MODULE_NAME))
+			return true;
+		v += vl + 1;
+	}
+	return false;
 }
 
 /* Whether a file name is the module: pci_liveupdate.ko[.xz|.zst|.gz]. */
@@ -824,19 +841,9 @@ static bool line_loads(enum loader_kind k, const char *line)
 		if (!len)
 			continue;
 		if (k == LOADER_CMDLINE_D) {
-			const char *v;
-
-			if (strncmp(tok, "rd.driver.pre=", 14) || len <= 14)
-				continue;
-			for (v = tok + 14; v < tok + len;) {
-				size_t vl = strcspn(v, ",");
-
-				if (vl > (size_t)(tok + len - v))
-					vl = tok + len - v;
-				if (modname_eq(v, vl, PLU_MODULE_NAME))
-					return true;
-				v += vl + 1;
-			}
+			if (!strncmp(tok, "rd.driver.pre=", 14) &&
+			    list_names_module(tok + 14, len - 14))
+				return true;
 			continue;
 		}
 		if ((len == 8 && !strncmp(tok, "modprobe", 8)) ||
@@ -1289,10 +1296,44 @@ static void check_kconfig(struct preflight *p, const char *rel,
 		add(p, "config", PF_OK, "/boot/config-%s has CONFIG_LIVEUPDATE=y", rel);
 }
 
+/*
+ * The parameter [*len] of the next command line, before a "--", that
+ * blacklists the module: module_blacklist= (the kernel's; it keeps only the
+ * last one) if @kernel, else modprobe.blacklist= (kmod's; each one counts).
+ * Both are comma lists; '-' and '_' are the same in names.  NULL if none.
+ */
+static const char *cmdline_blacklist(const char *cmdline, bool kernel,
+				     size_t *len)
+{
+	const char *key = kernel ? "module_blacklist" : "modprobe.blacklist";
+	const char *p = cmdline, *end = cmdline + plu_cmdline_args_end(cmdline);
+	const char *found = NULL;
+	size_t kl = strlen(key), tl;
+
+	while (p < end) {
+		p += strspn(p, " \t");
+		tl = strcspn(p, " \t");
+		if (tl > kl && p[kl] == '=' && modname_eq(p, kl, key)) {
+			if (list_names_module(p + kl + 1, tl - kl - 1)) {
+				found = p;
+				*len = tl;
+				if (!kernel)
+					break;
+			} else if (kernel) {
+				found = NULL;
+			}
+		}
+		p += tl;
+	}
+	return found;
+}
+
 static void check_cmdline(struct preflight *p, const char *cmdline,
 			  const char *rel, const struct kconfig *c)
 {
 	int kho = plu_cmdline_bool(cmdline, "kho");
+	const char *bl;
+	size_t bl_len;
 
 	if (plu_cmdline_bool(cmdline, "liveupdate") == 1)
 		add(p, "cmdline", PF_OK, "the next command line has liveupdate=on");
@@ -1314,6 +1355,15 @@ static void check_cmdline(struct preflight *p, const char *cmdline,
 	else
 		add(p, "cmdline", PF_OK, "KHO is on by default in %s (CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT=y)",
 		    rel);
+
+	bl = cmdline_blacklist(cmdline, true, &bl_len);
+	if (bl)
+		add(p, "cmdline", PF_FAIL, "the next command line has %.*s: the kernel refuses to load %s",
+		    (int)bl_len, bl, PLU_MODULE_NAME);
+	bl = cmdline_blacklist(cmdline, false, &bl_len);
+	if (bl)
+		add(p, "cmdline", PF_FAIL, "the next command line has %.*s: udev, systemd-modules-load and modprobe -b do not load %s",
+		    (int)bl_len, bl, PLU_MODULE_NAME);
 }
 
 /* Returns the module's path for the wire check, or NULL. */

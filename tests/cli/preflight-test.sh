@@ -473,6 +473,37 @@ status "check: no kho=on needed with ENABLE_DEFAULT=y" 0
 has "check: KHO on by default is said" \
 	"ok: KHO is on by default in $REL (CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT=y)"
 
+# The module blacklisted on the next command line: the kernel refuses it
+# (module_blacklist=, its last one counts), the loaders that apply kmod's
+# blacklist skip it (modprobe.blacklist=, every one counts).
+good_root
+KBL="the kernel refuses to load pci_liveupdate"
+MBL="udev, systemd-modules-load and modprobe -b do not load pci_liveupdate"
+for bl in "module_blacklist=pci_liveupdate:$KBL" "module_blacklist=a,pci_liveupdate,b:$KBL" \
+	"module_blacklist=pci-liveupdate:$KBL" "module-blacklist=virtio_pci,pci_liveupdate:$KBL" \
+	"modprobe.blacklist=pci_liveupdate:$MBL" "modprobe.blacklist=virtio_pci,pci-liveupdate:$MBL"; do
+	check --append "liveupdate=on kho=on ${bl%%:*}"
+	status "blacklist: ${bl%%:*} fails" 1
+	has "blacklist: ${bl%%:*} is named" "fail: the next command line has ${bl%%:*}: ${bl#*:}"
+done
+check --append "liveupdate=on kho=on module_blacklist=pci_liveupdatex,xpci_liveupdate modprobe.blacklist=pci"
+status "blacklist: other modules blacklisted pass" 0
+check --append "liveupdate=on kho=on module_blacklist=pci_liveupdate module_blacklist=virtio_pci"
+status "blacklist: a later module_blacklist= replaces an earlier one" 0
+check --append "liveupdate=on kho=on modprobe.blacklist=pci_liveupdate modprobe.blacklist=virtio_pci"
+has "blacklist: every modprobe.blacklist= counts" \
+	"fail: the next command line has modprobe.blacklist=pci_liveupdate: $MBL"
+check --append "liveupdate=on kho=on -- module_blacklist=pci_liveupdate"
+status "blacklist: after -- it is init's, not the kernel's" 0
+echo "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 ro module_blacklist=nouveau,pci_liveupdate" >"$ROOT/proc/cmdline"
+check --reuse-cmdline --append "liveupdate=on kho=on"
+has "blacklist: carried over by --reuse-cmdline" \
+	"fail: the next command line has module_blacklist=nouveau,pci_liveupdate: $KBL"
+kexec_dry --initrd "$INITRD" --reuse-cmdline --append "liveupdate=on kho=on"
+status "blacklist: kexec refuses it (exit 1)" 1
+has "blacklist: kexec names it" \
+	"fail: the next command line has module_blacklist=nouveau,pci_liveupdate: $KBL"
+
 # --- the config ------------------------------------------------------------
 
 good_root
