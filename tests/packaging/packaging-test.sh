@@ -10,6 +10,8 @@
 #   files    dkms.conf refuses kernels without the options Kbuild requires;
 #            the initramfs hook, the dracut and modules-load.d files name
 #            the module; the unit runs "hold" with a preserved fd store
+#            and is skipped, not failed, without the module; the packages
+#            restart it through the trigger pci-liveupdate-module
 #   deb      (not with --static) scripts/build-deb.sh builds both packages
 #            and lintian finds no error in them; each holds what it should,
 #            at the package's version, and the CLI in it says that version
@@ -96,6 +98,17 @@ check "files: $unit is Type=notify, runs 'pci-liveupdate hold', keeps a preserve
 		 grep -qx 'ExecStart=/usr/sbin/pci-liveupdate hold' $unit &&
 		 grep -qxE 'FileDescriptorStoreMax=[1-9][0-9]*' $unit &&
 		 grep -qx 'FileDescriptorStorePreserve=yes' $unit"
+# Issue 25: dpkg may configure pci-liveupdate before pci-liveupdate-dkms
+# has built the module; the unit must then be skipped, not failed.
+check "files: $unit is skipped (ExecCondition=) while $mod is neither loaded nor installed" \
+	bash -c "grep -qE '^ExecCondition=.*test -d /sys/module/$mod \|\| modinfo .*$mod' $unit"
+check "files: pci-liveupdate-dkms's postinst activates the trigger pci-liveupdate-module after DKMS's build (#DEBHELPER#)" \
+	bash -c "sed -n '/^#DEBHELPER#/,\$p' debian/pci-liveupdate-dkms.postinst |
+		 grep -qx '[[:space:]]*dpkg-trigger --no-await pci-liveupdate-module'"
+check "files: pci-liveupdate is interested in pci-liveupdate-module and starts its unit when triggered" \
+	bash -c "grep -qx 'interest-noawait pci-liveupdate-module' debian/pci-liveupdate.triggers &&
+		 grep -q '\"\$1\" = triggered' debian/pci-liveupdate.postinst &&
+		 grep -q 'deb-systemd-invoke start pci-liveupdate.service' debian/pci-liveupdate.postinst"
 check "files: debian/pci-liveupdate.service is the unit in packaging/systemd" \
 	cmp -s debian/pci-liveupdate.service "$unit"
 if command -v systemd-analyze >/dev/null; then
@@ -134,6 +147,14 @@ if [ "$static" = 0 ]; then
 			test ${#missing[@]} -eq 0
 		extra=$(grep -E '^/usr/src/.*(\.o|\.ko|\.cmd|/tests/|/tools/)' <<<"$dk")
 		check "deb: its DKMS tree has no build products, tests or tools${extra:+: $extra}" test -z "$extra"
+		# The trigger as built: dh_dkms's build comes before its activation.
+		dkpi=$(dpkg-deb -I "$dkms_deb" postinst 2>/dev/null)
+		b=$(grep -n 'dkms' <<<"$dkpi" | grep -v 'pci-liveupdate-dkms' | head -n 1 | cut -d: -f1)
+		t=$(grep -n 'dpkg-trigger --no-await pci-liveupdate-module' <<<"$dkpi" | head -n 1 | cut -d: -f1)
+		check "deb: $name-dkms's postinst activates pci-liveupdate-module after the DKMS build (lines ${b:-none}, ${t:-none})" \
+			test -n "$b" -a -n "$t" -a "${t:-0}" -gt "${b:-0}"
+		check "deb: $name's control files declare interest in pci-liveupdate-module" \
+			bash -c "dpkg-deb -I '$cli_deb' triggers 2>/dev/null | grep -qx 'interest-noawait pci-liveupdate-module'"
 		check "deb: $name-dkms depends on dkms with BUILD_EXCLUSIVE_CONFIG support" \
 			bash -c "dpkg-deb -f '$dkms_deb' Depends | grep -qE 'dkms \\(>= 3'"
 		cl=$(dpkg-deb -c "$cli_deb" 2>/dev/null | awk '{ print $6 }' | sed 's#^\./#/#')
