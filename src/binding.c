@@ -8,6 +8,11 @@
  * registering a kprobe on the symbol name, and every call goes through a
  * static call: a direct call, so an x86 kernel with IBT, which seals the
  * ENDBR of functions never called indirectly, cannot fault on it.
+ *
+ * With LUO built in but off (booted without liveupdate=on) binding fails
+ * with -ENODEV: systemd-modules-load, which loads the module at every boot
+ * through the package's modules-load.d entry, takes ENODEV and ENOENT as
+ * "not for this system" and fails its unit on any other errno.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,7 +27,7 @@ int plu_luo_bind(void)
 {
 	if (!liveupdate_enabled()) {
 		pr_err("Live Update is disabled: boot with liveupdate=on (and kho=on)\n");
-		return -EOPNOTSUPP;
+		return -ENODEV;
 	}
 	return 0;
 }
@@ -109,7 +114,7 @@ int plu_luo_bind(void)
 
 	if (!static_call(plu_liveupdate_enabled)()) {
 		pr_err("Live Update is disabled: boot with liveupdate=on (and kho=on)\n");
-		return -EOPNOTSUPP;
+		return -ENODEV;
 	}
 	return 0;
 }

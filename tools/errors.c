@@ -90,7 +90,6 @@ static const struct hint hints[] = {
 	  "  'kexec --unload' unloads it" },
 	{ PLU_OP_INSERT, ENOENT, plu_luo_missing_hint },
 	{ PLU_OP_INSERT, ENODEV, plu_luo_missing_hint },
-	{ PLU_OP_INSERT, EOPNOTSUPP, plu_luo_missing_hint },
 	{ PLU_OP_INSERT, ENOEXEC,
 	  "the module was built for another kernel; rebuild it against this one" },
 	{ PLU_OP_INSERT, EKEYREJECTED, "the module signature was rejected" },
