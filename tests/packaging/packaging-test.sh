@@ -12,11 +12,13 @@
 #            the module; the unit runs "hold" with a preserved fd store
 #            and is skipped, not failed, without the module; the packages
 #            restart it through the trigger pci-liveupdate-module
+#   trigger  dpkg runs pci-liveupdate's postinst after -dkms's build in
+#            every order of installation (stand-in packages, private root)
 #   deb      (not with --static) scripts/build-deb.sh builds both packages
 #            and lintian finds no error in them; each holds what it should,
 #            at the package's version, and the CLI in it says that version
 #
-# --static runs the first two only (no build; debian/rules runs them).
+# --static runs all but deb (no build; debian/rules runs them).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -118,6 +120,56 @@ if command -v systemd-analyze >/dev/null; then
 	bad=$(grep -vE "Unknown key( name)? 'FileDescriptorStorePreserve'|Command /usr/sbin/pci-liveupdate is not executable" <<<"$out")
 	check "files: systemd-analyze verify finds nothing wrong with the unit${bad:+: $bad}" test -z "$bad"
 	[ -z "$out" ] || sed 's/^/#   systemd-analyze: /' <<<"$out"
+fi
+
+# --- trigger --------------------------------------------------------------
+# dpkg's side of the trigger pci-liveupdate-module, in a private dpkg root,
+# with two stand-in packages: one has pci-liveupdate's triggers file, the
+# other runs the dpkg-trigger line of pci-liveupdate-dkms's postinst on
+# configure; each postinst logs how it was called.  In every order of
+# installation, pci-liveupdate's postinst must run (configure or
+# triggered) after pci-liveupdate-dkms's configure, the build.
+if command -v dpkg-deb >/dev/null && command -v dpkg >/dev/null; then
+	tt=$(mktemp -d)
+	tline=$(sed -n '/^#DEBHELPER#/,$p' debian/pci-liveupdate-dkms.postinst | grep -m 1 'dpkg-trigger' | sed 's/^[[:space:]]*//')
+	stub() {	# stub NAME POSTINST-LINE [TRIGGERS-FILE]
+		mkdir -p "$tt/$1/DEBIAN"
+		printf 'Package: plu-%s-stub\nVersion: 1\nArchitecture: all\nMaintainer: test <test@example.org>\nDescription: stand-in\n' \
+			"$1" >"$tt/$1/DEBIAN/control"
+		printf '#!/bin/sh\necho "%s $*" >>"%s/log"\n%s\nexit 0\n' "$1" "$tt" "$2" >"$tt/$1/DEBIAN/postinst"
+		chmod 755 "$tt/$1/DEBIAN/postinst"
+		[ -z "${3:-}" ] || cp "$3" "$tt/$1/DEBIAN/triggers"
+		dpkg-deb -b "$tt/$1" "$tt/$1.deb" >/dev/null
+	}
+	stub main ':' debian/pci-liveupdate.triggers
+	stub dkms "[ \"\$1\" = configure ] || exit 0; $tline"
+	fdpkg() {
+		env -u DPKG_ROOT -u DPKG_ADMINDIR dpkg --root="$tt/root" --log=/dev/null \
+			--force-not-root --force-script-chrootless "$@" >>"$tt/dpkg.out" 2>&1
+	}
+	trigger_order() {	# trigger_order WHAT DPKG-ARGS... [-- DPKG-ARGS...]...
+		local what=$1 args=()
+		shift
+		rm -rf "$tt/root" "$tt/log"
+		mkdir -p "$tt/root/var/lib/dpkg/info" "$tt/root/var/lib/dpkg/updates"
+		: >"$tt/root/var/lib/dpkg/status"
+		while [ $# -gt 0 ]; do
+			if [ "$1" = -- ]; then fdpkg "${args[@]}"; args=(); else args+=("$1"); fi
+			shift
+		done
+		fdpkg "${args[@]}"
+		check "trigger: $what: pci-liveupdate's postinst runs after -dkms's configure ($(sed 's/ *$//' "$tt/log" | paste -sd, -))" \
+			awk '/^dkms configure/ { d = NR } /^main (configure|triggered)/ { m = NR }
+			     END { exit !(d && m > d) }' "$tt/log"
+	}
+	check "trigger: pci-liveupdate-dkms's postinst has a dpkg-trigger line ($tline)" test -n "$tline"
+	trigger_order "both at once" -i "$tt/dkms.deb" "$tt/main.deb"
+	trigger_order "both unpacked, pci-liveupdate configured first (apt's order in issue 25)" \
+		--unpack "$tt/dkms.deb" "$tt/main.deb" -- --configure plu-main-stub -- \
+		--configure plu-dkms-stub -- --configure --pending
+	trigger_order "-dkms, then pci-liveupdate" -i "$tt/dkms.deb" -- -i "$tt/main.deb"
+	trigger_order "pci-liveupdate, then -dkms" -i "$tt/main.deb" -- -i "$tt/dkms.deb"
+	rm -rf "$tt"
 fi
 
 # --- deb ------------------------------------------------------------------
