@@ -427,7 +427,12 @@ fi
 if [ -n "${stree:-}" ]; then
 	R=$work/D/root-stock
 	rc=0
-	scripts/dkms-install.sh --root "$R" --kernel "$srel" --kernelsourcedir "$stree" \
+	# As on a machine with Debian's linux-kbuild installed, where DKMS
+	# signs: its sign-file is the unpacked one (DKMS reads sign_file from
+	# the environment), so that this runs the same on every machine.
+	sfile=$(ls "$stree"/../../lib/linux-kbuild-*/scripts/sign-file 2>/dev/null | head -n 1)
+	[ -n "$sfile" ] || note "D3: no sign-file in the unpacked linux-kbuild: DKMS will not sign"
+	sign_file=$sfile scripts/dkms-install.sh --root "$R" --kernel "$srel" --kernelsourcedir "$stree" \
 		>"$work/D/stock.log" 2>&1 || rc=$?
 	# "Nothing" is nothing of this package's.  Where DKMS finds a
 	# sign-file for the kernel (Debian's linux-kbuild), its first build
