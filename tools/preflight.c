@@ -5,10 +5,11 @@
  * another kernel, find out whether that kernel can take it: its release
  * (from the bzImage) has the module, its initramfs loads the module before
  * anything opens /dev/liveupdate, its command line turns LUO and KHO on
- * and does not blacklist the module, it was built with LUO, and its module reads the wire version the running
- * module writes.  kexec refuses on a failure (--force goes ahead), because
- * each of them loses the set, and some (the module loaded too late) break
- * every later LUO open of that boot.
+ * and does not blacklist the module, it was built with LUO, and its module
+ * (the file, and the copy in the initramfs that the next boot loads) reads
+ * the wire version the running module writes.  kexec refuses on a failure
+ * (--force goes ahead), because each of them loses the set, and some (the
+ * module loaded too late) break every later LUO open of that boot.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -195,6 +196,14 @@ char *plu_build_cmdline(bool reuse, const char *append)
 
 /* --- results ------------------------------------------------------------ */
 
+/* The modinfo fields of a module file the checks use; "" when absent. */
+struct modfields {
+	int err;		/* 0, or the negative errno of reading it */
+	char wire[32];		/* plu_wire_version */
+	char srcversion[64];
+	char vermagic[256];
+};
+
 struct pf_item {
 	const char *check;	/* short name, the JSON "check" */
 	enum pf_level level;
@@ -208,7 +217,16 @@ struct preflight {
 	/* What was looked at, for --json; NULL or -1 when unknown. */
 	char *kernel, *initrd, *cmdline, *module;
 	char release[REL_MAX];
-	long wire_running, wire_target, marked;
+	long wire_running, wire_target, wire_initrd, marked;
+	struct modfields dko;	/* the modinfo of module */
+	/*
+	 * The module the initramfs holds for the release: its name there
+	 * ("" when it has none), its modinfo, why that cannot be read ("" if
+	 * it can).
+	 */
+	char iko_name[PATH_MAX];
+	struct modfields iko;
+	char iko_why[MSG_MAX];
 };
 
 static void add(struct preflight *p, const char *check, enum pf_level level,
@@ -516,45 +534,64 @@ static void kmod_quiet(void *data, int priority, const char *file, int line,
 	(void)args;
 }
 
+/* The first value of a field counts (none is expected twice). */
+static void field_set(char *dst, size_t len, const char *val)
+{
+	if (!dst[0])
+		snprintf(dst, len, "%s", val);
+}
+
 /*
- * The modinfo value @key of the module file @path (shown path; read below
- * the root) into @val.  Return: 0, 1 when the field is absent, or a
- * negative errno.
+ * Read the modinfo of the module file @file (a real path, not below the
+ * root) through libkmod, which decompresses what it was built for.
+ * Return: 0 or a negative errno, also in @f->err.
  */
-static int modinfo(const char *path, const char *key, char *val, size_t len)
+static int modfields_read(const char *file, struct modfields *f)
 {
 	static const char *const no_config[] = { NULL };
 	struct kmod_list *list = NULL, *l;
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
-	char buf[PATH_MAX];
-	int err, ret = 1;
+	const char *key, *val;
+	int err;
 
+	memset(f, 0, sizeof(*f));
 	/* One context per file: a context knows a module name only once. */
 	ctx = kmod_new(NULL, no_config);
 	if (!ctx)
-		return -ENOMEM;
+		return f->err = -ENOMEM;
 	kmod_set_log_fn(ctx, kmod_quiet, NULL);
-	err = kmod_module_new_from_path(ctx, rpath(buf, "%s", path), &mod);
+	err = kmod_module_new_from_path(ctx, file, &mod);
 	if (!err)
 		err = kmod_module_get_info(mod, &list);
 	if (err < 0) {
-		ret = err;
+		f->err = err;
 		goto out;
 	}
 	kmod_list_foreach(l, list) {
-		if (!strcmp(kmod_module_info_get_key(l), key)) {
-			snprintf(val, len, "%s", kmod_module_info_get_value(l));
-			ret = 0;
-			break;
-		}
+		key = kmod_module_info_get_key(l);
+		val = kmod_module_info_get_value(l);
+		if (!strcmp(key, "plu_wire_version"))
+			field_set(f->wire, sizeof(f->wire), val);
+		else if (!strcmp(key, "srcversion"))
+			field_set(f->srcversion, sizeof(f->srcversion), val);
+		else if (!strcmp(key, "vermagic"))
+			field_set(f->vermagic, sizeof(f->vermagic), val);
 	}
 	kmod_module_info_free_list(list);
 out:
 	if (mod)
 		kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return ret;
+	return f->err;
+}
+
+/* The same for a module file of this system (a shown path). */
+static int modfields_of(const char *path, struct modfields *f)
+{
+	char buf[PATH_MAX];
+
+	return modfields_read(rpath(buf, "%s", path), f);
 }
 
 /* A wire version: a decimal number from 1 to 65535; -1 otherwise. */
@@ -588,8 +625,9 @@ struct running {
  */
 static void running_module(struct running *r)
 {
-	char buf[PATH_MAX], src_loaded[64], src_file[64], wire[32];
+	char buf[PATH_MAX], src_loaded[64];
 	struct pci_liveupdate_status st;
+	struct modfields mf;
 	struct utsname u;
 	struct modfile m;
 	int fd, err = 0;
@@ -632,15 +670,14 @@ static void running_module(struct running *r)
 	if (uname(&u))
 		return;
 	find_module(u.release, &m);
-	if (m.src == MOD_NONE ||
-	    modinfo(m.path, "srcversion", src_file, sizeof(src_file)) ||
-	    strcmp(src_file, src_loaded)) {
+	if (m.src == MOD_NONE || modfields_of(m.path, &mf) ||
+	    !mf.srcversion[0] || strcmp(mf.srcversion, src_loaded)) {
 		snprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
 			 ", and no module file of %s is the loaded one", u.release);
 		return;
 	}
-	if (!modinfo(m.path, "plu_wire_version", wire, sizeof(wire)))
-		r->wire = parse_wire(wire);
+	if (mf.wire[0])
+		r->wire = parse_wire(mf.wire);
 	if (r->wire < 0)
 		snprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
 			 ", and %s has no valid plu_wire_version", m.path);
@@ -700,19 +737,40 @@ static bool reader_read(struct reader *r, void *dst, size_t n)
 	return true;
 }
 
-static bool reader_skip(struct reader *r, uint64_t n)
+/*
+ * Consume @n bytes, writing them to @fd unless it is -1; a failed write
+ * sets *@werr to its errno and the rest is only consumed.  False if the
+ * input ends first.
+ */
+static bool reader_copy(struct reader *r, uint64_t n, int fd, int *werr)
 {
-	size_t k;
+	size_t k, done;
+	ssize_t w;
 
 	while (n) {
 		k = reader_avail(r, n < sizeof(r->buf) / 2 ? n : sizeof(r->buf) / 2);
 		if (!k)
 			return false;
+		for (done = 0; fd >= 0 && done < k; done += w) {
+			w = write(fd, r->buf + r->pos + done, k - done);
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+			} else if (w <= 0) {
+				*werr = w < 0 ? errno : EIO;
+				fd = -1;
+				break;
+			}
+		}
 		r->pos += k;
 		r->off += k;
 		n -= k;
 	}
 	return true;
+}
+
+static bool reader_skip(struct reader *r, uint64_t n)
+{
+	return reader_copy(r, n, -1, NULL);
 }
 
 /*
@@ -731,6 +789,14 @@ struct initrd_scan {
 	char by_cmdline[PATH_MAX];	/* dracut's rd.driver.pre= */
 	char by_load_d[PATH_MAX];	/* a modules-load.d file */
 	unsigned int archives;
+	/*
+	 * The bytes of the module for @rel, as the image holds them, are
+	 * written to ko_fd (-1: not wanted); the last copy in the image
+	 * counts, as in scan_name().
+	 */
+	int ko_fd;
+	int ko_err;		/* errno of writing them */
+	char ko_name[PATH_MAX];	/* its name in the image; "" if not found */
 };
 
 /* "./x" or "/x" -> "x" */
@@ -752,20 +818,44 @@ static const char *norm_name(const char *n)
 	return n;
 }
 
-static void scan_name(struct initrd_scan *scan, const char *name)
+/*
+ * The release directory of a module file's name in the image
+ * ("lib/modules/REL/.../pci_liveupdate.ko"), its length in @rl; NULL if
+ * the name is not the module's.
+ */
+static const char *module_rel(const char *name, size_t *rl)
 {
 	const char *n = norm_name(name), *rel, *slash;
-	size_t rl;
 
-	if (!strcmp(n, "lib/systemd/systemd"))
-		scan->has_systemd = true;
 	if (strncmp(n, "lib/modules/", 12))
-		return;
+		return NULL;
 	rel = n + 12;
 	slash = strchr(rel, '/');
 	if (!slash || !is_module_file(base_name(slash)))
+		return NULL;
+	*rl = slash - rel;
+	return rel;
+}
+
+static bool is_rel_module(const struct initrd_scan *scan, const char *name)
+{
+	const char *rel;
+	size_t rl;
+
+	rel = module_rel(name, &rl);
+	return rel && rl == strlen(scan->rel) && !strncmp(rel, scan->rel, rl);
+}
+
+static void scan_name(struct initrd_scan *scan, const char *name)
+{
+	const char *rel;
+	size_t rl;
+
+	if (!strcmp(norm_name(name), "lib/systemd/systemd"))
+		scan->has_systemd = true;
+	rel = module_rel(name, &rl);
+	if (!rel)
 		return;
-	rl = slash - rel;
 	if (rl == strlen(scan->rel) && !strncmp(rel, scan->rel, rl)) {
 		scan->has_module = true;
 		snprintf(scan->module, sizeof(scan->module), "%s", clean_name(name));
@@ -891,6 +981,21 @@ static bool is_cpio_magic(const unsigned char *m)
 }
 
 /*
+ * Write the module's @size bytes at the reader to scan->ko_fd, in place of
+ * a copy taken before.  False if the input ends first.
+ */
+static bool take_module(struct reader *r, struct initrd_scan *scan,
+			const char *name, uint32_t size)
+{
+	scan->ko_err = 0;
+	if (ftruncate(scan->ko_fd, 0) || lseek(scan->ko_fd, 0, SEEK_SET) < 0)
+		scan->ko_err = errno;
+	snprintf(scan->ko_name, sizeof(scan->ko_name), "%s", clean_name(name));
+	return reader_copy(r, size, scan->ko_err ? -1 : scan->ko_fd,
+			   &scan->ko_err);
+}
+
+/*
  * Walk the "newc" cpio archives at the reader's position (the kernel's
  * initramfs format; archives may follow each other with zero padding in
  * between) until something else starts.  Return: 0, or -1 with @why set.
@@ -928,7 +1033,13 @@ static int cpio_walk(struct reader *r, struct initrd_scan *scan, char *why,
 			k = S_ISREG(mode) ? loader_kind(name) : LOADER_NONE;
 			data = k != LOADER_NONE && size <= INITRD_FILE_MAX ?
 			       malloc(size + 1) : NULL;
-			if (data) {
+			if (!data && S_ISREG(mode) && size && scan->ko_fd >= 0 &&
+			    is_rel_module(scan, name)) {
+				if (!take_module(r, scan, name, size)) {
+					snprintf(why, wlen, "%.256s is truncated", name);
+					return -1;
+				}
+			} else if (data) {
 				if (!reader_read(r, data, size)) {
 					free(data);
 					snprintf(why, wlen, "%.256s is truncated", name);
@@ -961,6 +1072,21 @@ static const struct {
 	{ "\x5d\x00\x00", 3, { "xz", "--format=lzma", "-dc" } },
 	{ "\x89LZO", 4, { "lzop", "-dc", NULL } },
 };
+
+#define N_DECOMPRESSORS	(sizeof(decompressors) / sizeof(decompressors[0]))
+
+/* The decompressor for data starting with @m (@avail bytes), or -1. */
+static int find_decompressor(const unsigned char *m, size_t avail)
+{
+	size_t i;
+
+	for (i = 0; i < N_DECOMPRESSORS; i++) {
+		if (avail >= decompressors[i].len &&
+		    !memcmp(m, decompressors[i].magic, decompressors[i].len))
+			return i;
+	}
+	return -1;
+}
 
 /*
  * Run @argv with stdin from @in (-1: /dev/null), stdout into a pipe whose
@@ -1013,10 +1139,9 @@ static int initrd_walk(const char *path, struct initrd_scan *scan, char *why,
 		       size_t wlen)
 {
 	struct reader *r = calloc(1, sizeof(*r));
-	const unsigned char *m;
-	size_t i, avail;
+	size_t avail;
 	unsigned int before;
-	int out, status, ret = -1;
+	int i, out, status, ret = -1;
 	pid_t pid;
 
 	if (!r) {
@@ -1039,13 +1164,8 @@ static int initrd_walk(const char *path, struct initrd_scan *scan, char *why,
 		}
 		goto out;
 	}
-	m = r->buf + r->pos;
-	for (i = 0; i < sizeof(decompressors) / sizeof(decompressors[0]); i++) {
-		if (avail >= decompressors[i].len &&
-		    !memcmp(m, decompressors[i].magic, decompressors[i].len))
-			break;
-	}
-	if (i == sizeof(decompressors) / sizeof(decompressors[0])) {
+	i = find_decompressor(r->buf + r->pos, avail);
+	if (i < 0) {
 		snprintf(why, wlen, "unknown data at offset %llu (neither cpio nor a known compression)",
 			 (unsigned long long)r->off);
 		goto out;
@@ -1078,6 +1198,148 @@ out:
 out_free:
 	free(r);
 	return ret;
+}
+
+/* --- the module in the initramfs ---------------------------------------- */
+
+/* Where the module taken out of the image is put for libkmod. */
+struct ko_tmp {
+	char dir[PATH_MAX];	/* "" when there is none */
+	char raw[PATH_MAX];	/* as the image holds it */
+	char plain[PATH_MAX];	/* decompressed */
+	int fd;			/* raw, open read-write; -1 */
+	int err;		/* errno of making them */
+};
+
+static void ko_tmp_open(struct ko_tmp *t)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	if (!tmp || !tmp[0])
+		tmp = "/tmp";
+	if ((size_t)snprintf(t->dir, sizeof(t->dir), "%s/pci-liveupdate.XXXXXX",
+			     tmp) >= sizeof(t->dir) - 32) {
+		t->dir[0] = '\0';
+		t->err = ENAMETOOLONG;
+		return;
+	}
+	if (!mkdtemp(t->dir)) {
+		t->dir[0] = '\0';
+		t->err = errno;
+		return;
+	}
+	if ((size_t)snprintf(t->raw, sizeof(t->raw), "%s/image-copy", t->dir) >= sizeof(t->raw) ||
+	    (size_t)snprintf(t->plain, sizeof(t->plain), "%s/" MODULE_FILE, t->dir) >= sizeof(t->plain)) {
+		t->err = ENAMETOOLONG;
+		return;
+	}
+	t->fd = open(t->raw, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (t->fd < 0)
+		t->err = errno;
+}
+
+static void ko_tmp_close(struct ko_tmp *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	if (!t->dir[0])
+		return;
+	unlink(t->raw);
+	unlink(t->plain);
+	rmdir(t->dir);
+}
+
+/* Copy @in to its end into @out.  Return: 0 or an errno. */
+static int copy_all(int in, int out)
+{
+	char buf[16384];
+	ssize_t n, w, done;
+
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : 0;
+		for (done = 0; done < n; done += w) {
+			w = write(out, buf + done, n - done);
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w <= 0)
+				return w < 0 ? errno : EIO;
+		}
+	}
+}
+
+/*
+ * The module taken out of the image, decompressed when it is (by its
+ * magic, with the programs that decompress the image), so that libkmod
+ * reads it whatever compressions libkmod was built with.  Return: the file
+ * to read, or NULL with @why set.
+ */
+static const char *ko_plain(struct ko_tmp *t, char *why, size_t wlen)
+{
+	unsigned char m[8];
+	ssize_t n;
+	int i, out, dst, err, status;
+	pid_t pid;
+
+	n = pread(t->fd, m, sizeof(m), 0);
+	i = n > 0 ? find_decompressor(m, n) : -1;
+	if (i < 0)
+		return t->raw;
+	if (lseek(t->fd, 0, SEEK_SET) < 0) {
+		snprintf(why, wlen, "cannot seek: %s", strerror(errno));
+		return NULL;
+	}
+	pid = spawn_reader(decompressors[i].argv, t->fd, &out);
+	if (pid < 0) {
+		snprintf(why, wlen, "cannot run %s to decompress it: %s",
+			 decompressors[i].argv[0], strerror(-pid));
+		return NULL;
+	}
+	dst = open(t->plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	err = dst < 0 ? errno : copy_all(out, dst);
+	close(out);
+	status = reap(pid);
+	if (dst >= 0)
+		close(dst);
+	if (err) {
+		snprintf(why, wlen, "cannot write a temporary file: %s", strerror(err));
+		return NULL;
+	}
+	if (status) {
+		snprintf(why, wlen, "%s cannot decompress it (exit status %d)",
+			 decompressors[i].argv[0], status);
+		return NULL;
+	}
+	return t->plain;
+}
+
+/*
+ * The modinfo of the module the image holds for its release (taken out by
+ * the built-in reader into @t) into p->iko, or why not into p->iko_why.
+ */
+static void read_initrd_module(struct preflight *p,
+			       const struct initrd_scan *scan, struct ko_tmp *t)
+{
+	const char *file;
+	char *why = p->iko_why;
+	size_t wlen = sizeof(p->iko_why);
+
+	snprintf(p->iko_name, sizeof(p->iko_name), "%s",
+		 scan->ko_name[0] ? scan->ko_name : scan->module);
+	if (t->err)
+		snprintf(why, wlen, "cannot make a temporary file: %s", strerror(t->err));
+	else if (!scan->ko_name[0])
+		snprintf(why, wlen, "the built-in cpio reader found no data for it");
+	else if (scan->ko_err)
+		snprintf(why, wlen, "cannot write a temporary file: %s",
+			 strerror(scan->ko_err));
+	else if ((file = ko_plain(t, why, wlen)) && modfields_read(file, &p->iko))
+		snprintf(why, wlen, "%s", strerror(-p->iko.err));
 }
 
 /*
@@ -1180,7 +1442,8 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 	char buf[PATH_MAX], shown[PATH_MAX], why[MSG_MAX] = "", hint[PATH_MAX + 128];
 	const char *path, *prog;
 	struct initrd_scan scan = { .rel = rel };
-	int ls;
+	struct ko_tmp t;
+	int ls, walk;
 
 	if (a->initrd) {
 		snprintf(shown, sizeof(shown), "%s", a->initrd);
@@ -1210,7 +1473,18 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 		    shown, prog, ls < 0 ? "error" : "exit status", ls < 0 ? -ls : ls);
 	else
 		add(p, "initramfs", PF_OK, "initramfs %s: listed by %s", shown, prog);
-	if (initrd_walk(path, &scan, why, sizeof(why))) {
+	/*
+	 * The contents are always read by the built-in reader, lsinitramfs
+	 * or not: it takes the module's bytes out as it goes (unmkinitramfs
+	 * would unpack the whole image to disk for that one file).
+	 */
+	ko_tmp_open(&t);
+	scan.ko_fd = t.fd;
+	walk = initrd_walk(path, &scan, why, sizeof(why));
+	if (!walk && scan.has_module)
+		read_initrd_module(p, &scan, &t);
+	ko_tmp_close(&t);
+	if (walk) {
 		add(p, "initramfs", PF_FAIL, "initramfs %s cannot be read: %s", shown, why);
 		return;
 	}
@@ -1384,6 +1658,7 @@ static const char *check_module(struct preflight *p, const char *rel,
 		add(p, "module", PF_WARN, "no /lib/modules/%s/modules.dep: modprobe does not find %s (depmod %s)",
 		    rel, PLU_MODULE_NAME, rel);
 	p->module = strdup(m->path);
+	modfields_of(m->path, &p->dko);
 	return m->path;
 }
 
@@ -1397,27 +1672,59 @@ static long wire_oldest_read(long t)
 	return t > 2 ? t - 1 : t;
 }
 
+/*
+ * The wire version the module @what reads, from its modinfo @f (@why: why
+ * that cannot be read, or NULL); -1, with a warning, when unknown.
+ */
+static long wire_target(struct preflight *p, const struct modfields *f,
+			const char *what, const char *why)
+{
+	long v;
+
+	if (why) {
+		add(p, "wire", PF_WARN, "unknown wire version: cannot read the modinfo of %s: %s",
+		    what, why);
+		return -1;
+	}
+	if (!f->wire[0]) {
+		add(p, "wire", PF_WARN, "unknown wire version: %s has no plu_wire_version field",
+		    what);
+		return -1;
+	}
+	v = parse_wire(f->wire);
+	if (v < 0)
+		add(p, "wire", PF_WARN, "unknown wire version: plu_wire_version \"%s\" of %s is not a version",
+		    f->wire, what);
+	return v;
+}
+
+/* Whether the module @whose, reading @target, reads what @running writes. */
+static void wire_verdict(struct preflight *p, long running, long target,
+			 const char *whose)
+{
+	long lo = wire_oldest_read(target);
+	char val[64];
+
+	if (lo == target)
+		snprintf(val, sizeof(val), "version %ld", lo);
+	else
+		snprintf(val, sizeof(val), "versions %ld and %ld", target, lo);
+	if (running >= lo && running <= target)
+		add(p, "wire", PF_OK, "wire version: the running module writes version %ld, %s reads %s",
+		    running, whose, val);
+	else
+		add(p, "wire", PF_FAIL, "wire version: the running module writes version %ld, %s reads only %s",
+		    running, whose, val);
+}
+
 static void check_wire(struct preflight *p, const char *module, const char *rel,
 		       const struct running *r)
 {
-	char val[64];
-	long lo;
-	int err;
+	char whose[REL_MAX + 32];
 
-	if (module) {
-		err = modinfo(module, "plu_wire_version", val, sizeof(val));
-		if (err < 0)
-			add(p, "wire", PF_WARN, "unknown wire version: cannot read the modinfo of %s: %s",
-			    module, strerror(-err));
-		else if (err)
-			add(p, "wire", PF_WARN, "unknown wire version: %s has no plu_wire_version field",
-			    module);
-		else
-			p->wire_target = parse_wire(val);
-		if (!err && p->wire_target < 0)
-			add(p, "wire", PF_WARN, "unknown wire version: plu_wire_version \"%s\" of %s is not a version",
-			    val, module);
-	}
+	if (module)
+		p->wire_target = wire_target(p, &p->dko, module,
+					     p->dko.err ? strerror(-p->dko.err) : NULL);
 	if (!r->loaded)
 		return;
 	p->wire_running = r->wire;
@@ -1425,17 +1732,41 @@ static void check_wire(struct preflight *p, const char *module, const char *rel,
 		add(p, "wire", PF_WARN, "unknown wire version of the running module (%s)", r->why);
 	if (r->wire < 0 || p->wire_target < 0)
 		return;
-	lo = wire_oldest_read(p->wire_target);
-	if (lo == p->wire_target)
-		snprintf(val, sizeof(val), "version %ld", lo);
-	else
-		snprintf(val, sizeof(val), "versions %ld and %ld", p->wire_target, lo);
-	if (r->wire >= lo && r->wire <= p->wire_target)
-		add(p, "wire", PF_OK, "wire version: the running module writes version %ld, the module of %s reads %s",
-		    r->wire, rel, val);
-	else
-		add(p, "wire", PF_FAIL, "wire version: the running module writes version %ld, the module of %s reads only %s",
-		    r->wire, rel, val);
+	snprintf(whose, sizeof(whose), "the module of %s", rel);
+	wire_verdict(p, r->wire, p->wire_target, whose);
+}
+
+/*
+ * The module the next boot loads is the initramfs's copy: the same wire
+ * rule applies to it, and a copy that is not the disk's module (another
+ * srcversion) or not built for @rel (vermagic) is said.
+ */
+static void check_initrd_module(struct preflight *p, const char *rel,
+				const struct running *r)
+{
+	char what[2 * PATH_MAX];
+	const char *vm = p->iko.vermagic;
+	size_t vl = strcspn(vm, " ");
+
+	if (!p->iko_name[0] || !p->initrd)
+		return;
+	snprintf(what, sizeof(what), "%s in initramfs %s", p->iko_name, p->initrd);
+	p->wire_initrd = wire_target(p, &p->iko, what,
+				     p->iko_why[0] ? p->iko_why : NULL);
+	if (p->wire_initrd >= 0 && r->loaded && r->wire >= 0) {
+		snprintf(what, sizeof(what), "the module in initramfs %s", p->initrd);
+		wire_verdict(p, r->wire, p->wire_initrd, what);
+	}
+	if (p->iko_why[0])
+		return;
+	if (p->module && !p->dko.err && p->dko.srcversion[0] &&
+	    p->iko.srcversion[0] && strcmp(p->dko.srcversion, p->iko.srcversion))
+		add(p, "initramfs", PF_WARN, "initramfs %s holds another %s than %s: srcversion %s, not %s; rebuild it (update-initramfs -u -k %s)",
+		    p->initrd, MODULE_FILE, p->module, p->iko.srcversion,
+		    p->dko.srcversion, rel);
+	if (vl && (vl != strlen(rel) || strncmp(vm, rel, vl)))
+		add(p, "initramfs", PF_WARN, "initramfs %s holds a %s built for %.*s (vermagic), not %s: the kernel may refuse it; rebuild it (update-initramfs -u -k %s)",
+		    p->initrd, MODULE_FILE, (int)vl, vm, rel, rel);
 }
 
 static void check_marked(struct preflight *p, const struct running *r)
@@ -1466,7 +1797,7 @@ struct preflight *preflight_run(const struct preflight_args *a)
 		plu_error(PLU_OP_NONE, ENOMEM, "preflight");
 		return NULL;
 	}
-	p->wire_running = p->wire_target = p->marked = -1;
+	p->wire_running = p->wire_target = p->wire_initrd = p->marked = -1;
 	p->kernel = dup_or_null(a->kernel);
 	p->cmdline = dup_or_null(a->cmdline);
 
@@ -1499,8 +1830,10 @@ struct preflight *preflight_run(const struct preflight_args *a)
 	if (!r.loaded)
 		add(p, "running", PF_FAIL, "%s is not loaded in the running kernel: there is no device set to hand over",
 		    PLU_MODULE_NAME);
-	if (rel)
+	if (rel) {
 		check_wire(p, module, rel, &r);
+		check_initrd_module(p, rel, &r);
+	}
 	check_marked(p, &r);
 
 	if (p->oom) {
@@ -1563,10 +1896,12 @@ void preflight_json(const struct preflight *p, FILE *f)
 	json_str_or_null(&j, "release", p->release[0] ? p->release : NULL);
 	json_str_or_null(&j, "module", p->module);
 	json_str_or_null(&j, "initrd", p->initrd);
+	json_str_or_null(&j, "initrd_module", p->iko_name[0] ? p->iko_name : NULL);
 	json_str_or_null(&j, "cmdline", p->cmdline);
 	json_object_begin(&j, "wire_version");
 	json_num_or_null(&j, "running", p->wire_running);
 	json_num_or_null(&j, "target", p->wire_target);
+	json_num_or_null(&j, "initramfs", p->wire_initrd);
 	json_object_end(&j);
 	json_num_or_null(&j, "marked", p->marked);
 	json_array_begin(&j, "checks");

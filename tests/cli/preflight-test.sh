@@ -13,7 +13,8 @@
 #   - pci_liveupdate.ko: an empty ELF object with a .modinfo section
 #     (plu_wire_version, srcversion), plain, .ko.zst or .ko.xz;
 #   - initramfs images: an uncompressed early cpio (microcode) followed by
-#     a compressed main cpio, with or without the module and what loads it;
+#     a compressed main cpio (or the main one alone), with or without the
+#     module (its modinfo fields, its compression) and what loads it;
 #   - /boot/config-REL, /proc/cmdline, and the running module's sysfs files
 #     (/sys/module/pci_liveupdate/srcversion matching the module file of the
 #     running release, /sys/class/misc/pci_liveupdate/counts).
@@ -99,13 +100,23 @@ mkko() {
 	*.xz) objcopy --add-section .modinfo="$work/modinfo" \
 		--set-section-flags .modinfo=alloc,readonly "$work/empty.o" "$f.tmp" &&
 		xz -c "$f.tmp" >"$f" && rm -f "$f.tmp" ;;
+	*.gz) objcopy --add-section .modinfo="$work/modinfo" \
+		--set-section-flags .modinfo=alloc,readonly "$work/empty.o" "$f.tmp" &&
+		gzip -c "$f.tmp" >"$f" && rm -f "$f.tmp" ;;
 	*) objcopy --add-section .modinfo="$work/modinfo" \
 		--set-section-flags .modinfo=alloc,readonly "$work/empty.o" "$f" ;;
 	esac
 }
 
+# The module in the image: its modinfo fields (by default those of the
+# module good_root puts on disk) and its compression (IKO_EXT: "", .zst,
+# .xz, .gz).  EARLY=0 leaves the early cpio out.
+IKO_GOOD=(plu_wire_version=2 srcversion=TARGETSRC "vermagic=$REL SMP preempt mod_unload modversions")
+IKO=("${IKO_GOOD[@]}") IKO_EXT= EARLY=1
+
 # mkinitrd FILE COMPRESSOR SPEC... - early microcode cpio + compressed main.
-# SPEC: "module" (lib/modules/REL/updates/dkms/pci_liveupdate.ko),
+# SPEC: "module" (lib/modules/REL/updates/dkms/pci_liveupdate.ko$IKO_EXT
+# with the fields in IKO), "badko" (that file is no ELF object),
 # "module:RELEASE", "conf" (conf/modules names it), "conf-other" (it
 # names another module), "script" (scripts/init-top/plu modprobes it),
 # "load.d" (etc/modules-load.d/plu.conf), "cmdline.d" (dracut's
@@ -125,9 +136,11 @@ mkinitrd() {
 	printf 'virtio_pci\n' >"$d/conf/modules.host"
 	for spec in "$@"; do
 		case $spec in
-		module) mkko "$d/lib/modules/$REL/updates/dkms/pci_liveupdate.ko" plu_wire_version=2 ;;
+		module) mkko "$d/lib/modules/$REL/updates/dkms/pci_liveupdate.ko$IKO_EXT" "${IKO[@]}" ;;
+		badko) mkdir -p "$d/lib/modules/$REL/updates/dkms"
+			echo "not an ELF object" >"$d/lib/modules/$REL/updates/dkms/pci_liveupdate.ko" ;;
 		module:*) mkko "$d/lib/modules/${spec#module:}/updates/dkms/pci_liveupdate.ko" ;;
-		usr) mkko "$d/usr/lib/modules/$REL/updates/dkms/pci_liveupdate.ko" ;;
+		usr) mkko "$d/usr/lib/modules/$REL/updates/dkms/pci_liveupdate.ko" "${IKO[@]}" ;;
 		conf) printf '# modules\nvirtio_pci\npci_liveupdate\n' >"$d/conf/modules" ;;
 		conf-other) printf 'virtio_pci\n# pci_liveupdate\n' >"$d/conf/modules" ;;
 		script) printf '#!/bin/sh\nPREREQ=""\nmodprobe -q pci_liveupdate || true\n' \
@@ -140,7 +153,9 @@ mkinitrd() {
 			echo ELF >"$d/usr/lib/systemd/systemd" ;;
 		esac
 	done
-	(cd "$early" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$f"
+	: >"$f"
+	[ "$EARLY" = 0 ] ||
+		(cd "$early" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$f"
 	(cd "$d" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
 		case $comp in
 		gzip) gzip -9 ;;
@@ -261,6 +276,8 @@ has "check: says it read the image itself" \
 	"ok: initramfs /boot/initrd.img-$REL: read by the built-in cpio reader (no lsinitramfs)"
 has "check: running wire version from the matching module file" \
 	"ok: wire version: the running module writes version 2, the module of $REL reads version 2"
+has "check: the wire version of the initramfs's module" \
+	"ok: wire version: the running module writes version 2, the module in initramfs /boot/initrd.img-$REL reads version 2"
 has "check: marked devices counted from sysfs" "ok: 2 devices marked"
 has "check: summary line" "0 failed, 0 warnings: kexec would go ahead"
 lacks_re "check: a good system has no warn:/fail: line" '^(warn|fail):'
@@ -274,7 +291,7 @@ rel = sys.argv[1]
 assert d["release"] == rel, d["release"]
 assert d["module"] == "/lib/modules/%s/updates/dkms/pci_liveupdate.ko" % rel
 assert d["initrd"] == "/boot/initrd.img-%s" % rel
-assert d["wire_version"] == {"running": 2, "target": 2}, d["wire_version"]
+assert d["wire_version"] == {"running": 2, "target": 2, "initramfs": 2}, d["wire_version"]
 assert d["marked"] == 2 and d["failures"] == 0 and d["warnings"] == 0
 assert all(c["result"] == "ok" for c in d["checks"]), d["checks"]
 assert {c["check"] for c in d["checks"]} >= {"kernel", "config", "cmdline", "module", "initramfs", "wire", "marked"}
@@ -346,6 +363,9 @@ initrd_tests() {
 	local l=$1 c hint="add pci_liveupdate to /etc/initramfs-tools/modules and run update-initramfs -u -k $REL"
 	local lacks_line="fail: initramfs /boot/initrd.img-$REL lacks pci_liveupdate.ko for $REL; $hint"
 	local noload_line="fail: initramfs /boot/initrd.img-$REL has pci_liveupdate.ko but nothing in it loads it early (conf/modules, a boot script, rd.driver.pre=); $hint"
+	local iwire_ok="ok: wire version: the running module writes version 2, the module in initramfs /boot/initrd.img-$REL reads version 2"
+	local stale_fail="fail: wire version: the running module writes version 2, the module in initramfs /boot/initrd.img-$REL reads only version 1"
+	local other_warn="warn: initramfs /boot/initrd.img-$REL holds another pci_liveupdate.ko than /lib/modules/$REL/updates/dkms/pci_liveupdate.ko: srcversion OLDSRC, not TARGETSRC; rebuild it (update-initramfs -u -k $REL)"
 
 	good_root
 	mkinitrd "$INITRD" gzip conf
@@ -379,7 +399,77 @@ initrd_tests() {
 		status "$l: early cpio + $c main with module and conf/modules passes" 0
 		lacks "$l: ... the no-module line is gone ($c)" "$lacks_line"
 		lacks "$l: ... the not-loaded line is gone ($c)" "$noload_line"
+		has "$l: ... its module's wire version is read ($c)" "$iwire_ok"
+		lacks "$l: ... and it is the disk's module ($c)" "$other_warn"
+		# A stale image: its module is older than the disk's.
+		IKO=(plu_wire_version=1 srcversion=OLDSRC)
+		mkinitrd "$INITRD" "$c" module conf
+		check
+		status "$l: early cpio + $c main with a stale module fails" 1
+		has "$l: ... its module does not read the running version ($c)" "$stale_fail"
+		has "$l: ... it is not the disk's module ($c)" "$other_warn"
+		lacks_re "$l: ... the disk's module passes the wire check ($c)" "^fail: wire version: .* module of $REL"
+		IKO=("${IKO_GOOD[@]}")
 	done
+
+	# The main cpio alone, uncompressed and compressed.
+	EARLY=0
+	for c in none gzip; do
+		IKO=(plu_wire_version=1 srcversion=OLDSRC)
+		mkinitrd "$INITRD" "$c" module conf
+		check
+		status "$l: $c main cpio alone, stale module: fails" 1
+		has "$l: ... named ($c alone)" "$stale_fail"
+		IKO=("${IKO_GOOD[@]}")
+		mkinitrd "$INITRD" "$c" module conf
+		check
+		status "$l: $c main cpio alone, the disk's module: passes" 0
+		has "$l: ... its wire version is read ($c alone)" "$iwire_ok"
+	done
+	EARLY=1
+
+	# The module compressed inside the image.
+	for x in zst xz gz; do
+		[ "$x" != zst ] || command -v zstd >/dev/null || continue
+		IKO_EXT=.$x IKO=(plu_wire_version=1 srcversion=OLDSRC)
+		mkinitrd "$INITRD" gzip module conf
+		check
+		has "$l: a stale .ko.$x in the image is read" "$stale_fail"
+		has "$l: ... and is not the disk's module (.ko.$x)" "$other_warn"
+		IKO=("${IKO_GOOD[@]}")
+		mkinitrd "$INITRD" gzip module conf
+		check
+		status "$l: the disk's module as .ko.$x in the image passes" 0
+		has "$l: ... its wire version is read (.ko.$x)" "$iwire_ok"
+		IKO_EXT=
+	done
+
+	# One wire version ahead of the running module: read, only another build.
+	IKO=(plu_wire_version=3 srcversion=NEWSRC "vermagic=$REL SMP mod_unload")
+	mkinitrd "$INITRD" gzip module conf
+	check
+	status "$l: a newer module in the image, reading the running version, only warns" 0
+	has "$l: ... it reads the running version" \
+		"ok: wire version: the running module writes version 2, the module in initramfs /boot/initrd.img-$REL reads versions 3 and 2"
+	has "$l: ... it is another build than the disk's" \
+		"warn: initramfs /boot/initrd.img-$REL holds another pci_liveupdate.ko than /lib/modules/$REL/updates/dkms/pci_liveupdate.ko: srcversion NEWSRC, not TARGETSRC; rebuild it (update-initramfs -u -k $REL)"
+	IKO=(plu_wire_version=2 srcversion=TARGETSRC "vermagic=$OTHER SMP mod_unload")
+	mkinitrd "$INITRD" gzip module conf
+	check
+	has "$l: a module built for another release is named" \
+		"warn: initramfs /boot/initrd.img-$REL holds a pci_liveupdate.ko built for $OTHER (vermagic), not $REL: the kernel may refuse it; rebuild it (update-initramfs -u -k $REL)"
+	status "$l: ... only a warning" 0
+	IKO=(srcversion=TARGETSRC)
+	mkinitrd "$INITRD" gzip module conf
+	check
+	has "$l: a module in the image without the wire field: unknown" \
+		"warn: unknown wire version: lib/modules/$REL/updates/dkms/pci_liveupdate.ko in initramfs /boot/initrd.img-$REL has no plu_wire_version field"
+	status "$l: ... only a warning" 0
+	IKO=("${IKO_GOOD[@]}")
+	mkinitrd "$INITRD" gzip badko conf
+	check
+	has "$l: a module in the image that is no ELF object: unknown" \
+		"warn: unknown wire version: cannot read the modinfo of lib/modules/$REL/updates/dkms/pci_liveupdate.ko in initramfs /boot/initrd.img-$REL: Exec format error"
 
 	mkinitrd "$INITRD" gzip usr script
 	check
