@@ -1119,6 +1119,28 @@ static pid_t spawn_reader(const char *const argv[], int in, int *out)
 	return pid;
 }
 
+/*
+ * Run decompressors[@i] on @fd from offset @off on, its output in @out.
+ * Return: pid, or -1 with @why set.
+ */
+static pid_t spawn_decompressor(int i, int fd, off_t off, int *out, char *why,
+				size_t wlen)
+{
+	pid_t pid;
+
+	if (lseek(fd, off, SEEK_SET) < 0) {
+		snprintf(why, wlen, "cannot seek: %s", strerror(errno));
+		return -1;
+	}
+	pid = spawn_reader(decompressors[i].argv, fd, out);
+	if (pid < 0) {
+		snprintf(why, wlen, "cannot run %s to decompress it: %s",
+			 decompressors[i].argv[0], strerror(-pid));
+		return -1;
+	}
+	return pid;
+}
+
 static int reap(pid_t pid)
 {
 	int status;
@@ -1170,16 +1192,9 @@ static int initrd_walk(const char *path, struct initrd_scan *scan, char *why,
 			 (unsigned long long)r->off);
 		goto out;
 	}
-	if (lseek(r->fd, r->off, SEEK_SET) < 0) {
-		snprintf(why, wlen, "cannot seek: %s", strerror(errno));
+	pid = spawn_decompressor(i, r->fd, r->off, &out, why, wlen);
+	if (pid < 0)
 		goto out;
-	}
-	pid = spawn_reader(decompressors[i].argv, r->fd, &out);
-	if (pid < 0) {
-		snprintf(why, wlen, "cannot run %s to decompress it: %s",
-			 decompressors[i].argv[0], strerror(-pid));
-		goto out;
-	}
 	close(r->fd);
 	before = scan->archives;
 	memset(r, 0, sizeof(*r));
@@ -1290,16 +1305,9 @@ static const char *ko_plain(struct ko_tmp *t, char *why, size_t wlen)
 	i = n > 0 ? find_decompressor(m, n) : -1;
 	if (i < 0)
 		return t->raw;
-	if (lseek(t->fd, 0, SEEK_SET) < 0) {
-		snprintf(why, wlen, "cannot seek: %s", strerror(errno));
+	pid = spawn_decompressor(i, t->fd, 0, &out, why, wlen);
+	if (pid < 0)
 		return NULL;
-	}
-	pid = spawn_reader(decompressors[i].argv, t->fd, &out);
-	if (pid < 0) {
-		snprintf(why, wlen, "cannot run %s to decompress it: %s",
-			 decompressors[i].argv[0], strerror(-pid));
-		return NULL;
-	}
 	dst = open(t->plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	err = dst < 0 ? errno : copy_all(out, dst);
 	close(out);
