@@ -59,9 +59,9 @@ int plu_root_path(char *buf, size_t len, const char *path)
 }
 
 /* A path below the root, from a format; "" if it does not fit. */
-static const char *rpath(char buf[PATH_MAX], const char *fmt, ...)
+static const char *pf_rpath(char buf[PATH_MAX], const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static const char *rpath(char buf[PATH_MAX], const char *fmt, ...)
+static const char *pf_rpath(char buf[PATH_MAX], const char *fmt, ...)
 {
 	char rel[PATH_MAX];
 	va_list ap;
@@ -229,10 +229,10 @@ struct preflight {
 	char iko_why[MSG_MAX];
 };
 
-static void add(struct preflight *p, const char *check, enum pf_level level,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void add(struct preflight *p, const char *check, enum pf_level level,
-		const char *fmt, ...)
+static void pf_add(struct preflight *p, const char *check, enum pf_level level,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void pf_add(struct preflight *p, const char *check, enum pf_level level,
+		   const char *fmt, ...)
 {
 	struct pf_item *it;
 	va_list ap;
@@ -269,7 +269,7 @@ static char *dup_or_null(const char *s)
 /* --- small file helpers ------------------------------------------------- */
 
 /* Read a whole (small) file; NULL with errno set on failure. */
-static char *slurp(const char *path, size_t max)
+static char *pf_slurp(const char *path, size_t max)
 {
 	FILE *f = fopen(path, "re");
 	char *buf;
@@ -436,7 +436,7 @@ static void find_in_dep(const char *rel, struct modfile *m)
 	size_t cap = 0;
 	FILE *f;
 
-	f = fopen(rpath(buf, "/lib/modules/%s/modules.dep", rel), "re");
+	f = fopen(pf_rpath(buf, "/lib/modules/%s/modules.dep", rel), "re");
 	if (!f)
 		return;
 	m->have_dep = true;
@@ -452,7 +452,7 @@ static void find_in_dep(const char *rel, struct modfile *m)
 		else
 			snprintf(m->path, sizeof(m->path), "/lib/modules/%s/%s",
 				 rel, line);
-		if (!access(rpath(buf, "%s", m->path), F_OK)) {
+		if (!access(pf_rpath(buf, "%s", m->path), F_OK)) {
 			m->src = MOD_DEP;
 			break;
 		}
@@ -513,7 +513,7 @@ static void find_module(const char *rel, struct modfile *m)
 		return;
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(shown, sizeof(shown), "/lib/modules/%s/%s", rel, dirs[i]);
-		if (walk(rpath(buf, "%s", shown), shown, 0, m)) {
+		if (walk(pf_rpath(buf, "%s", shown), shown, 0, m)) {
 			m->src = MOD_WALK;
 			return;
 		}
@@ -591,7 +591,7 @@ static int modfields_of(const char *path, struct modfields *f)
 {
 	char buf[PATH_MAX];
 
-	return modfields_read(rpath(buf, "%s", path), f);
+	return modfields_read(pf_rpath(buf, "%s", path), f);
 }
 
 /* A wire version: a decimal number from 1 to 65535; -1 otherwise. */
@@ -636,7 +636,7 @@ static void running_module(struct running *r)
 
 	r->wire = r->marked = -1;
 	r->loaded = false;
-	fd = open(rpath(buf, "%s", PLU_DEV_PATH), O_RDONLY | O_CLOEXEC);
+	fd = open(pf_rpath(buf, "%s", PLU_DEV_PATH), O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		memset(&st, 0, sizeof(st));
 		err = SIZED_IOCTL(fd, PCI_LIVEUPDATE_IOCTL_STATUS, &st);
@@ -651,18 +651,18 @@ static void running_module(struct running *r)
 	} else {
 		err = errno;
 	}
-	if (access(rpath(buf, "/sys/module/%s", PLU_MODULE_NAME), F_OK))
+	if (access(pf_rpath(buf, "/sys/module/%s", PLU_MODULE_NAME), F_OK))
 		return;
 	r->loaded = true;
 	snprintf(r->whym, sizeof(r->whym), "%s: %s", PLU_DEV_PATH, strerror(err));
 	snprintf(r->why, sizeof(r->why), "%s: %s", PLU_DEV_PATH, strerror(err));
 
-	s = slurp(rpath(buf, "/sys/class/misc/%s/counts", PLU_MODULE_NAME), 256);
+	s = pf_slurp(pf_rpath(buf, "/sys/class/misc/%s/counts", PLU_MODULE_NAME), 256);
 	if (s && sscanf(s, "marked %u", &marked) == 1)
 		r->marked = marked;
 	free(s);
 
-	s = slurp(rpath(buf, "/sys/module/%s/srcversion", PLU_MODULE_NAME), 63);
+	s = pf_slurp(pf_rpath(buf, "/sys/module/%s/srcversion", PLU_MODULE_NAME), 63);
 	if (!s)
 		return;
 	snprintf(src_loaded, sizeof(src_loaded), "%.*s", (int)strcspn(s, "\n"), s);
@@ -1408,7 +1408,7 @@ static bool host_asks(char *found, size_t len)
 	DIR *d;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		s = slurp(rpath(buf, "%s", files[i]), 65536);
+		s = pf_slurp(pf_rpath(buf, "%s", files[i]), 65536);
 		for (line = s ? strtok_r(s, "\n", &save) : NULL; line;
 		     line = strtok_r(NULL, "\n", &save)) {
 			if (line_loads(LOADER_MODULES, line)) {
@@ -1420,7 +1420,7 @@ static bool host_asks(char *found, size_t len)
 		free(s);
 	}
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		d = opendir(rpath(buf, "%s", dirs[i]));
+		d = opendir(pf_rpath(buf, "%s", dirs[i]));
 		while (d && (de = readdir(d))) {
 			char f[PATH_MAX];
 			bool hit;
@@ -1429,7 +1429,7 @@ static bool host_asks(char *found, size_t len)
 			    (size_t)snprintf(f, sizeof(f), "%s/%s", dirs[i],
 					     de->d_name) >= sizeof(f))
 				continue;
-			s = slurp(rpath(buf, "%s", f), 65536);
+			s = pf_slurp(pf_rpath(buf, "%s", f), 65536);
 			hit = s && (strstr(s, "pci_liveupdate") || strstr(s, "pci-liveupdate"));
 			free(s);
 			if (hit) {
@@ -1457,15 +1457,15 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 		snprintf(shown, sizeof(shown), "%s", a->initrd);
 		path = a->initrd;
 	} else if (a->no_initrd) {
-		add(p, "initramfs", PF_FAIL, "no initramfs is passed (--initrd): nothing loads %s before /dev/liveupdate is first opened",
-		    PLU_MODULE_NAME);
+		pf_add(p, "initramfs", PF_FAIL, "no initramfs is passed (--initrd): nothing loads %s before /dev/liveupdate is first opened",
+		       PLU_MODULE_NAME);
 		return;
 	} else {
 		snprintf(shown, sizeof(shown), "/boot/initrd.img-%s", rel);
-		path = rpath(buf, "%s", shown);
+		path = pf_rpath(buf, "%s", shown);
 		if (access(path, F_OK)) {
-			add(p, "initramfs", PF_FAIL, "no initramfs for %s: %s does not exist",
-			    rel, shown);
+			pf_add(p, "initramfs", PF_FAIL, "no initramfs for %s: %s does not exist",
+			       rel, shown);
 			return;
 		}
 	}
@@ -1474,13 +1474,13 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 	ls = lsinitramfs(path, &scan, &prog);
 	scan.names = ls != 0;
 	if (ls == -ENOENT)
-		add(p, "initramfs", PF_OK, "initramfs %s: read by the built-in cpio reader (no lsinitramfs)",
-		    shown);
+		pf_add(p, "initramfs", PF_OK, "initramfs %s: read by the built-in cpio reader (no lsinitramfs)",
+		       shown);
 	else if (ls)
-		add(p, "initramfs", PF_OK, "initramfs %s: %s failed (%s %d), read by the built-in cpio reader",
-		    shown, prog, ls < 0 ? "error" : "exit status", ls < 0 ? -ls : ls);
+		pf_add(p, "initramfs", PF_OK, "initramfs %s: %s failed (%s %d), read by the built-in cpio reader",
+		       shown, prog, ls < 0 ? "error" : "exit status", ls < 0 ? -ls : ls);
 	else
-		add(p, "initramfs", PF_OK, "initramfs %s: listed by %s", shown, prog);
+		pf_add(p, "initramfs", PF_OK, "initramfs %s: listed by %s", shown, prog);
 	/*
 	 * The contents are always read by the built-in reader, lsinitramfs
 	 * or not: it takes the module's bytes out as it goes (unmkinitramfs
@@ -1493,7 +1493,7 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 		read_initrd_module(p, &scan, &t);
 	ko_tmp_close(&t);
 	if (walk) {
-		add(p, "initramfs", PF_FAIL, "initramfs %s cannot be read: %s", shown, why);
+		pf_add(p, "initramfs", PF_FAIL, "initramfs %s cannot be read: %s", shown, why);
 		return;
 	}
 
@@ -1508,8 +1508,8 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 
 		if (scan.other_rel[0])
 			snprintf(other, sizeof(other), " (it has one for %s)", scan.other_rel);
-		add(p, "initramfs", PF_FAIL, "initramfs %s lacks %s for %s%s; %s",
-		    shown, MODULE_FILE, rel, other, hint);
+		pf_add(p, "initramfs", PF_FAIL, "initramfs %s lacks %s for %s%s; %s",
+		       shown, MODULE_FILE, rel, other, hint);
 		return;
 	}
 	/*
@@ -1522,14 +1522,14 @@ static void check_initrd(struct preflight *p, const struct preflight_args *a,
 	 * reads modules-load.d.
 	 */
 	if (scan.by_init[0] || (scan.by_cmdline[0] && !scan.has_systemd)) {
-		add(p, "initramfs", PF_OK, "initramfs %s loads %s early (%s)",
-		    shown, scan.module, scan.by_init[0] ? scan.by_init : scan.by_cmdline);
+		pf_add(p, "initramfs", PF_OK, "initramfs %s loads %s early (%s)",
+		       shown, scan.module, scan.by_init[0] ? scan.by_init : scan.by_cmdline);
 	} else if (scan.has_systemd && (scan.by_load_d[0] || scan.by_cmdline[0])) {
-		add(p, "initramfs", PF_WARN, "initramfs %s loads %s from systemd (%s), maybe after PID 1 first opens /dev/liveupdate",
-		    shown, scan.module, scan.by_load_d[0] ? scan.by_load_d : scan.by_cmdline);
+		pf_add(p, "initramfs", PF_WARN, "initramfs %s loads %s from systemd (%s), maybe after PID 1 first opens /dev/liveupdate",
+		       shown, scan.module, scan.by_load_d[0] ? scan.by_load_d : scan.by_cmdline);
 	} else {
-		add(p, "initramfs", PF_FAIL, "initramfs %s has %s but nothing in it loads it early (conf/modules, a boot script, rd.driver.pre=); %s",
-		    shown, MODULE_FILE, hint);
+		pf_add(p, "initramfs", PF_FAIL, "initramfs %s has %s but nothing in it loads it early (conf/modules, a boot script, rd.driver.pre=); %s",
+		       shown, MODULE_FILE, hint);
 	}
 }
 
@@ -1549,7 +1549,7 @@ static void read_kconfig(const char *rel, struct kconfig *c)
 	FILE *f;
 
 	memset(c, 0, sizeof(*c));
-	f = fopen(rpath(buf, "/boot/config-%s", rel), "re");
+	f = fopen(pf_rpath(buf, "/boot/config-%s", rel), "re");
 	if (!f)
 		return;
 	c->present = true;
@@ -1569,13 +1569,13 @@ static void check_kconfig(struct preflight *p, const char *rel,
 			  const struct kconfig *c)
 {
 	if (!c->present)
-		add(p, "config", PF_WARN, "LUO support of %s unknown: no /boot/config-%s",
-		    rel, rel);
+		pf_add(p, "config", PF_WARN, "LUO support of %s unknown: no /boot/config-%s",
+		       rel, rel);
 	else if (!c->liveupdate)
-		add(p, "config", PF_FAIL, "/boot/config-%s lacks CONFIG_LIVEUPDATE=y: %s has no Live Update Orchestrator",
-		    rel, rel);
+		pf_add(p, "config", PF_FAIL, "/boot/config-%s lacks CONFIG_LIVEUPDATE=y: %s has no Live Update Orchestrator",
+		       rel, rel);
 	else
-		add(p, "config", PF_OK, "/boot/config-%s has CONFIG_LIVEUPDATE=y", rel);
+		pf_add(p, "config", PF_OK, "/boot/config-%s has CONFIG_LIVEUPDATE=y", rel);
 }
 
 /*
@@ -1618,34 +1618,34 @@ static void check_cmdline(struct preflight *p, const char *cmdline,
 	size_t bl_len;
 
 	if (plu_cmdline_bool(cmdline, "liveupdate") == 1)
-		add(p, "cmdline", PF_OK, "the next command line has liveupdate=on");
+		pf_add(p, "cmdline", PF_OK, "the next command line has liveupdate=on");
 	else
-		add(p, "cmdline", PF_FAIL, "the next command line lacks liveupdate=on");
+		pf_add(p, "cmdline", PF_FAIL, "the next command line lacks liveupdate=on");
 
 	if (kho == 1)
-		add(p, "cmdline", PF_OK, "the next command line has kho=on");
+		pf_add(p, "cmdline", PF_OK, "the next command line has kho=on");
 	else if (kho == 0)
-		add(p, "cmdline", PF_FAIL, "the next command line turns KHO off (kho=off)");
+		pf_add(p, "cmdline", PF_FAIL, "the next command line turns KHO off (kho=off)");
 	else if (!rel)
-		add(p, "cmdline", PF_WARN, "the next command line lacks kho=on; whether the next kernel turns KHO on by default is unknown");
+		pf_add(p, "cmdline", PF_WARN, "the next command line lacks kho=on; whether the next kernel turns KHO on by default is unknown");
 	else if (!c->present)
-		add(p, "cmdline", PF_WARN, "the next command line lacks kho=on; whether %s turns KHO on by default is unknown (no /boot/config-%s)",
-		    rel, rel);
+		pf_add(p, "cmdline", PF_WARN, "the next command line lacks kho=on; whether %s turns KHO on by default is unknown (no /boot/config-%s)",
+		       rel, rel);
 	else if (!c->kho_default)
-		add(p, "cmdline", PF_FAIL, "the next command line lacks kho=on (/boot/config-%s lacks CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT=y)",
-		    rel);
+		pf_add(p, "cmdline", PF_FAIL, "the next command line lacks kho=on (/boot/config-%s lacks CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT=y)",
+		       rel);
 	else
-		add(p, "cmdline", PF_OK, "KHO is on by default in %s (CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT=y)",
-		    rel);
+		pf_add(p, "cmdline", PF_OK, "KHO is on by default in %s (CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT=y)",
+		       rel);
 
 	bl = cmdline_blacklist(cmdline, true, &bl_len);
 	if (bl)
-		add(p, "cmdline", PF_FAIL, "the next command line has %.*s: the kernel refuses to load %s",
-		    (int)bl_len, bl, PLU_MODULE_NAME);
+		pf_add(p, "cmdline", PF_FAIL, "the next command line has %.*s: the kernel refuses to load %s",
+		       (int)bl_len, bl, PLU_MODULE_NAME);
 	bl = cmdline_blacklist(cmdline, false, &bl_len);
 	if (bl)
-		add(p, "cmdline", PF_FAIL, "the next command line has %.*s: udev, systemd-modules-load and modprobe -b do not load %s",
-		    (int)bl_len, bl, PLU_MODULE_NAME);
+		pf_add(p, "cmdline", PF_FAIL, "the next command line has %.*s: udev, systemd-modules-load and modprobe -b do not load %s",
+		       (int)bl_len, bl, PLU_MODULE_NAME);
 }
 
 /* Returns the module's path for the wire check, or NULL. */
@@ -1654,17 +1654,17 @@ static const char *check_module(struct preflight *p, const char *rel,
 {
 	find_module(rel, m);
 	if (m->src == MOD_NONE) {
-		add(p, "module", PF_FAIL, "no %s for %s under /lib/modules/%s (DKMS has not built it: dkms autoinstall -k %s)",
-		    MODULE_FILE, rel, rel, rel);
+		pf_add(p, "module", PF_FAIL, "no %s for %s under /lib/modules/%s (DKMS has not built it: dkms autoinstall -k %s)",
+		       MODULE_FILE, rel, rel, rel);
 		return NULL;
 	}
-	add(p, "module", PF_OK, "module %s", m->path);
+	pf_add(p, "module", PF_OK, "module %s", m->path);
 	if (m->src == MOD_WALK && m->have_dep)
-		add(p, "module", PF_WARN, "%s is not in /lib/modules/%s/modules.dep: modprobe does not find it (depmod %s)",
-		    m->path, rel, rel);
+		pf_add(p, "module", PF_WARN, "%s is not in /lib/modules/%s/modules.dep: modprobe does not find it (depmod %s)",
+		       m->path, rel, rel);
 	else if (m->src == MOD_WALK)
-		add(p, "module", PF_WARN, "no /lib/modules/%s/modules.dep: modprobe does not find %s (depmod %s)",
-		    rel, PLU_MODULE_NAME, rel);
+		pf_add(p, "module", PF_WARN, "no /lib/modules/%s/modules.dep: modprobe does not find %s (depmod %s)",
+		       rel, PLU_MODULE_NAME, rel);
 	p->module = strdup(m->path);
 	modfields_of(m->path, &p->dko);
 	return m->path;
@@ -1690,19 +1690,19 @@ static long wire_target(struct preflight *p, const struct modfields *f,
 	long v;
 
 	if (why) {
-		add(p, "wire", PF_WARN, "unknown wire version: cannot read the modinfo of %s: %s",
-		    what, why);
+		pf_add(p, "wire", PF_WARN, "unknown wire version: cannot read the modinfo of %s: %s",
+		       what, why);
 		return -1;
 	}
 	if (!f->wire[0]) {
-		add(p, "wire", PF_WARN, "unknown wire version: %s has no plu_wire_version field",
-		    what);
+		pf_add(p, "wire", PF_WARN, "unknown wire version: %s has no plu_wire_version field",
+		       what);
 		return -1;
 	}
 	v = parse_wire(f->wire);
 	if (v < 0)
-		add(p, "wire", PF_WARN, "unknown wire version: plu_wire_version \"%s\" of %s is not a version",
-		    f->wire, what);
+		pf_add(p, "wire", PF_WARN, "unknown wire version: plu_wire_version \"%s\" of %s is not a version",
+		       f->wire, what);
 	return v;
 }
 
@@ -1718,11 +1718,11 @@ static void wire_verdict(struct preflight *p, long running, long target,
 	else
 		snprintf(val, sizeof(val), "versions %ld and %ld", target, lo);
 	if (running >= lo && running <= target)
-		add(p, "wire", PF_OK, "wire version: the running module writes version %ld, %s reads %s",
-		    running, whose, val);
+		pf_add(p, "wire", PF_OK, "wire version: the running module writes version %ld, %s reads %s",
+		       running, whose, val);
 	else
-		add(p, "wire", PF_FAIL, "wire version: the running module writes version %ld, %s reads only %s",
-		    running, whose, val);
+		pf_add(p, "wire", PF_FAIL, "wire version: the running module writes version %ld, %s reads only %s",
+		       running, whose, val);
 }
 
 static void check_wire(struct preflight *p, const char *module, const char *rel,
@@ -1737,7 +1737,7 @@ static void check_wire(struct preflight *p, const char *module, const char *rel,
 		return;
 	p->wire_running = r->wire;
 	if (r->wire < 0)
-		add(p, "wire", PF_WARN, "unknown wire version of the running module (%s)", r->why);
+		pf_add(p, "wire", PF_WARN, "unknown wire version of the running module (%s)", r->why);
 	if (r->wire < 0 || p->wire_target < 0)
 		return;
 	snprintf(whose, sizeof(whose), "the module of %s", rel);
@@ -1769,12 +1769,12 @@ static void check_initrd_module(struct preflight *p, const char *rel,
 		return;
 	if (p->module && !p->dko.err && p->dko.srcversion[0] &&
 	    p->iko.srcversion[0] && strcmp(p->dko.srcversion, p->iko.srcversion))
-		add(p, "initramfs", PF_WARN, "initramfs %s holds another %s than %s: srcversion %s, not %s; rebuild it (update-initramfs -u -k %s)",
-		    p->initrd, MODULE_FILE, p->module, p->iko.srcversion,
-		    p->dko.srcversion, rel);
+		pf_add(p, "initramfs", PF_WARN, "initramfs %s holds another %s than %s: srcversion %s, not %s; rebuild it (update-initramfs -u -k %s)",
+		       p->initrd, MODULE_FILE, p->module, p->iko.srcversion,
+		       p->dko.srcversion, rel);
 	if (vl && (vl != strlen(rel) || strncmp(vm, rel, vl)))
-		add(p, "initramfs", PF_WARN, "initramfs %s holds a %s built for %.*s (vermagic), not %s: the kernel may refuse it; rebuild it (update-initramfs -u -k %s)",
-		    p->initrd, MODULE_FILE, (int)vl, vm, rel, rel);
+		pf_add(p, "initramfs", PF_WARN, "initramfs %s holds a %s built for %.*s (vermagic), not %s: the kernel may refuse it; rebuild it (update-initramfs -u -k %s)",
+		       p->initrd, MODULE_FILE, (int)vl, vm, rel, rel);
 }
 
 static void check_marked(struct preflight *p, const struct running *r)
@@ -1783,12 +1783,12 @@ static void check_marked(struct preflight *p, const struct running *r)
 		return;
 	p->marked = r->marked;
 	if (r->marked < 0)
-		add(p, "marked", PF_WARN, "cannot tell how many devices are marked (%s)", r->whym);
+		pf_add(p, "marked", PF_WARN, "cannot tell how many devices are marked (%s)", r->whym);
 	else if (!r->marked)
-		add(p, "marked", PF_WARN, "no device is marked: no PCI device will be kept");
+		pf_add(p, "marked", PF_WARN, "no device is marked: no PCI device will be kept");
 	else
-		add(p, "marked", PF_OK, "%ld device%s marked", r->marked,
-		    r->marked == 1 ? "" : "s");
+		pf_add(p, "marked", PF_OK, "%ld device%s marked", r->marked,
+		       r->marked == 1 ? "" : "s");
 }
 
 struct preflight *preflight_run(const struct preflight_args *a)
@@ -1811,17 +1811,17 @@ struct preflight *preflight_run(const struct preflight_args *a)
 
 	if (a->kernel) {
 		if (kernel_release(a->kernel, p->release, why, sizeof(why)))
-			add(p, "kernel", PF_FAIL, "kernel %s: %s; the checks that need its release are skipped",
-			    a->kernel, why);
+			pf_add(p, "kernel", PF_FAIL, "kernel %s: %s; the checks that need its release are skipped",
+			       a->kernel, why);
 		else
-			add(p, "kernel", PF_OK, "kernel %s: release %s", a->kernel, p->release);
+			pf_add(p, "kernel", PF_OK, "kernel %s: release %s", a->kernel, p->release);
 	} else if (uname(&u)) {
-		add(p, "kernel", PF_FAIL, "cannot tell the running kernel's release: %s",
-		    strerror(errno));
+		pf_add(p, "kernel", PF_FAIL, "cannot tell the running kernel's release: %s",
+		       strerror(errno));
 	} else {
 		snprintf(p->release, sizeof(p->release), "%s", u.release);
-		add(p, "kernel", PF_OK, "kernel: release %s (the running kernel; no --kernel)",
-		    p->release);
+		pf_add(p, "kernel", PF_OK, "kernel: release %s (the running kernel; no --kernel)",
+		       p->release);
 	}
 	if (p->release[0]) {
 		rel = p->release;
@@ -1836,8 +1836,8 @@ struct preflight *preflight_run(const struct preflight_args *a)
 
 	running_module(&r);
 	if (!r.loaded)
-		add(p, "running", PF_FAIL, "%s is not loaded in the running kernel: there is no device set to hand over",
-		    PLU_MODULE_NAME);
+		pf_add(p, "running", PF_FAIL, "%s is not loaded in the running kernel: there is no device set to hand over",
+		       PLU_MODULE_NAME);
 	if (rel) {
 		check_wire(p, module, rel, &r);
 		check_initrd_module(p, rel, &r);
