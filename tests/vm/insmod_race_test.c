@@ -77,78 +77,6 @@ static const char *in_state_name(int s)
 	return s >= 0 && s < 4 ? in_states[s] : "?";
 }
 
-/* The loader: pinned to @cpu, loads the module once told to. */
-static pid_t start_loader(int cpu, int *go)
-{
-	int p[2];
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid) {
-		close(p[0]);
-		*go = p[1];
-		return pid;
-	}
-	{
-		cpu_set_t set;
-		char c;
-		int fd;
-
-		close(p[1]);
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			_exit(100);
-		if (read(p[0], &c, 1) != 1)
-			_exit(101);
-		fd = open(opt_ko, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			_exit(102);
-		if (syscall(SYS_finit_module, fd, "", 0))
-			_exit(errno & 0x7f);
-		_exit(0);
-	}
-}
-
-/* Wait (bounded) for the loader to exit; its status, or -1. */
-static int reap_loader(pid_t pid)
-{
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	uint64_t end = race_now_ms() + INSMOD_WAIT_MS;
-	int status;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
-		if (r < 0 || race_now_ms() >= end)
-			return -1;
-		nanosleep(&tick, NULL);
-	}
-}
-
-/* Whether the kernel log contains @what. */
-static bool klog_has(const char *what)
-{
-	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-	char *buf;
-	bool found;
-	int n;
-
-	if (size <= 0)
-		return false;
-	buf = calloc(1, size + 1);
-	if (!buf)
-		return false;
-	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
-	found = n > 0 && strstr(buf, what);
-	free(buf);
-	return found;
-}
-
 /* A socket receiving the kernel's uevents, or -errno. */
 static int uevent_socket(void)
 {
@@ -261,7 +189,7 @@ TEST_F_TIMEOUT(insmod, finish_vs_module_init, 600)
 	ASSERT_TRUE(race_exists(opt_ko)) TH_LOG("no module at %s", opt_ko);
 	ASSERT_TRUE(race_exists(LUO_DEV)) TH_LOG("no " LUO_DEV);
 
-	loader = start_loader(0, &go);
+	loader = race_start_loader(0, opt_ko, &go);
 	ASSERT_LT(0, loader) TH_LOG("fork: %s", strerror(errno));
 	ue = uevent_socket();
 	ASSERT_LE(0, ue) TH_LOG("uevent netlink socket: %s", strerror(-ue));
@@ -312,7 +240,7 @@ TEST_F_TIMEOUT(insmod, finish_vs_module_init, 600)
 	/* Give the CPU back; the module's init may go on now. */
 	sched_setscheduler(0, SCHED_OTHER, &other);
 	if (loader_status < 0)
-		loader_status = reap_loader(loader);
+		loader_status = race_reap_loader(loader, INSMOD_WAIT_MS);
 	/* A handler that refused until init fetched the set: try again. */
 	for (i = 0; pfd >= 0 && res.finish_err == EBUSY && i < FINISH_TRIES; i++) {
 		res.finish_ebusy++;
@@ -352,13 +280,13 @@ TEST_F_TIMEOUT(insmod, finish_vs_module_init, 600)
 	fclose(f);
 	TH_LOG("outcome: %s", outcome);
 
-	ASSERT_FALSE(klog_has("refcount_t:"))
+	ASSERT_FALSE(race_klog_has("refcount_t:"))
 		TH_LOG("a refcount_t splat in the kernel log: LUO's FLB count went wrong");
 	if (res.luo_err) {
 		ASSERT_EQ(EIO, res.luo_err)
 			TH_LOG("open " LUO_DEV ": %s, expected success or EIO",
 			       strerror(res.luo_err));
-		ASSERT_TRUE(klog_has("No registered handler"))
+		ASSERT_TRUE(race_klog_has("No registered handler"))
 			TH_LOG(LUO_DEV " failed, but LUO logged no missing handler");
 		ASSERT_EQ(PCI_LIVEUPDATE_INCOMING_ACTIVE, st)
 			TH_LOG("session not finished, yet incoming state %s",

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers of the in-guest race tests (sriov_race_test, rescan_race_test,
- * insmod_race_test): one-shot sysfs writes, the bound driver of a device,
- * waiting for a path to appear or go with a deadline, and a first-failure
- * record shared by racing threads.  Header only, every function static
+ * insmod_race_test, preserve_race_test): one-shot sysfs writes, the bound
+ * driver of a device, waiting for a path to appear or go with a deadline,
+ * a first-failure record shared by racing threads, a module loader pinned
+ * to a CPU, and a look into the kernel log.  Header only, every function static
  * inline, so a test uses what it needs.
  */
 #ifndef PLU_RACE_H
@@ -20,7 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -139,6 +144,86 @@ static inline unsigned long race_env(const char *name, unsigned long def)
 		exit(1);
 	}
 	return v;
+}
+
+/*
+ * A child process pinned to @cpu that loads the module file @ko
+ * (finit_module) once a byte is written to *@go.  It exits 0, or the
+ * errno of the failed load (100 and up: its own setup failed).  Returns
+ * its pid, or -1.
+ */
+static inline pid_t race_start_loader(int cpu, const char *ko, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(p[0]);
+		*go = p[1];
+		return pid;
+	}
+	{
+		cpu_set_t set;
+		char c;
+		int fd;
+
+		close(p[1]);
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			_exit(100);
+		if (read(p[0], &c, 1) != 1)
+			_exit(101);
+		fd = open(ko, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			_exit(102);
+		if (syscall(SYS_finit_module, fd, "", 0))
+			_exit(errno & 0x7f);
+		_exit(0);
+	}
+}
+
+/*
+ * Wait, at most @timeout_ms, for the loader @pid to exit: its exit status
+ * (200 if killed by a signal), or -1.
+ */
+static inline int race_reap_loader(pid_t pid, unsigned int timeout_ms)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	uint64_t end = race_now_ms() + timeout_ms;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+		if (r < 0 || race_now_ms() >= end)
+			return -1;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* Whether the kernel log buffer contains @what. */
+static inline bool race_klog_has(const char *what)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf;
+	bool found;
+	int n;
+
+	if (size <= 0)
+		return false;
+	buf = calloc(1, size + 1);
+	if (!buf)
+		return false;
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	found = n > 0 && strstr(buf, what);
+	free(buf);
+	return found;
 }
 
 #endif /* PLU_RACE_H */
