@@ -45,7 +45,7 @@ static int plu_ioctl_status(struct plu_ucmd *ucmd)
 {
 	struct pci_liveupdate_status *st = ucmd->cmd;
 
-	st->reserved = 0;
+	st->flags = plu_fh_is_ready() ? PCI_LIVEUPDATE_STATUS_LUO_READY : 0;
 	st->uapi_version = PCI_LIVEUPDATE_UAPI_VERSION;
 	st->wire_version = PLU_WIRE_VERSION;
 	st->binding = plu_luo_binding();

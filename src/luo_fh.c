@@ -15,10 +15,48 @@
 
 #include "plu_internal.h"
 
+/**
+ * DOC: registration window
+ *
+ * LUO needs the file handler registered before the FLB, and
+ * /dev/pci_liveupdate exists before either: a file could be preserved
+ * between the two registrations, without the FLB, so that no image is made
+ * and closing its session puts an FLB reference that was never taken.
+ * .can_preserve therefore refuses (LUO answers ENOENT) until both are
+ * registered, and again from the moment teardown starts.  Once the handler
+ * is registered, LUO may hold references into this module (a file
+ * preserved, or an incoming one matched at the first open of
+ * /dev/liveupdate), so init must not fail after it: when the FLB cannot be
+ * registered the handler stays, refusing every file, and STATUS lacks
+ * PCI_LIVEUPDATE_STATUS_LUO_READY until the module is unloaded.
+ */
+
+/* Handler and FLB registered, teardown not started: see "registration window". */
+static bool plu_fh_ready;
+/* The FLB is registered with the handler (plu_fh_unregister() undoes it). */
+static bool plu_flb_registered;
+
+/**
+ * plu_fh_is_ready() - whether a file preserved now carries the set
+ *
+ * Return: true between the end of plu_fh_register(), if the FLB was
+ * registered, and the start of plu_fh_unregister().
+ */
+bool plu_fh_is_ready(void)
+{
+	/* Pairs with the release in plu_fh_register(): the FLB is linked. */
+	return smp_load_acquire(&plu_fh_ready);
+}
+
+/*
+ * LUO calls this under its registration lock, for every file it is asked
+ * to preserve: refusing here is what keeps a file from being preserved
+ * without the FLB.
+ */
 static bool plu_fh_can_preserve(struct liveupdate_file_handler *fh,
 				struct file *file)
 {
-	return file->f_op == &plu_fops;
+	return file->f_op == &plu_fops && plu_fh_is_ready();
 }
 
 static int plu_fh_preserve(struct liveupdate_file_op_args *args)
@@ -90,11 +128,13 @@ static struct liveupdate_file_handler plu_fh = {
 /**
  * plu_fh_register() - register the file handler and its FLB with LUO
  *
- * The last step of module init: once registered, LUO may take a module
- * reference (a file preserved or matched at the first open of
- * /dev/liveupdate), so nothing may fail after it.
+ * The last step of module init.  Only the handler's own registration may
+ * fail; from then on LUO may hold module references, so a failed FLB
+ * registration leaves the handler registered and refusing every file
+ * (see "registration window") instead of failing init.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 (also when the FLB could not be registered: the kernel log
+ * says why) or the handler registration's negative errno.
  */
 int plu_fh_register(void)
 {
@@ -106,20 +146,30 @@ int plu_fh_register(void)
 		       PLU_FH_COMPATIBLE, ret);
 		return ret;
 	}
-	ret = plu_luo_register_flb(&plu_fh, &plu_flb);
+	if (plu_fault_inject && plu_fault_flb_register)
+		ret = -ENOSPC;
+	else
+		ret = plu_luo_register_flb(&plu_fh, &plu_flb);
 	if (ret) {
-		pr_err("cannot register LUO FLB %s: %d\n", PLU_FLB_COMPATIBLE,
-		       ret);
-		plu_luo_unregister_file_handler(&plu_fh);
+		pr_err("cannot register LUO FLB %s: %d; /dev/pci_liveupdate cannot be preserved until the module is reloaded\n",
+		       PLU_FLB_COMPATIBLE, ret);
+		return 0;
 	}
-	return ret;
+	plu_flb_registered = true;
+	/* Pairs with plu_fh_is_ready(): a file LUO takes finds the FLB. */
+	smp_store_release(&plu_fh_ready, true);
+	return 0;
 }
 
 /**
  * plu_fh_unregister() - undo plu_fh_register()
+ *
+ * Shuts the gate first, so that no file is preserved during teardown.
  */
 void plu_fh_unregister(void)
 {
-	plu_luo_unregister_flb(&plu_fh, &plu_flb);
+	WRITE_ONCE(plu_fh_ready, false);
+	if (plu_flb_registered)
+		plu_luo_unregister_flb(&plu_fh, &plu_flb);
 	plu_luo_unregister_file_handler(&plu_fh);
 }

@@ -30,10 +30,15 @@ module_param_named(fault_retrieve_nomem, plu_fault_retrieve_nomem, bool, 0444);
 MODULE_PARM_DESC(fault_retrieve_nomem,
 		 "With fault_inject: fail the allocation that decodes the incoming set (testing only)");
 
+bool plu_fault_flb_register;
+module_param_named(fault_flb_register, plu_fault_flb_register, bool, 0444);
+MODULE_PARM_DESC(fault_flb_register,
+		 "With fault_inject: fail the FLB registration at load (testing only)");
+
 /*
  * Everything that can fail comes before the registration with LUO, which
  * is last: from then on LUO may hold a module reference, and a failed init
- * could not undo it.
+ * could not undo it (plu_fh_register() fails only before that point).
  */
 static int __init plu_init(void)
 {
@@ -53,7 +58,8 @@ static int __init plu_init(void)
 	if (ret)
 		goto err_cdev;
 	plu_incoming_retrieve_early();
-	pr_info("ready (LUO binding: %s)\n",
+	pr_info("%s (LUO binding: %s)\n",
+		plu_fh_is_ready() ? "ready" : "loaded, but cannot be preserved",
 		plu_binding_name(plu_luo_binding()));
 	return 0;
 

@@ -94,6 +94,7 @@ struct plu_state {
 extern struct plu_state plu_state;
 extern bool plu_fault_inject;
 extern bool plu_fault_retrieve_nomem;
+extern bool plu_fault_flb_register;
 
 static inline unsigned long plu_key(u32 segment, u8 bus, u8 devfn)
 {
@@ -154,6 +155,7 @@ void plu_incoming_exit(void);
 extern const struct file_operations plu_fops;
 int plu_fh_register(void);
 void plu_fh_unregister(void);
+bool plu_fh_is_ready(void);
 
 /* cdev.c */
 int plu_cdev_init(void);

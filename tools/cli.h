@@ -94,6 +94,11 @@ int plu_open_dev(int flags);
 /* STATUS; on failure report it and return a negative errno. */
 int plu_get_status(int fd, struct pci_liveupdate_status *st);
 /*
+ * PCI_LIVEUPDATE_STATUS_LUO_READY of a STATUS reply: 1 or 0, or -1 from a
+ * module of uAPI version 1, which does not report it.
+ */
+int plu_status_luo_ready(const struct pci_liveupdate_status *st);
+/*
  * LIST_OUTGOING or LIST_INCOMING into a malloc()ed array (NULL when empty),
  * growing the buffer while the set grows.  Does not report errors.
  * Return: 0, or a negative errno.

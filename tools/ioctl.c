@@ -45,6 +45,13 @@ int plu_get_status(int fd, struct pci_liveupdate_status *st)
 	return err;
 }
 
+int plu_status_luo_ready(const struct pci_liveupdate_status *st)
+{
+	if (st->uapi_version < 2)
+		return -1;
+	return !!(st->flags & PCI_LIVEUPDATE_STATUS_LUO_READY);
+}
+
 int plu_list(int fd, bool incoming, struct pci_liveupdate_device **devs,
 	     uint32_t *count)
 {

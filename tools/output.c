@@ -95,6 +95,10 @@ void print_status(FILE *f, const struct pci_liveupdate_status *st)
 	fprintf(f, "wire version:      %" PRIu32 "\n", st->wire_version);
 	fprintf(f, "binding:           %s\n",
 		plu_enum_name(PLU_ENUM_BINDING, st->binding, &n));
+	fprintf(f, "LUO registration:  %s\n",
+		plu_status_luo_ready(st) < 0 ? "unknown (uAPI version 1)" :
+		plu_status_luo_ready(st) ? "ready" :
+		"not ready: the file cannot be preserved (see dmesg)");
 	fprintf(f, "outgoing state:    %s\n",
 		plu_enum_name(PLU_ENUM_STATE, st->state, &n));
 	fprintf(f, "marked devices:    %" PRIu32 "\n", st->marked);
@@ -132,6 +136,10 @@ void json_status(struct json *j, const char *key,
 	json_uint(j, "uapi_version", st->uapi_version);
 	json_uint(j, "wire_version", st->wire_version);
 	json_string(j, "binding", plu_enum_name(PLU_ENUM_BINDING, st->binding, &n));
+	if (plu_status_luo_ready(st) < 0)
+		json_null(j, "luo_ready");
+	else
+		json_bool(j, "luo_ready", plu_status_luo_ready(st));
 	json_string(j, "state", plu_enum_name(PLU_ENUM_STATE, st->state, &n));
 	json_string(j, "incoming_state",
 		    plu_enum_name(PLU_ENUM_INCOMING, st->incoming_state, &n));

@@ -432,7 +432,8 @@ static void check_status_fields(struct __test_metadata *_metadata,
 		TH_LOG("state %u: is a LUO session holding the file?", st->state);
 	ASSERT_EQ(0ull, (unsigned long long)st->kho_bytes)
 		TH_LOG("kho_bytes must be 0 while idle");
-	ASSERT_EQ(0u, st->reserved);
+	ASSERT_EQ((uint32_t)PCI_LIVEUPDATE_STATUS_LUO_READY, st->flags)
+		TH_LOG("flags %#x: a loaded module is registered with LUO", st->flags);
 	ASSERT_TRUE(st->incoming_state <= PCI_LIVEUPDATE_INCOMING_FINISHED)
 		TH_LOG("incoming_state %u", st->incoming_state);
 	if (opt_incoming >= 0) {
@@ -1929,7 +1930,7 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 	case PCI_LIVEUPDATE_CMD_STATUS:
 		/* Output fields hold garbage; it must be ignored. */
 		for (size_t i = 4; i < offsetof(struct pci_liveupdate_status,
-						 reserved); i++)
+						 flags); i++)
 			u.b[i] = rnd();
 		break;
 	case PCI_LIVEUPDATE_CMD_MARK:

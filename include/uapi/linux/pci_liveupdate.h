@@ -39,8 +39,11 @@
 /* The ioctl type byte; 0xBA is /dev/liveupdate, 0xBB is unclaimed. */
 #define PCI_LIVEUPDATE_IOCTL_TYPE	0xBB
 
-/* Version of this interface, reported by STATUS. */
-#define PCI_LIVEUPDATE_UAPI_VERSION	1
+/*
+ * Version of this interface, reported by STATUS.  2: STATUS has @flags
+ * (PCI_LIVEUPDATE_STATUS_*); version 1 returned 0 there.
+ */
+#define PCI_LIVEUPDATE_UAPI_VERSION	2
 
 /* Longest devfn chain from a root bus to a device (bridges + the device). */
 #define PCI_LIVEUPDATE_PATH_MAX		12
@@ -192,6 +195,7 @@ struct pci_liveupdate_device {
  * @incoming:       Output; records in the incoming set.
  * @removed:        Output; marked devices (or their bridges) dropped from the
  *                  outgoing set because they were hot-removed.
+ * @flags:          Output; PCI_LIVEUPDATE_STATUS_* (0 from uAPI version 1).
  * @kho_bytes:      Output; KHO memory holding the outgoing image (0 if idle).
  *
  * Always succeeds for a valid structure; no capability needed.
@@ -208,9 +212,19 @@ struct pci_liveupdate_status {
 	__u32		outgoing;
 	__u32		incoming;
 	__u32		removed;
-	__u32		reserved;
+	__u32		flags;
 	__aligned_u64	kho_bytes;
 };
+
+/*
+ * STATUS flags (struct pci_liveupdate_status.flags).
+ * PCI_LIVEUPDATE_STATUS_LUO_READY: the LUO file handler and the FLB are
+ * both registered, so a /dev/pci_liveupdate file preserved in a LUO session
+ * now carries the set.  Clear while the module is loading or unloading, and
+ * for the whole load when the FLB could not be registered (the kernel log
+ * says why): LUO then refuses to preserve the file (ENOENT).
+ */
+#define PCI_LIVEUPDATE_STATUS_LUO_READY	(1 << 0)
 
 #define PCI_LIVEUPDATE_IOCTL_STATUS \
 	_IO(PCI_LIVEUPDATE_IOCTL_TYPE, PCI_LIVEUPDATE_CMD_STATUS)
