@@ -60,7 +60,9 @@ static const struct hint hints[] = {
 	{ PLU_OP_RETRIEVE_SESSION, EINVAL,
 	  "the session was retrieved already; a session can be retrieved once per boot" },
 	{ PLU_OP_PRESERVE_FD, ENOENT,
-	  "no LUO file handler accepts /dev/pci_liveupdate; see dmesg" },
+	  "no LUO file handler accepts /dev/pci_liveupdate: the module is still\n"
+	  "  loading, or its LUO registration failed ('pci-liveupdate status'\n"
+	  "  says \"LUO registration: not ready\"; dmesg says why)" },
 	{ PLU_OP_PRESERVE_FD, EBUSY,
 	  "a /dev/pci_liveupdate file is preserved already (another\n"
 	  "  'pci-liveupdate kexec' still running?)" },
