@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The preflight of a live update (preflight.c): what "pci-liveupdate check"
- * reports and what makes "pci-liveupdate kexec" refuse.
+ * The preflight of a live update (preflight*.c, initramfs.c): what
+ * "pci-liveupdate check" reports and what makes "pci-liveupdate kexec"
+ * refuse.
  */
 #ifndef PLU_TOOLS_PREFLIGHT_H
 #define PLU_TOOLS_PREFLIGHT_H

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/cli/preflight-test.sh - host tests of "pci-liveupdate check" and of
-# the refusal of "pci-liveupdate kexec" (tools/preflight.c).
+# the refusal of "pci-liveupdate kexec" (tools/preflight*.c, initramfs.c).
 #
 # Each test builds a fake system under a scratch directory and points the
 # CLI at it with PLU_ROOT: /lib/modules, /boot, /proc/cmdline, /sys and

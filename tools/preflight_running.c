@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The preflight (preflight.c) of the running module: whether it is loaded,
+ * the wire version it writes and how many devices are marked, from STATUS
+ * or, without access to /dev/pci_liveupdate, from sysfs and the module
+ * file; and the "marked" check.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "preflight_internal.h"
+
+/*
+ * STATUS on /dev/pci_liveupdate says it all, but the node is mode 0600.
+ * Without it: sysfs tells whether the module is loaded and how many devices
+ * are marked, and the wire version is the modinfo field of the module file
+ * of the running release if its srcversion is the loaded module's.
+ */
+void running_module(struct running *r)
+{
+	char buf[PATH_MAX], src_loaded[64];
+	struct pci_liveupdate_status st;
+	struct modfields mf;
+	struct utsname u;
+	struct modfile m;
+	int fd, err = 0;
+	unsigned int marked;
+	char *s;
+
+	r->wire = r->marked = -1;
+	r->loaded = false;
+	fd = open(pf_rpath(buf, "%s", PLU_DEV_PATH), O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		memset(&st, 0, sizeof(st));
+		err = SIZED_IOCTL(fd, PCI_LIVEUPDATE_IOCTL_STATUS, &st);
+		close(fd);
+		if (!err) {
+			r->loaded = true;
+			r->wire = st.wire_version;
+			r->marked = st.marked;
+			return;
+		}
+		err = -err;
+	} else {
+		err = errno;
+	}
+	if (access(pf_rpath(buf, "/sys/module/%s", PLU_MODULE_NAME), F_OK))
+		return;
+	r->loaded = true;
+	snprintf(r->whym, sizeof(r->whym), "%s: %s", PLU_DEV_PATH, strerror(err));
+	snprintf(r->why, sizeof(r->why), "%s: %s", PLU_DEV_PATH, strerror(err));
+
+	s = pf_slurp(pf_rpath(buf, "/sys/class/misc/%s/counts", PLU_MODULE_NAME), 256);
+	if (s && sscanf(s, "marked %u", &marked) == 1)
+		r->marked = marked;
+	free(s);
+
+	s = pf_slurp(pf_rpath(buf, "/sys/module/%s/srcversion", PLU_MODULE_NAME), 63);
+	if (!s)
+		return;
+	snprintf(src_loaded, sizeof(src_loaded), "%.*s", (int)strcspn(s, "\n"), s);
+	free(s);
+	if (uname(&u))
+		return;
+	find_module(u.release, &m);
+	if (m.src == MOD_NONE || modfields_of(m.path, &mf) ||
+	    !mf.srcversion[0] || strcmp(mf.srcversion, src_loaded)) {
+		snprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
+			 ", and no module file of %s is the loaded one", u.release);
+		return;
+	}
+	if (mf.wire[0])
+		r->wire = parse_wire(mf.wire);
+	if (r->wire < 0)
+		snprintf(r->why + strlen(r->why), sizeof(r->why) - strlen(r->why),
+			 ", and %s has no valid plu_wire_version", m.path);
+}
+
+void check_marked(struct preflight *p, const struct running *r)
+{
+	if (!r->loaded)
+		return;
+	p->marked = r->marked;
+	if (r->marked < 0)
+		pf_add(p, "marked", PF_WARN, "cannot tell how many devices are marked (%s)", r->whym);
+	else if (!r->marked)
+		pf_add(p, "marked", PF_WARN, "no device is marked: no PCI device will be kept");
+	else
+		pf_add(p, "marked", PF_OK, "%ld device%s marked", r->marked,
+		       r->marked == 1 ? "" : "s");
+}
