@@ -50,9 +50,9 @@ ONLY=${PLU_CHECK_ONLY:-.}
 # rescan, insmod, a preserve during load, hotplug and unplug, the stress
 # load, the failing allocations and hostile memory of the image, and the
 # rebind and mark-refresh paths (so each defect of issues 11 and 23 has a
-# test on both flavors).  The variants left out (more corruptions and hostile bodies,
-# verdicts, module swaps) run the same code as one that is in, on fast as
-# always; the decoder's bounds are the ASan fuzzer's.  Under TCG a debug
+# test on both flavors).  The variants left out (more corruptions and
+# hostile bodies, verdicts, module swaps) run the same code as one that is
+# in, on fast as always; the decoder's bounds are the ASan fuzzer's.  Under TCG a debug
 # run costs two to four minutes of CPU, and CI has 90 minutes for all of
 # check-full.
 DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-race|rescan-race|insmod-race|preserve-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip|rebind-long-name|rebind-bound-elsewhere|mark-refresh)$'
