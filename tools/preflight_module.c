@@ -150,6 +150,12 @@ static bool walk(const char *dir, const char *shown, int depth,
  * Where modprobe would find the module for @rel: modules.dep first; else a
  * walk of the directories DKMS and modules_install use, in depmod's default
  * order of precedence (updates/, with updates/dkms/, first).
+ *
+ * Not libkmod's lookup (kmod_new() on /lib/modules/REL below the root,
+ * kmod_module_new_from_lookup()): it reads only modules.dep.bin, so a tree
+ * with the text modules.dep alone would look empty, and it cannot find a
+ * module that is in no index, which is what the walk is for (to say that
+ * modprobe misses it).  libkmod reads the modinfo (modfields_read()).
  */
 void find_module(const char *rel, struct modfile *m)
 {
