@@ -29,14 +29,21 @@ static void read_initrd_module(struct preflight *p,
 
 	snprintf(p->iko_name, sizeof(p->iko_name), "%s",
 		 scan->ko_name[0] ? scan->ko_name : scan->module);
-	if (t->err)
+	if (t->err) {
 		snprintf(why, wlen, "cannot make a temporary file: %s", strerror(t->err));
-	else if (!scan->ko_name[0])
+		return;
+	}
+	if (!scan->ko_name[0]) {
 		snprintf(why, wlen, "the built-in cpio reader found no data for it");
-	else if (scan->ko_err)
+		return;
+	}
+	if (scan->ko_err) {
 		snprintf(why, wlen, "cannot write a temporary file: %s",
 			 strerror(scan->ko_err));
-	else if ((file = ko_plain(t, why, wlen)) && modfields_read(file, &p->iko))
+		return;
+	}
+	file = ko_plain(t, why, wlen);
+	if (file && modfields_read(file, &p->iko))
 		snprintf(why, wlen, "%s", strerror(-p->iko.err));
 }
 
