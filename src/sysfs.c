@@ -2,8 +2,8 @@
 /*
  * pci-liveupdate: read-only attributes of /sys/class/misc/pci_liveupdate.
  *
- * binding, state and incoming_state say the same as the STATUS ioctl, for
- * scripts and for a quick look without the CLI.
+ * binding, state, incoming_state and luo_ready say the same as the STATUS
+ * ioctl, for scripts and for a quick look without the CLI.
  */
 #include <linux/device.h>
 #include <linux/sysfs.h>
@@ -55,8 +55,17 @@ static ssize_t counts_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(counts);
 
+/* PCI_LIVEUPDATE_STATUS_LUO_READY: 1 once a preserved file carries the set. */
+static ssize_t luo_ready_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", plu_fh_is_ready());
+}
+static DEVICE_ATTR_RO(luo_ready);
+
 static struct attribute *plu_dev_attrs[] = {
 	&dev_attr_binding.attr,
+	&dev_attr_luo_ready.attr,
 	&dev_attr_state.attr,
 	&dev_attr_incoming_state.attr,
 	&dev_attr_counts.attr,

@@ -224,41 +224,6 @@ static int preserve(const char *session, struct session_fds *f)
 	return 0;
 }
 
-/*
- * --systemctl: systemd-shutdown preserves the service's file only after
- * this program is gone, so check now that the module can carry the set:
- * its LUO file handler and FLB are registered.  No --force: a file LUO
- * refuses, or preserves without the set, carries nothing.
- */
-static int luo_ready_check(void)
-{
-	struct pci_liveupdate_status st;
-	int fd, ready;
-
-	fd = plu_open_dev(O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ready = plu_get_status(fd, &st);
-	close(fd);
-	if (ready)
-		return -1;
-	ready = plu_status_luo_ready(&st);
-	if (ready > 0) {
-		step(stdout, "the module is registered with LUO: a preserved "
-		     PLU_DEV_PATH " carries the set");
-		return 0;
-	}
-	if (ready < 0) {
-		step(stdout, "the module (uAPI version 1) does not report its "
-		     "LUO registration: not checked");
-		return 0;
-	}
-	plu_msg("kexec refused: the module is not registered with LUO (STATUS "
-		"lacks LUO_READY; see dmesg): systemd could not preserve "
-		PLU_DEV_PATH " and the set would be lost");
-	return -1;
-}
-
 static int load_kernel(const struct kexec_args *a, struct session_fds *f,
 		       const char *cmdline)
 {
@@ -403,8 +368,7 @@ static int do_kexec(const struct kexec_args *a, const char *cmdline)
 	struct session_fds f = SESSION_FDS_INIT;
 	int ret = PLU_EXIT_FAIL;
 
-	if (preflight(a, cmdline) ||
-	    (a->systemctl && (service_check(a) || luo_ready_check())) ||
+	if (preflight(a, cmdline) || (a->systemctl && service_check(a)) ||
 	    open_image(a->kernel, &f.kernel) ||
 	    (a->initrd && open_image(a->initrd, &f.initrd)))
 		goto out;

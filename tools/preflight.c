@@ -152,6 +152,7 @@ struct preflight *preflight_run(const struct preflight_args *a)
 		check_wire(p, module, rel, &r);
 		check_initrd_module(p, rel, &r);
 	}
+	check_luo_ready(p, &r);
 	check_marked(p, &r);
 
 	if (p->oom) {

@@ -108,12 +108,14 @@ struct running {
 	bool loaded;
 	long wire;		/* -1: unknown */
 	long marked;		/* -1: unknown */
+	int luo_ready;		/* PCI_LIVEUPDATE_STATUS_LUO_READY; -1: unknown */
 	char why[MSG_MAX];	/* why the wire version is unknown */
 	char whym[MSG_MAX];	/* why the marked count is unknown */
 };
 
 void running_module(struct running *r);
 void check_marked(struct preflight *p, const struct running *r);
+void check_luo_ready(struct preflight *p, const struct running *r);
 
 /* --- the wire version (preflight_wire.c) -------------------------------- */
 

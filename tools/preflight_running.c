@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The preflight (preflight.c) of the running module: whether it is loaded,
- * the wire version it writes and how many devices are marked, from STATUS
- * or, without access to /dev/pci_liveupdate, from sysfs and the module
- * file; and the "marked" check.
+ * registered with LUO, the wire version it writes and how many devices are
+ * marked, from STATUS or, without access to /dev/pci_liveupdate, from sysfs
+ * and the module file; and the "luo" and "marked" checks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +35,7 @@ void running_module(struct running *r)
 	char *s;
 
 	r->wire = r->marked = -1;
+	r->luo_ready = -1;
 	r->loaded = false;
 	fd = open(pf_rpath(buf, "%s", PLU_DEV_PATH), O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -45,6 +46,7 @@ void running_module(struct running *r)
 			r->loaded = true;
 			r->wire = st.wire_version;
 			r->marked = st.marked;
+			r->luo_ready = plu_status_luo_ready(&st);
 			return;
 		}
 		err = -err;
@@ -60,6 +62,11 @@ void running_module(struct running *r)
 	s = pf_slurp(pf_rpath(buf, "/sys/class/misc/%s/counts", PLU_MODULE_NAME), 256);
 	if (s && sscanf(s, "marked %u", &marked) == 1)
 		r->marked = marked;
+	free(s);
+	/* Absent before uAPI version 2: unknown. */
+	s = pf_slurp(pf_rpath(buf, "/sys/class/misc/%s/luo_ready", PLU_MODULE_NAME), 16);
+	if (s && (s[0] == '0' || s[0] == '1'))
+		r->luo_ready = s[0] == '1';
 	free(s);
 
 	s = pf_slurp(pf_rpath(buf, "/sys/module/%s/srcversion", PLU_MODULE_NAME), 63);
@@ -95,4 +102,25 @@ void check_marked(struct preflight *p, const struct running *r)
 	else
 		pf_add(p, "marked", PF_OK, "%ld device%s marked", r->marked,
 		       r->marked == 1 ? "" : "s");
+}
+
+/*
+ * A module whose LUO file handler or FLB is not registered (still loading,
+ * or the FLB registration failed) has its file refused by LUO, or, before
+ * the fix of that window, preserved without the set: systemd-shutdown
+ * could not carry it, and kexec would preserve nothing.
+ */
+void check_luo_ready(struct preflight *p, const struct running *r)
+{
+	if (!r->loaded)
+		return;
+	if (r->luo_ready > 0)
+		pf_add(p, "luo", PF_OK, "%s is registered with LUO: a preserved %s carries the set",
+		       PLU_MODULE_NAME, PLU_DEV_PATH);
+	else if (!r->luo_ready)
+		pf_add(p, "luo", PF_FAIL, "%s is not registered with LUO (see dmesg; unload and load it again): %s cannot carry the set",
+		       PLU_MODULE_NAME, PLU_DEV_PATH);
+	else
+		pf_add(p, "luo", PF_WARN, "cannot tell whether %s is registered with LUO (a module older than uAPI version 2)",
+		       PLU_MODULE_NAME);
 }

@@ -17,7 +17,8 @@
 #     module (its modinfo fields, its compression) and what loads it;
 #   - /boot/config-REL, /proc/cmdline, and the running module's sysfs files
 #     (/sys/module/pci_liveupdate/srcversion matching the module file of the
-#     running release, /sys/class/misc/pci_liveupdate/counts).
+#     running release, /sys/class/misc/pci_liveupdate/counts and
+#     luo_ready).
 # Every refusal is asserted as its exact line, and so is its going away
 # once the fake system is fixed.  kexec runs with --dry-run, which stops
 # before anything is changed; "kexec --systemctl" asks a fake systemctl put
@@ -183,6 +184,7 @@ good_root() {
 	# release (same srcversion), two devices marked.
 	echo RUNNINGSRC >"$ROOT/sys/module/pci_liveupdate/srcversion"
 	echo "marked 2 outgoing 5 removed 0 incoming 0" >"$ROOT/sys/class/misc/pci_liveupdate/counts"
+	echo 1 >"$ROOT/sys/class/misc/pci_liveupdate/luo_ready"
 	mkko "$ROOT/lib/modules/$RUN/updates/dkms/pci_liveupdate.ko" \
 		plu_wire_version=2 srcversion=RUNNINGSRC
 	echo "updates/dkms/pci_liveupdate.ko:" >"$ROOT/lib/modules/$RUN/modules.dep"
@@ -662,6 +664,20 @@ check
 status "marked: nothing marked is only a warning" 0
 has "marked: nothing marked is said" "warn: no device is marked: no PCI device will be kept"
 has "marked: the summary counts it" "0 failed, 1 warning: kexec would go ahead"
+good_root
+check
+has "luo: a registered module is ok" \
+	"ok: pci_liveupdate is registered with LUO: a preserved /dev/pci_liveupdate carries the set"
+echo 0 >"$ROOT/sys/class/misc/pci_liveupdate/luo_ready"
+check
+status "luo: a module not registered with LUO fails" 1
+has "luo: ... and says so" \
+	"fail: pci_liveupdate is not registered with LUO (see dmesg; unload and load it again): /dev/pci_liveupdate cannot carry the set"
+rm "$ROOT/sys/class/misc/pci_liveupdate/luo_ready"
+check
+status "luo: a module that does not tell (uAPI version 1) only warns" 0
+has "luo: ... and says so" \
+	"warn: cannot tell whether pci_liveupdate is registered with LUO (a module older than uAPI version 2)"
 rm -r "$ROOT/sys/module/pci_liveupdate"
 check
 status "running: no module loaded fails" 1
@@ -736,6 +752,13 @@ has_lacks_re "kexec --systemctl --dry-run: would load and run systemctl kexec, n
 	"$SDDRY" 'LUO session|preserve'
 systemctl_called "kexec --systemctl --dry-run: runs no systemctl kexec" \
 	"is-active --quiet pci-liveupdate.service"
+echo 0 >"$ROOT/sys/class/misc/pci_liveupdate/luo_ready"
+kexec_sd --initrd "$INITRD" --append "$SDCMD"
+status "kexec --systemctl: a module not registered with LUO refuses (exit 1)" 1
+has "kexec --systemctl: ... with the preflight's line" \
+	"fail: pci_liveupdate is not registered with LUO (see dmesg; unload and load it again): /dev/pci_liveupdate cannot carry the set"
+lacks_re "kexec --systemctl: ... before the dry-run step" '^dry run:'
+echo 1 >"$ROOT/sys/class/misc/pci_liveupdate/luo_ready"
 kexec_sd --initrd "$INITRD" --append "root=/dev/vda1 kho=on"
 status "kexec --systemctl: the preflight still refuses (exit 1)" 1
 has "kexec --systemctl: the preflight refusal" \

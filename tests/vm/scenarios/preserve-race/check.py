@@ -21,6 +21,8 @@ def verify(d):
     st = d.json("status_noflb") or {}
     check(st.get("luo_ready") is False and st.get("state") == "idle",
           "STATUS without LUO_READY, outgoing set idle", st)
+    check(d.text("sysfs_noflb") == "0", "sysfs luo_ready says 0",
+          d.text("sysfs_noflb"))
     check(d.text("noflb_log") == "1",
           "the kernel log says the FLB was not registered, and why",
           d.text("noflb_log"))
@@ -33,17 +35,19 @@ def verify(d):
           "registration), nothing is loaded", out)
     out = d.text("systemctl_noflb")
     check(d.rc("systemctl_noflb") == 1 and "dry run" not in out and
-          "kexec refused: the module is not registered with LUO" in out,
-          "kexec --systemctl (even with --force) refuses a module not "
-          "registered with LUO", out)
+          "fail: pci_liveupdate is not registered with LUO" in out and
+          "1 preflight check failed" in out,
+          "kexec --systemctl: the preflight refuses a module not "
+          "registered with LUO, and only for that", out)
     check(d.rc("rmmod_noflb") == 0,
           "the module without its FLB unloads cleanly")
     st = d.json("status_ready") or {}
-    check(d.rc("insmod_ready") == 0 and st.get("luo_ready") is True,
-          "loaded normally, STATUS has LUO_READY", st)
+    check(d.rc("insmod_ready") == 0 and st.get("luo_ready") is True and
+          d.text("sysfs_ready") == "1",
+          "loaded normally, STATUS has LUO_READY, sysfs luo_ready says 1", st)
     out = d.text("systemctl_ready")
-    check(d.rc("systemctl_ready") == 0 and "registered with LUO" in out and
-          "dry run" in out,
-          "kexec --systemctl --dry-run passes the LUO check", out)
+    check(d.rc("systemctl_ready") == 0 and "fail:" not in out and
+          "dry run: would load" in out,
+          "kexec --systemctl --dry-run passes the preflight", out)
     check(d.text("refcount_log") == "0",
           "no refcount_t report in the kernel log", d.text("refcount_log"))

@@ -3,8 +3,8 @@
 # it is tried between the registration of the file handler and of the FLB
 # (plu_test_reg_window holds that window open).  Then a
 # module whose FLB registration fails (fault_flb_register): it stays
-# loaded, refuses to be preserved, says so in STATUS, the CLI refuses both
-# kinds of kexec, and it unloads cleanly.
+# loaded, refuses to be preserved, says so in STATUS and sysfs, the CLI
+# refuses both kinds of kexec, and it unloads cleanly.
 . /usr/bin/plu-lib.sh
 # with_stderr CMD... - CMD with its stderr (the CLI's refusals) recorded too
 with_stderr() { "$@" 2>&1; }
@@ -20,21 +20,25 @@ plu_emit rmmod_window rmmod plu_test_reg_window
 
 plu_emit insmod_noflb insmod /lib/modules/pci_liveupdate.ko fault_inject=1 fault_flb_register=1
 plu_emit status_noflb pci-liveupdate status --json
+plu_emit sysfs_noflb cat /sys/class/misc/pci_liveupdate/luo_ready
 plu_dmesg_count noflb_log "cannot register LUO FLB pci-liveupdate-set-v1: -28"
 set -- $(plu_endpoints)
 plu_emit mark_noflb pci-liveupdate mark "$1"
 plu_emit kexec_noflb with_stderr pci-liveupdate kexec --force --no-reboot --session pr-noflb \
 	--kernel "$KERNEL" --append "$NEXT_CMDLINE"
-# --systemctl, with a systemctl that says the service is active.
+# --systemctl, with a systemctl that says the service is active, and
+# what the preflight needs to pass otherwise.
 mkdir -p /tmp/fake-bin
 printf '#!/bin/sh\nexit 0\n' >/tmp/fake-bin/systemctl
 chmod +x /tmp/fake-bin/systemctl
+plu-make-initrd || exit 1
 PATH=/tmp/fake-bin:$PATH plu_emit systemctl_noflb with_stderr pci-liveupdate kexec --systemctl \
-	--force --dry-run --kernel "$KERNEL" --append "$NEXT_CMDLINE"
+	--dry-run --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE"
 plu_emit rmmod_noflb rmmod pci_liveupdate
 plu_emit insmod_ready insmod /lib/modules/pci_liveupdate.ko
 plu_emit status_ready pci-liveupdate status --json
+plu_emit sysfs_ready cat /sys/class/misc/pci_liveupdate/luo_ready
 PATH=/tmp/fake-bin:$PATH plu_emit systemctl_ready with_stderr pci-liveupdate kexec --systemctl \
-	--force --dry-run --kernel "$KERNEL" --append "$NEXT_CMDLINE"
+	--dry-run --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE"
 plu_dmesg_count refcount_log "refcount_t"
 exit $race_rc
