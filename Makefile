@@ -7,6 +7,11 @@
 #   make check-full   the same with more VM scenarios on the debug kernel,
 #                     plus the kernel matrix, the kCFI kernel and the
 #                     Debian system test (CI)
+#   make chaos        the randomized exerciser alone (scenario chaos, through
+#                     scripts/check.sh; results in results/chaos/): replay
+#                     SEED=S (or S1,S2,...), OPS=N operations per thread,
+#                     THREADS=N, FLAVOR=fast|debug; without SEED its fixed
+#                     seeds, as make check runs them
 #   make demo         boot a VM, mark devices, live-update, show the tables
 #   make kernel       build (or reuse) the cached LUO test kernel
 #                     (FLAVOR=fast|debug|cfi, PLU_KERNEL=7.3|7.2|...)
@@ -34,7 +39,7 @@ UAPI_HEADERS ?= $(if $(wildcard $(TEST_KDIR)/.done),$(TEST_KDIR)/headers/usr/inc
 KBUILD_TOOLCHAIN := $(shell scripts/kbuild-toolchain.sh $(KDIR))
 KBUILD := $(MAKE) -C $(KDIR) M=$(TOP) $(KBUILD_TOOLCHAIN)
 
-.PHONY: all module tools kernel kernels check check-full demo fuzz fuzz-smoke unit bench \
+.PHONY: all module tools kernel kernels check check-full chaos demo fuzz fuzz-smoke unit bench \
 	install clean checkpatch w1 deb version
 
 all: module tools
@@ -74,6 +79,17 @@ check:
 
 check-full:
 	PLU_CHECK_MATRIX=1 scripts/check.sh
+
+# The kernel command line carries SEED, OPS and THREADS to the scenario's
+# stage (tests/vm/scenarios/chaos/stage1.sh).
+chaos:
+	PLU_CHECK_FLAVORS=$(FLAVOR) PLU_CHECK_ONLY='^chaos$$' \
+	PLU_CHECK_DEBUG_ONLY='^chaos$$' PLU_CHECK_SKIP_HOST=1 PLU_CHECK_DISTRO=0 \
+	PLU_CHECK_OUT=$(TOP)/results/chaos \
+	PLU_CHECK_APPEND='$(strip $(if $(SEED),plu_chaos_seed=$(SEED)) \
+		$(if $(OPS),plu_chaos_ops=$(OPS)) \
+		$(if $(THREADS),plu_chaos_threads=$(THREADS)))' \
+	scripts/check.sh
 
 demo:
 	scripts/demo.sh

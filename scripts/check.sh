@@ -29,7 +29,9 @@
 # all these: a list of KERNEL:FLAVOR=REGEX, e.g. "7.2:fast=^roundtrip$"),
 # PLU_CHECK_JOBS, PLU_CHECK_SKIP_HOST=1, PLU_CHECK_OUT (results, default
 # results/check), PLU_CHECK_DISTRO (1 or 0: the distro test or not;
-# default PLU_CHECK_MATRIX's value; PLU_CHECK_ONLY must match "distro").
+# default PLU_CHECK_MATRIX's value; PLU_CHECK_ONLY must match "distro"),
+# PLU_CHECK_APPEND (kernel command line words for every VM run whose
+# scenario has no --append of its own; make chaos passes its seeds so).
 # Everything it needs is installed on first use (apt) and the test kernels
 # are built once and cached (scripts/build-kernel.sh).
 #
@@ -50,12 +52,13 @@ ONLY=${PLU_CHECK_ONLY:-.}
 # rescan, insmod, a preserve during load, hotplug and unplug, the stress
 # load, the failing allocations and hostile memory of the image, and the
 # rebind and mark-refresh paths (so each defect of issues 11 and 23 has a
-# test on both flavors).  The variants left out (more corruptions and
+# test on both flavors), and the randomized exerciser (chaos, two fixed
+# seeds there).  The variants left out (more corruptions and
 # hostile bodies, verdicts, module swaps) run the same code as one that is
 # in, on fast as always; the decoder's bounds are the ASan fuzzer's.  Under TCG a debug
 # run costs two to four minutes of CPU, and CI has 90 minutes for all of
 # check-full.
-DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-race|rescan-race|insmod-race|preserve-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip|rebind-long-name|rebind-bound-elsewhere|mark-refresh)$'
+DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-race|rescan-race|insmod-race|preserve-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip|rebind-long-name|rebind-bound-elsewhere|mark-refresh|chaos)$'
 if [ "${PLU_CHECK_MATRIX:-0}" = 1 ]; then
 	DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-$DEBUG_FULL}
 else
@@ -318,6 +321,9 @@ start_scenario() {	# TARGET KO DIR
 	work=$OUT/vm-$(t_id "$t")-$name
 	mkdir -p "$work"
 	mapfile -t args < <(scenario_args "$dir")
+	# PLU_CHECK_APPEND: kernel command line words for the runs (make chaos
+	# passes its seeds so); a scenario's own --append (vm-args) wins.
+	[ -z "${PLU_CHECK_APPEND:-}" ] || args=(--append "$PLU_CHECK_APPEND" "${args[@]}")
 	for b in tests/vm/plu-lib.sh tests/vm/build/*_test; do
 		[ -x "$b" ] || [ "${b##*.}" = sh ] && bins+=(--bin "$b")
 	done
