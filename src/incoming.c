@@ -541,7 +541,14 @@ void plu_incoming_retrieve_early(void)
 	void *obj;
 	int ret;
 
-	ret = plu_luo_flb_get_incoming(&plu_flb, &obj);
+	/*
+	 * Without the FLB registered (luo_fh.c, "registration window") LUO
+	 * would run its retrieve but never its finish: leave the set alone.
+	 */
+	if (plu_fh_is_ready())
+		ret = plu_luo_flb_get_incoming(&plu_flb, &obj);
+	else
+		ret = -ENOENT;
 	if (!ret)
 		plu_luo_flb_put_incoming(&plu_flb);
 	else if (ret != -ENODATA && ret != -ENOENT)
