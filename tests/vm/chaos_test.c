@@ -244,20 +244,6 @@ static bool stopped(struct chaos *c)
 	return atomic_load(&c->err.failed);
 }
 
-/* The module's init has not returned yet. */
-static bool module_coming(void)
-{
-	char buf[16] = "";
-	int fd = open("/sys/module/" MOD_NAME "/initstate", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 && !strncmp(buf, "coming", 6);
-}
-
 static void logop(struct worker *w, int op, int arg, int ret)
 {
 	struct logent *e = &w->log[w->n % CHAOS_LOG];
@@ -718,7 +704,7 @@ static int op_open(struct worker *w, int *arg)
 				wfail(w, OP_OPEN, "open " PLU_DEV ": %s", en(ret));
 		} else {
 			s->gen++;
-			if (module_coming())
+			if (race_module_coming(MOD_NAME))
 				atomic_fetch_add(&w->c->opened_coming, 1);
 		}
 	} else {
@@ -867,13 +853,13 @@ static int op_preserve(struct worker *w, bool fresh, int *arg)
 		ret = -EBADF;
 		w->noop = true;
 	} else {
-		if (module_coming())
+		if (race_module_coming(MOD_NAME))
 			atomic_fetch_add(&c->tried_coming, 1);
 		ret = luo_preserve(s->fd, p->fd, rnd_next(&w->rnd));
 		if (!ret) {
 			s->preserved++;
 			done = true;
-			if (module_coming())
+			if (race_module_coming(MOD_NAME))
 				atomic_fetch_add(&c->preserved_coming, 1);
 		} else if (!allowed(ret, EB(ENOENT) | EB(EBUSY) | EB(EEXIST) |
 				    EB(ENOSPC) | EB(ENOMEM))) {

@@ -207,6 +207,22 @@ static inline int race_reap_loader(pid_t pid, unsigned int timeout_ms)
 	}
 }
 
+/* Whether the module @name is loaded and its init has not returned yet. */
+static inline bool race_module_coming(const char *name)
+{
+	char path[PATH_MAX], buf[16] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && !strncmp(buf, "coming", 6);
+}
+
 /* Whether the kernel log buffer contains @what. */
 static inline bool race_klog_has(const char *what)
 {

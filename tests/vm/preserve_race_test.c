@@ -39,26 +39,11 @@
 #include "plu_race.h"
 
 #define MOD_NAME	"pci_liveupdate"
-#define INITSTATE	"/sys/module/" MOD_NAME "/initstate"
 #define TOKEN		0x7072ULL
 #define WAIT_MS		120000
 
 static const char *opt_ko = "/lib/modules/pci_liveupdate.ko";
 static unsigned long opt_rounds = 40;
-
-/* The module's init has not returned yet ("coming"). */
-static bool module_coming(void)
-{
-	char buf[16] = "";
-	int fd = open(INITSTATE, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 && !strncmp(buf, "coming", 6);
-}
 
 static bool module_gone(const void *arg)
 {
@@ -118,7 +103,7 @@ static void run_round(int luo, unsigned long i, struct round *r)
 
 		r->preserve_err = -ret;
 		if (!ret) {
-			r->during_init = module_coming();
+			r->during_init = race_module_coming(MOD_NAME);
 			get_status(pfd, &r->st);
 			break;
 		}
