@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh [--flavor fast|debug|cfi|distro] [--print]
+# build-kernel.sh [--flavor fast|debug|cfi|kcsan|distro] [--print]
 #
 # Build (or find in the cache) the LUO test kernel and print the directory
 # that holds it:  bzImage, build/ (an O= module build tree with
@@ -9,9 +9,10 @@
 # the source tree) and kernelrelease.
 #
 # Flavors: fast (gcc, the everyday one), debug (gcc; KASAN, lockdep,
-# kmemleak), cfi (clang/lld 19, CONFIG_CFI enforcing) and distro (fast plus
-# what a Debian system with systemd needs, for tests/distro/).  PLU_KERNEL
-# picks the source (scripts/kernel-source.sh, tests/vm/kernels).
+# kmemleak), cfi (clang/lld 19, CONFIG_CFI enforcing), kcsan (gcc; KCSAN
+# and lockdep, for the chaos exerciser) and distro (fast plus what a Debian
+# system with systemd needs, for tests/distro/).  PLU_KERNEL picks the
+# source (scripts/kernel-source.sh, tests/vm/kernels).
 #
 # The cache key is the source version plus a hash of the merged config
 # fragments, so a warm run never rebuilds.  --print only prints the path a
@@ -34,8 +35,9 @@ case $flavor in
 fast) ;;
 debug) frags+=("$PLU_TOP/tests/vm/kernel-debug.config") ;;
 cfi) frags+=("$PLU_TOP/tests/vm/kernel-cfi.config") ;;
+kcsan) frags+=("$PLU_TOP/tests/vm/kernel-kcsan.config") ;;
 distro) frags+=("$PLU_TOP/tests/vm/kernel-distro.config") ;;
-*) plu_die "unknown flavor '$flavor' (fast, debug, cfi or distro)" ;;
+*) plu_die "unknown flavor '$flavor' (fast, debug, cfi, kcsan or distro)" ;;
 esac
 # The toolchain: the kernel's own default (gcc), or LLVM for cfi.
 toolchain=()

@@ -18,8 +18,8 @@ deadlines, the verdict, adding a scenario) is described in docs/harness.md.
 
 Options:
   --stageN FILE          stage N's script (N = 1, 2, 3, ...; no gaps)
-  --flavor fast|debug    kernel flavor (default fast; debug: KASAN, lockdep,
-                         kmemleak)
+  --flavor FLAVOR        kernel flavor: fast (default), debug (KASAN,
+                         lockdep, kmemleak), cfi (kCFI) or kcsan (KCSAN)
   --kernel-dir DIR       a scripts/build-kernel.sh output dir to boot
   --topology NAME|FILE   QEMU devices: tests/vm/topologies/NAME.args or FILE
                          (default: default)
@@ -102,8 +102,8 @@ if [ -n "$rootfs" ]; then
 fi
 case $flavor in
 fast|cfi) : "${timeout:=1200}" "${mem:=1G}" ;;
-debug) : "${timeout:=3600}" "${mem:=2G}" ;;
-*) bad_usage "--flavor must be fast, debug or cfi" ;;
+debug|kcsan) : "${timeout:=3600}" "${mem:=2G}" ;;
+*) bad_usage "--flavor must be fast, debug, cfi or kcsan" ;;
 esac
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout wants seconds"
 [ -z "$stage_timeout" ] || [[ $stage_timeout =~ ^[1-9][0-9]*$ ]] ||
