@@ -823,6 +823,22 @@ static int op_session_bad(struct worker *w, int *arg)
 }
 
 /*
+ * A session slot, grabbed with the read side of the state lock held; NULL
+ * (the lock released again) if none could be had.
+ */
+static struct slot *grab_session(struct worker *w, int *si)
+{
+	struct chaos *c = w->c;
+	struct slot *s;
+
+	pthread_rwlock_rdlock(&c->state);
+	s = grab(w, c->sess, NSESS, si);
+	if (!s)
+		pthread_rwlock_unlock(&c->state);
+	return s;
+}
+
+/*
  * PRESERVE_FD of an open /dev/pci_liveupdate into a session; with @fresh,
  * of one opened right before (into an empty slot), as the CLI's kexec
  * does.
@@ -834,12 +850,9 @@ static int op_preserve(struct worker *w, bool fresh, int *arg)
 	int si, pi, ret;
 	bool done = false;
 
-	pthread_rwlock_rdlock(&c->state);
-	s = grab(w, c->sess, NSESS, &si);
-	if (!s) {
-		pthread_rwlock_unlock(&c->state);
+	s = grab_session(w, &si);
+	if (!s)
 		return -EAGAIN;
-	}
 	p = grab(w, c->plu, NPLU, &pi);
 	*arg = si * 10 + pi;
 	if (p && fresh && p->fd < 0 && s->fd >= 0) {
@@ -883,13 +896,10 @@ static int op_preserve_bad(struct worker *w, int *arg)
 	struct slot *s;
 	int si, ret, fd = -1;
 
-	pthread_rwlock_rdlock(&c->state);
-	s = grab(w, c->sess, NSESS, &si);
+	s = grab_session(w, &si);
 	*arg = si;
-	if (!s) {
-		pthread_rwlock_unlock(&c->state);
+	if (!s)
 		return -EAGAIN;
-	}
 	if (s->fd < 0) {
 		ret = -EBADF;
 		w->noop = true;
@@ -928,13 +938,10 @@ static int op_incoming(struct worker *w, int op, int *arg)
 		}
 		return ret;
 	}
-	pthread_rwlock_rdlock(&c->state);
-	s = grab(w, c->sess, NSESS, &si);
+	s = grab_session(w, &si);
 	*arg = si;
-	if (!s) {
-		pthread_rwlock_unlock(&c->state);
+	if (!s)
 		return -EAGAIN;
-	}
 	if (s->fd < 0) {
 		ret = -EBADF;
 		w->noop = true;
@@ -957,7 +964,8 @@ static int op_incoming(struct worker *w, int op, int *arg)
 static int op_sysfs(struct worker *w, int *arg)
 {
 	static const char *const misc[] = {
-		"binding", "state", "incoming_state", "counts", "dev", "uevent",
+		"binding", "state", "incoming_state", "counts", "luo_ready",
+		"dev", "uevent",
 	};
 	static const char *const pci[] = {
 		"vendor", "device", "class", "config", "sriov_numvfs",
