@@ -173,6 +173,58 @@ if command -v dpkg-deb >/dev/null && command -v dpkg >/dev/null; then
 fi
 
 # --- deb ------------------------------------------------------------------
+# postinst_policy DKMS_DEB: the -dkms postinst as built (dh_dkms's snippet
+# in it) with DKMS's common.postinst failing and succeeding, run in a
+# private mount namespace where /usr/lib/dkms is a stand-in and dpkg,
+# dpkg-trigger, update-initramfs and logger only log their calls (issue
+# 25 item 3).  A failed build must leave the package configured (exit 0),
+# say so on stderr and in the journal, and activate no trigger.
+postinst_policy() {
+	local pt=$out/postinst-policy rc err calls
+	rm -rf "$pt"
+	mkdir -p "$pt/dkms" "$pt/bin"
+	dpkg-deb --ctrl-tarfile "$1" | tar -xO ./postinst >"$pt/postinst"
+	cat >"$pt/dkms/common.postinst" <<EOF
+#!/bin/sh
+echo "common.postinst \$*" >>"$pt/calls"
+[ "\$PLU_STUB_RC" = 0 ] || echo "Error! Bad return status for module build on kernel: stand-in" >&2
+exit \$PLU_STUB_RC
+EOF
+	for c in dpkg-trigger update-initramfs logger; do
+		printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\n' "$c" "$pt" >"$pt/bin/$c"
+	done
+	printf '#!/bin/sh\necho "dpkg $*" >>"%s/calls"\necho /usr/src/%s-%s\n' \
+		"$pt" "$name" "$version" >"$pt/bin/dpkg"
+	chmod 755 "$pt/dkms/common.postinst" "$pt/bin"/*
+	for stub_rc in 10 0; do
+		: >"$pt/calls"
+		rc=0
+		err=$(PLU_STUB_RC=$stub_rc PATH="$pt/bin:$PATH" unshare -rm sh -c \
+			'mount --bind "$1/dkms" /usr/lib/dkms && exec sh "$1/postinst" configure 0.2.0' \
+			sh "$pt" 2>&1 >/dev/null) || rc=$?
+		calls=$(paste -sd, "$pt/calls")
+		check "postinst: DKMS's common.postinst ran as dh_dkms's snippet calls it ($calls)" \
+			grep -q "^common.postinst $name $version " "$pt/calls"
+		if [ "$stub_rc" = 10 ]; then
+			check "postinst: a failed DKMS build (exit 10) leaves $name-dkms configured: exit 0 (got $rc)" \
+				test "$rc" = 0
+			check "postinst: it says so on stderr, naming dkms status, make.log and the recovery" \
+				bash -c 'grep -q "DKMS could not build or install pci_liveupdate $1 (exit status 10)" <<<"$0" &&
+					 grep -q "/var/lib/dkms/$2/$1/build/make.log" <<<"$0" &&
+					 grep -q "dpkg-reconfigure $2-dkms" <<<"$0"' "$err" "$version" "$name"
+			check "postinst: and in the journal (logger -p user.err)" \
+				grep -q '^logger .*-p user.err .*could not build' "$pt/calls"
+			check "postinst: and activates no trigger, renews no initramfs ($calls)" \
+				bash -c '! grep -qE "^(dpkg-trigger|update-initramfs) " "$0"' "$pt/calls"
+		else
+			check "postinst: a DKMS build that succeeds: exit 0 ($rc), the trigger pci-liveupdate-module activated" \
+				bash -c 'test "$1" = 0 && grep -qx "dpkg-trigger --no-await pci-liveupdate-module" "$0"' \
+				"$pt/calls" "$rc"
+			check "postinst: and nothing said on stderr${err:+: $err}" test -z "$err"
+		fi
+	done
+}
+
 if [ "$static" = 0 ]; then
 	out=$(mktemp -d)
 	trap 'rm -rf "$out"' EXIT
@@ -205,6 +257,7 @@ if [ "$static" = 0 ]; then
 		t=$(grep -n 'dpkg-trigger --no-await pci-liveupdate-module' <<<"$dkpi" | head -n 1 | cut -d: -f1)
 		check "deb: $name-dkms's postinst activates pci-liveupdate-module after the DKMS build (lines ${b:-none}, ${t:-none})" \
 			test -n "$b" -a -n "$t" -a "${t:-0}" -gt "${b:-0}"
+		postinst_policy "$dkms_deb"
 		check "deb: $name's control files declare interest in pci-liveupdate-module" \
 			bash -c "dpkg-deb -I '$cli_deb' triggers 2>/dev/null | grep -qx 'interest-noawait pci-liveupdate-module'"
 		check "deb: $name-dkms depends on dkms with BUILD_EXCLUSIVE_CONFIG support" \
