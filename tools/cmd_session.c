@@ -10,6 +10,8 @@
 #include <getopt.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
@@ -288,51 +290,118 @@ static int preflight(const struct kexec_args *a, const char *cmdline)
 	return 0;
 }
 
+/* What systemd says of PLU_SERVICE: its state and its fd store. */
+struct service_state {
+	char active[32];	/* ActiveState */
+	char sub[48];		/* SubState */
+	long n_fds;		/* NFileDescriptorStore; -1 if not said */
+};
+
+/* The value of @key in the line @l ("KEY=VALUE\n") into @buf, if it is. */
+static bool prop_value(const char *l, const char *key, char *buf, size_t size)
+{
+	size_t n = strlen(key);
+
+	if (strncmp(l, key, n) || l[n] != '=')
+		return false;
+	snprintf(buf, size, "%.*s", (int)strcspn(l + n + 1, "\n"), l + n + 1);
+	return true;
+}
+
+static void service_state_line(struct service_state *st, const char *l)
+{
+	char n[24], *end;
+
+	if (prop_value(l, "ActiveState", st->active, sizeof(st->active)) ||
+	    prop_value(l, "SubState", st->sub, sizeof(st->sub)) ||
+	    !prop_value(l, "NFileDescriptorStore", n, sizeof(n)))
+		return;
+	errno = 0;
+	st->n_fds = strtol(n, &end, 10);
+	if (errno || end == n || *end)
+		st->n_fds = -1;
+}
+
 /*
- * "systemctl is-active --quiet PLU_SERVICE".  Return: 1 if the service is
- * active, 0 if not, a negative errno if systemctl cannot be run.
+ * "systemctl show -p ActiveState -p SubState -p NFileDescriptorStore
+ * PLU_SERVICE" into @st.  Return: 0, a positive exit status of systemctl,
+ * or a negative errno if it cannot be run.
  */
-static int service_active(void)
+static int service_state(struct service_state *st)
 {
 	static const char *const argv[] = {
-		"systemctl", "is-active", "--quiet", PLU_SERVICE, NULL
+		"systemctl", "show", "-p", "ActiveState", "-p", "SubState",
+		"-p", "NFileDescriptorStore", PLU_SERVICE, NULL
 	};
-	int err, status;
+	posix_spawn_file_actions_t fa;
+	char line[128];
+	int err, status, p[2];
+	FILE *in;
 	pid_t pid;
 
+	*st = (struct service_state){ .n_fds = -1 };
 	fflush(stdout);
-	err = posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv,
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv,
 			   environ);
-	if (err)
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (err) {
+		close(p[0]);
 		return -err;
+	}
+	in = fdopen(p[0], "r");
+	if (!in) {
+		err = -errno;
+		close(p[0]);
+	} else {
+		while (fgets(line, sizeof(line), in))
+			service_state_line(st, line);
+		fclose(in);
+	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
 	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (err)
+		return err;
+	if (!WIFEXITED(status))
+		return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return WEXITSTATUS(status);
 }
 
 /*
- * --systemctl: without PLU_SERVICE active, no fd store holds the file at
- * "systemctl kexec" and the set is lost, so refuse unless --force.
- * Return: 0 to go ahead.
+ * --systemctl: what systemd carries across "systemctl kexec" is the fd
+ * store of PLU_SERVICE.  An active service holds the file there; so does a
+ * stopped one (FileDescriptorStorePreserve=yes pins the store:
+ * "dead-resources-pinned").  With an empty store the set is lost, so
+ * refuse unless --force.  Return: 0 to go ahead.
  */
 static int service_check(const struct kexec_args *a)
 {
-	int active = service_active();
-	char why[160];
+	struct service_state st;
+	int ret = service_state(&st);
+	char why[200];
 
-	if (active > 0) {
-		step(stdout, PLU_SERVICE " is active: its fd store holds "
-		     PLU_DEV_PATH " for systemctl kexec");
+	if (!ret && st.n_fds > 0) {
+		step(stdout, PLU_SERVICE "'s fd store holds " PLU_DEV_PATH
+		     " for systemctl kexec (%s, %s)", st.active, st.sub);
 		return 0;
 	}
-	if (active < 0)
+	if (ret < 0)
 		snprintf(why, sizeof(why), "systemctl cannot be run (%s) to ask "
-			 "whether " PLU_SERVICE " is active", strerror(-active));
+			 "about " PLU_SERVICE "'s fd store", strerror(-ret));
+	else if (ret > 0 || st.n_fds < 0)
+		snprintf(why, sizeof(why), "systemctl show " PLU_SERVICE
+			 " failed (exit status %d) or did not say how many fds "
+			 "its store holds", ret);
 	else
-		snprintf(why, sizeof(why), PLU_SERVICE " is not active: nothing "
-			 "carries " PLU_DEV_PATH " across systemctl kexec");
+		snprintf(why, sizeof(why), PLU_SERVICE "'s fd store is empty "
+			 "(%s, %s): nothing carries " PLU_DEV_PATH
+			 " across systemctl kexec", st.active, st.sub);
 	if (!a->force) {
 		plu_msg("kexec refused: %s (--force goes ahead anyway)", why);
 		return -1;

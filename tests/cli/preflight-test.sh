@@ -210,12 +210,16 @@ kexec_sd() {
 	out=$(PATH="$work/sd:$PATH" "$CLI" kexec --dry-run --systemctl --kernel "$BZ" "$@" 2>&1)
 	rc=$?
 }
-# fake_systemctl RC - $work/sd/systemctl logs its arguments to
-# $work/systemctl.log (emptied) and exits RC
+# fake_systemctl RC [ACTIVE SUB NFDS]: a systemctl that logs its arguments,
+# prints "systemctl show"'s lines for pci-liveupdate.service and exits RC.
 fake_systemctl() {
 	mkdir -p "$work/sd"
-	printf '#!/bin/sh\necho "$*" >>"%s/systemctl.log"\nexit %s\n' "$work" "$1" \
-		>"$work/sd/systemctl"
+	{
+		printf '#!/bin/sh\necho "$*" >>"%s/systemctl.log"\n' "$work"
+		[ $# -lt 4 ] ||
+			printf 'printf "ActiveState=%s\\nSubState=%s\\nNFileDescriptorStore=%s\\n"\n' "$2" "$3" "$4"
+		printf 'exit %s\n' "$1"
+	} >"$work/sd/systemctl"
 	chmod +x "$work/sd/systemctl"
 	: >"$work/systemctl.log"
 }
@@ -726,32 +730,47 @@ status "kexec: a kernel that is no bzImage refuses" 1
 
 SDCMD="root=/dev/vda1 liveupdate=on kho=on"
 SDDRY="dry run: would load $BZ and initrd $INITRD with command line \"$SDCMD\" and run systemctl kexec"
-INACTIVE="pci-liveupdate.service is not active: nothing carries /dev/pci_liveupdate across systemctl kexec"
+EMPTY="pci-liveupdate.service's fd store is empty (inactive, dead): nothing carries /dev/pci_liveupdate across systemctl kexec"
+SHOW="show -p ActiveState -p SubState -p NFileDescriptorStore pci-liveupdate.service"
 good_root
-fake_systemctl 3
+fake_systemctl 0 inactive dead 0
 kexec_sd --initrd "$INITRD" --append "$SDCMD"
-status "kexec --systemctl: an inactive pci-liveupdate.service refuses (exit 1)" 1
+status "kexec --systemctl: a stopped pci-liveupdate.service with an empty fd store refuses (exit 1)" 1
 has "kexec --systemctl: the refusal is one line" \
-	"pci-liveupdate: kexec refused: $INACTIVE (--force goes ahead anyway)"
+	"pci-liveupdate: kexec refused: $EMPTY (--force goes ahead anyway)"
 has_lacks_re "kexec --systemctl: refused after the preflight, before the dry-run step" \
 	"preflight: 0 failed, 0 warnings" '^dry run:'
-systemctl_called "kexec --systemctl: asks systemctl is-active --quiet" \
-	"is-active --quiet pci-liveupdate.service"
+systemctl_called "kexec --systemctl: asks systemctl show for the unit's state and fd store" "$SHOW"
 kexec_sd --initrd "$INITRD" --append "$SDCMD" --force
-status "kexec --systemctl --force: goes ahead with the service inactive (exit 0)" 0
+status "kexec --systemctl --force: goes ahead with the store empty (exit 0)" 0
 has "kexec --systemctl --force: says so" \
-	"pci-liveupdate: --force: going ahead although $INACTIVE"
+	"pci-liveupdate: --force: going ahead although $EMPTY"
 has "kexec --systemctl --force: reaches the dry-run step" "$SDDRY"
+fake_systemctl 0 active running 0
+kexec_sd --initrd "$INITRD" --append "$SDCMD"
+status "kexec --systemctl: an active service whose store is empty refuses (exit 1)" 1
+has "kexec --systemctl: ... saying so" \
+	"pci-liveupdate: kexec refused: pci-liveupdate.service's fd store is empty (active, running): nothing carries /dev/pci_liveupdate across systemctl kexec (--force goes ahead anyway)"
+fake_systemctl 1
+kexec_sd --initrd "$INITRD" --append "$SDCMD"
+status "kexec --systemctl: a systemctl show that fails refuses (exit 1)" 1
+has "kexec --systemctl: ... naming its exit status" \
+	"pci-liveupdate: kexec refused: systemctl show pci-liveupdate.service failed (exit status 1) or did not say how many fds its store holds (--force goes ahead anyway)"
 
-fake_systemctl 0
+fake_systemctl 0 inactive dead-resources-pinned 1
+kexec_sd --initrd "$INITRD" --append "$SDCMD"
+status "kexec --systemctl: a stopped service whose store is pinned goes ahead (exit 0)" 0
+has "kexec --systemctl: says the stopped unit's store holds the file" \
+	"pci-liveupdate.service's fd store holds /dev/pci_liveupdate for systemctl kexec (inactive, dead-resources-pinned)"
+
+fake_systemctl 0 active running 1
 kexec_sd --initrd "$INITRD" --append "$SDCMD"
 status "kexec --systemctl: an active service goes ahead (exit 0)" 0
-has "kexec --systemctl: says the service is active" \
-	"pci-liveupdate.service is active: its fd store holds /dev/pci_liveupdate for systemctl kexec"
+has "kexec --systemctl: says the service's store holds the file" \
+	"pci-liveupdate.service's fd store holds /dev/pci_liveupdate for systemctl kexec (active, running)"
 has_lacks_re "kexec --systemctl --dry-run: would load and run systemctl kexec, no LUO session of its own" \
 	"$SDDRY" 'LUO session|preserve'
-systemctl_called "kexec --systemctl --dry-run: runs no systemctl kexec" \
-	"is-active --quiet pci-liveupdate.service"
+systemctl_called "kexec --systemctl --dry-run: runs no systemctl kexec" "$SHOW"
 echo 0 >"$ROOT/sys/class/misc/pci_liveupdate/luo_ready"
 kexec_sd --initrd "$INITRD" --append "$SDCMD"
 status "kexec --systemctl: a module not registered with LUO refuses (exit 1)" 1
@@ -778,4 +797,4 @@ out=$(PATH="$work/nosd" "$CLI" kexec --dry-run --systemctl --kernel "$BZ" \
 	--initrd "$INITRD" --append "$SDCMD" 2>&1); rc=$?
 status "kexec --systemctl: no systemctl refuses (exit 1)" 1
 has "kexec --systemctl: no systemctl is named" \
-	"pci-liveupdate: kexec refused: systemctl cannot be run (No such file or directory) to ask whether pci-liveupdate.service is active (--force goes ahead anyway)"
+	"pci-liveupdate: kexec refused: systemctl cannot be run (No such file or directory) to ask about pci-liveupdate.service's fd store (--force goes ahead anyway)"
