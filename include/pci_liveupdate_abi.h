@@ -33,9 +33,14 @@
  *    CRCs (so a dropped, added or swapped record is detected without an
  *    O(N) checksum at every change), the body location, a generation
  *    counter, and a CRC32C of the header.
- *  - @count records of &struct plu_wire_record, 64 bytes each, unordered,
- *    each with its own CRC32C: address, identity, Device Serial Number,
- *    driver name (first 16 bytes) and topology path.
+ *  - @count records of 64 bytes each, unordered, each with its own CRC32C
+ *    in its last 4 bytes and its flags at offset 6.  Most are devices,
+ *    &struct plu_wire_record: address, identity, Device Serial Number,
+ *    driver name (first 16 bytes) and topology path.  From version 3 on,
+ *    records flagged PLU_WIRE_REC_SRIOV carry the SR-IOV configuration of
+ *    a PF marked with PCI_LIVEUPDATE_MARK_WITH_VFS: one
+ *    &struct plu_wire_sriov_record per such PF and one
+ *    &struct plu_wire_vf_record per VF enabled on it.
  *
  * Every change to the outgoing set rewrites one record and the header, so
  * the image is always complete: the reboot path (LUO freeze) neither
@@ -49,12 +54,17 @@
  * reader checks a record with crc32c(~0, record, 64) == 0: one pass over
  * the bytes as they lie, no copy with the field cleared.
  *
- * A reader must check, before trusting anything: magic, version (only
- * PLU_WIRE_VERSION is understood), @header_size and @record_size, known
- * flags, zero reserved fields, @count <= @capacity, @body_size exactly
- * @capacity records, @body_size <= PLU_WIRE_MAX_BODY, the header CRC; then
- * each record's CRC and fields, the XOR digest, and that no address appears
- * twice.  Any failure rejects the whole image.
+ * A reader must check, before trusting anything: magic, version
+ * (PLU_WIRE_VERSION and PLU_WIRE_VERSION_PREV are understood), @header_size
+ * and @record_size, known flags, zero reserved fields, @count <= @capacity,
+ * @body_size exactly @capacity records, @body_size <= PLU_WIRE_MAX_BODY,
+ * the header CRC; then each record's CRC and fields, the XOR digest, and
+ * that no address appears twice.  SR-IOV records are checked against the
+ * device records: each belongs to a marked device record flagged
+ * PCI_LIVEUPDATE_DEV_WITH_VFS, each such device has exactly one
+ * &struct plu_wire_sriov_record, and each VF index appears at most once
+ * and is below that record's @num_vfs.  Any failure rejects the whole
+ * image.
  *
  * A valid CRC proves no ownership, so the record block is not restored
  * from KHO (which takes it over) until it is shown, read in place, to be
@@ -104,17 +114,41 @@
  *    at 48..61.
  *  - Version 2 moved the record CRC to the end so that the next kernel
  *    validates a record in one CRC pass over it in place (see above).
+ *  - Version 3 (module 0.3.0) adds the SR-IOV records and the device flag
+ *    PCI_LIVEUPDATE_DEV_WITH_VFS; device records are otherwise those of
+ *    version 2.  A version 3 module reads version 2 images (they have no
+ *    SR-IOV records).  A version 2 module (0.2.0) rejects a version 3
+ *    image as a whole, "unsupported wire version", whether or not it has
+ *    SR-IOV records: the FLB compatible string is unchanged, as above, so
+ *    the older module is handed the image and says so, rather than
+ *    silently losing it.
  */
 
 #define PLU_FH_COMPATIBLE	"pci-liveupdate-fd-v1"
 #define PLU_FLB_COMPATIBLE	"pci-liveupdate-set-v1"
 
 #define PLU_WIRE_MAGIC		0x554c4350	/* "PCLU" in memory order */
-#define PLU_WIRE_VERSION	2
+#define PLU_WIRE_VERSION	3
+/* The version the previous release (RELEASES) writes, also read. */
+#define PLU_WIRE_VERSION_PREV	2
 #define PLU_WIRE_CRC_SEED	0xffffffffU
 #define PLU_WIRE_MAX_BODY	(4U << 20)	/* one order-10 folio */
 #define PLU_WIRE_PATH_MAX	12
 #define PLU_WIRE_DRIVER_LEN	16
+
+/*
+ * Record flags of the wire only, never in the uAPI: an SR-IOV record
+ * (&struct plu_wire_sriov_record or, with PLU_WIRE_REC_VF too,
+ * &struct plu_wire_vf_record) rather than a device.  Version 3 and later.
+ */
+#define PLU_WIRE_REC_SRIOV	0x8000
+#define PLU_WIRE_REC_VF		0x4000
+/* Flags an SR-IOV configuration record may have besides the two above. */
+#define PLU_WIRE_SRIOV_F_ALL	PCI_LIVEUPDATE_SRIOV_AUTOPROBE
+/* Flags a VF record may have besides the two above. */
+#define PLU_WIRE_VF_F_ALL	PCI_LIVEUPDATE_VF_FLAGS_ALL
+/* Device record flags of version 2, the previous release's. */
+#define PLU_WIRE_V2_DEV_FLAGS	0x3f
 
 /* Header flags */
 #define PLU_WIRE_F_FROZEN	0x1	/* sealed by LUO freeze */
@@ -193,6 +227,68 @@ struct plu_wire_record {
 	__le32 crc;
 };
 
+/**
+ * struct plu_wire_sriov_record - SR-IOV configuration of a PF (version 3)
+ * @segment:   PCI segment of the PF.
+ * @bus:       Bus number of the PF.
+ * @devfn:     Device and function of the PF; a device record of this
+ *             address, flagged PCI_LIVEUPDATE_DEV_WITH_VFS, is in the image.
+ * @flags:     PLU_WIRE_REC_SRIOV | PCI_LIVEUPDATE_SRIOV_AUTOPROBE if set.
+ * @num_vfs:   VFs enabled at the reboot (sriov_numvfs), at most @total_vfs.
+ * @total_vfs: sriov_totalvfs at the reboot.
+ * @reserved:  Zero.
+ * @crc:       CRC32C of the preceding 60 bytes.
+ */
+struct plu_wire_sriov_record {
+	__le32 segment;
+	__u8 bus;
+	__u8 devfn;
+	__le16 flags;
+	__le16 num_vfs;
+	__le16 total_vfs;
+	__u8 reserved[48];
+	__le32 crc;
+};
+
+/**
+ * struct plu_wire_vf_record - one enabled VF of a PF (version 3)
+ * @segment:          PCI segment of the PF.
+ * @bus:              Bus number of the PF.
+ * @devfn:            Device and function of the PF.
+ * @flags:            PLU_WIRE_REC_SRIOV | PLU_WIRE_REC_VF |
+ *                    PCI_LIVEUPDATE_VF_* flags.
+ * @index:            VF index (0 is the first VF), below the PF's @num_vfs.
+ * @vendor:           Vendor ID of the VF.
+ * @device:           Device ID of the VF.
+ * @subsystem_vendor: Subsystem vendor ID of the VF.
+ * @subsystem_device: Subsystem ID of the VF.
+ * @vf_bus:           Bus number the VF had.
+ * @vf_devfn:         Device and function the VF had.
+ * @reserved:         Zero.
+ * @driver:           Driver bound to the VF, as &plu_wire_record.driver
+ *                    (PCI_LIVEUPDATE_VF_DRIVER_TRUNC if cut).
+ * @driver_override:  Its driver_override, likewise
+ *                    (PCI_LIVEUPDATE_VF_OVERRIDE_TRUNC if cut).
+ * @crc:              CRC32C of the preceding 60 bytes.
+ */
+struct plu_wire_vf_record {
+	__le32 segment;
+	__u8 bus;
+	__u8 devfn;
+	__le16 flags;
+	__le16 index;
+	__le16 vendor;
+	__le16 device;
+	__le16 subsystem_vendor;
+	__le16 subsystem_device;
+	__u8 vf_bus;
+	__u8 vf_devfn;
+	__u8 reserved[8];
+	char driver[PLU_WIRE_DRIVER_LEN];
+	char driver_override[PLU_WIRE_DRIVER_LEN];
+	__le32 crc;
+};
+
 /*
  * The layout is part of the ABI: both structures are 64 bytes on every
  * architecture, and the uAPI limits are the wire's, since decoded records
@@ -202,6 +298,10 @@ static_assert(sizeof(struct plu_wire_header) == 64,
 	      "struct plu_wire_header is 64 bytes");
 static_assert(sizeof(struct plu_wire_record) == 64,
 	      "struct plu_wire_record is 64 bytes");
+static_assert(sizeof(struct plu_wire_sriov_record) == 64,
+	      "struct plu_wire_sriov_record is 64 bytes");
+static_assert(sizeof(struct plu_wire_vf_record) == 64,
+	      "struct plu_wire_vf_record is 64 bytes");
 static_assert(PCI_LIVEUPDATE_PATH_MAX == PLU_WIRE_PATH_MAX,
 	      "the uAPI path is the wire path");
 static_assert(PCI_LIVEUPDATE_DRIVER_WIRE_LEN == PLU_WIRE_DRIVER_LEN,

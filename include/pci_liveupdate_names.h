@@ -75,6 +75,8 @@ static inline const char *plu_verdict_name(__u32 verdict)
 		return "driver-mismatch";
 	case PCI_LIVEUPDATE_VERDICT_PATH_MOVED:
 		return "path-moved";
+	case PCI_LIVEUPDATE_VERDICT_NOT_CREATED:
+		return "not-created";
 	}
 	return NULL;
 }

@@ -62,7 +62,12 @@ static int plu_ioctl_mark(struct plu_ucmd *ucmd)
 {
 	struct pci_liveupdate_mark *m = ucmd->cmd;
 
-	if (m->flags & ~PCI_LIVEUPDATE_MARK_REBIND || m->reserved)
+	if (m->flags & ~(PCI_LIVEUPDATE_MARK_REBIND |
+			 PCI_LIVEUPDATE_MARK_WITH_VFS |
+			 PCI_LIVEUPDATE_MARK_VF_AUTOPROBE) || m->reserved)
+		return -EINVAL;
+	if ((m->flags & PCI_LIVEUPDATE_MARK_VF_AUTOPROBE) &&
+	    !(m->flags & PCI_LIVEUPDATE_MARK_WITH_VFS))
 		return -EINVAL;
 	return plu_mark(m->segment, m->bus, m->devfn, m->flags);
 }
@@ -160,12 +165,70 @@ static int plu_ioctl_query(struct plu_ucmd *ucmd)
 	return plu_ucmd_respond(ucmd, sizeof(*q));
 }
 
+/*
+ * SRIOV: the configuration, and the VFs as LIST writes devices (@count
+ * written back also on ENOSPC).  The outgoing set can change between
+ * the count and the copy: as LIST, leave room and retry.
+ */
+static int plu_ioctl_sriov(struct plu_ucmd *ucmd)
+{
+	struct pci_liveupdate_sriov *q = ucmd->cmd;
+	struct pci_liveupdate_vf *vfs __free(kvfree) = NULL;
+	u8 __user *dst = u64_to_user_ptr(q->vfs);
+	size_t entry_size = q->entry_size;
+	size_t copy = min(entry_size, sizeof(*vfs));
+	bool in = q->flags & PCI_LIVEUPDATE_SRIOV_INCOMING;
+	int (*get)(u32, u8, u8, struct pci_liveupdate_sriov *,
+		   struct pci_liveupdate_vf *, u32) =
+		in ? plu_incoming_sriov : plu_outgoing_sriov;
+	int n, i;
+
+	if (q->flags & ~PCI_LIVEUPDATE_SRIOV_INCOMING || q->reserved ||
+	    entry_size < sizeof(*vfs))
+		return -EINVAL;
+	n = get(q->segment, q->bus, q->devfn, q, NULL, 0);
+	if (n < 0)
+		return n;
+	if (dst) {
+		for (;;) {
+			u32 room;
+
+			if (n > q->count) {
+				q->count = n;
+				return plu_ucmd_respond(ucmd, sizeof(*q)) ?:
+				       -ENOSPC;
+			}
+			room = min_t(u32, q->count, n + 16);
+			vfs = kvcalloc(max(room, 1U), sizeof(*vfs), GFP_KERNEL);
+			if (!vfs)
+				return -ENOMEM;
+			n = get(q->segment, q->bus, q->devfn, q, vfs, room);
+			if (n < 0)
+				return n;
+			if (n <= room)
+				break;
+			kvfree(vfs);
+			vfs = NULL;
+		}
+		for (i = 0; i < n; i++, dst += entry_size) {
+			if (copy_to_user(dst, &vfs[i], copy))
+				return -EFAULT;
+			if (entry_size > copy &&
+			    clear_user(dst + copy, entry_size - copy))
+				return -EFAULT;
+		}
+	}
+	q->count = n;
+	return plu_ucmd_respond(ucmd, sizeof(*q));
+}
+
 /* Room for the largest structure an ioctl takes. */
 union plu_ucmd_buffer {
 	struct pci_liveupdate_status status;
 	struct pci_liveupdate_mark mark;
 	struct pci_liveupdate_list list;
 	struct pci_liveupdate_query query;
+	struct pci_liveupdate_sriov sriov;
 };
 
 /**
@@ -218,6 +281,8 @@ static const struct plu_ioctl_op plu_ioctl_ops[] = {
 		     devices),
 	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_QUERY, plu_ioctl_query,
 		     struct pci_liveupdate_query, incoming),
+	PLU_IOCTL_OP(PCI_LIVEUPDATE_IOCTL_SRIOV, plu_ioctl_sriov,
+		     struct pci_liveupdate_sriov, vfs),
 };
 
 static long plu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -49,6 +49,48 @@ static void plu_seq_dev(struct seq_file *s,
 	seq_putc(s, '\n');
 }
 
+/*
+ * The SR-IOV configuration of a PF marked with its VFs, then one line per
+ * VF: "  vf INDEX BDF VEN:DEV DRIVER OVERRIDE [VERDICT]".
+ */
+static void plu_seq_sriov(struct seq_file *s,
+			  const struct pci_liveupdate_device *d, bool incoming)
+{
+	int (*get)(u32, u8, u8, struct pci_liveupdate_sriov *,
+		   struct pci_liveupdate_vf *, u32) =
+		incoming ? plu_incoming_sriov : plu_outgoing_sriov;
+	struct pci_liveupdate_sriov cfg = {};
+	struct pci_liveupdate_vf *vfs;
+	int n, i;
+
+	if (!(d->flags & PCI_LIVEUPDATE_DEV_WITH_VFS))
+		return;
+	n = get(d->segment, d->bus, d->devfn, &cfg, NULL, 0);
+	if (n < 0)
+		return;
+	vfs = kvcalloc(max(n, 1), sizeof(*vfs), GFP_KERNEL);
+	if (!vfs)
+		return;
+	n = min(n, get(d->segment, d->bus, d->devfn, &cfg, vfs, n));
+	seq_printf(s, "  sriov numvfs %u totalvfs %u autoprobe %d\n",
+		   cfg.num_vfs, cfg.total_vfs,
+		   !!(cfg.sriov_flags & PCI_LIVEUPDATE_SRIOV_AUTOPROBE));
+	for (i = 0; i < n; i++) {
+		const struct pci_liveupdate_vf *v = &vfs[i];
+		const char *verdict = plu_verdict_name(v->verdict);
+
+		seq_printf(s, "  vf %u %04x:%02x:%02x.%d %04x:%04x %s %s",
+			   v->index, d->segment, v->bus, PCI_SLOT(v->devfn),
+			   PCI_FUNC(v->devfn), v->vendor, v->device,
+			   v->driver[0] ? v->driver : "-",
+			   v->driver_override[0] ? v->driver_override : "-");
+		if (incoming && verdict)
+			seq_printf(s, " %s", verdict);
+		seq_putc(s, '\n');
+	}
+	kvfree(vfs);
+}
+
 static int plu_show(struct seq_file *s, bool incoming)
 {
 	u32 (*snap)(struct pci_liveupdate_device *, u32) =
@@ -61,8 +103,10 @@ static int plu_show(struct seq_file *s, bool incoming)
 	if (!devs)
 		return -ENOMEM;
 	n = min(n, snap(devs, n));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		plu_seq_dev(s, &devs[i], incoming);
+		plu_seq_sriov(s, &devs[i], incoming);
+	}
 	kvfree(devs);
 	return 0;
 }

@@ -33,13 +33,15 @@
  * @hdr:      Header page; its physical address is the FLB handle.
  * @recs:     Record block.
  * @capacity: Records @recs has room for.
- * @slots:    Which device each record belongs to.
+ * @slots:    Whose each record is: the slot field of its owner (a
+ *            &struct plu_dev, or an SR-IOV record of one, sriov.c), which
+ *            is updated when the record moves.
  */
 struct plu_image {
 	struct plu_wire_header *hdr;
 	struct plu_wire_record *recs;
 	u32 capacity;
-	struct plu_dev **slots;
+	u32 **slots;
 };
 
 static struct plu_wire_record *plu_body_alloc(u32 capacity)
@@ -67,7 +69,7 @@ int plu_img_reserve(u32 nr)
 {
 	struct plu_image *img = plu_state.img;
 	struct plu_wire_record *recs;
-	struct plu_dev **slots;
+	u32 **slots;
 	u32 cap, count;
 
 	lockdep_assert_held(&plu_state.lock);
@@ -98,6 +100,32 @@ int plu_img_reserve(u32 nr)
 	return 0;
 }
 
+/*
+ * Write the record owned by @slotp (a device's if @dev, else the SR-IOV
+ * record @sr) into the image; it gets a slot if it has none.
+ */
+static void plu_img_put(u32 *slotp, const struct pci_liveupdate_device *dev,
+			const struct plu_wire_sriov *sr)
+{
+	struct plu_image *img = plu_state.img;
+	u32 slot;
+	int ret;
+
+	lockdep_assert_held(&plu_state.lock);
+	if (!img)
+		return;
+
+	slot = *slotp == PLU_NO_SLOT ? le32_to_cpu(img->hdr->count) : *slotp;
+	if (dev)
+		ret = plu_wire_write(img->hdr, img->recs, slot, dev);
+	else
+		ret = plu_wire_write_sriov(img->hdr, img->recs, slot, sr);
+	if (WARN_ON_ONCE(ret))
+		return;
+	img->slots[slot] = slotp;
+	*slotp = slot;
+}
+
 /**
  * plu_img_write() - write a device's record into the image
  * @d: The device; gets a slot if it has none.
@@ -106,41 +134,51 @@ int plu_img_reserve(u32 nr)
  */
 void plu_img_write(struct plu_dev *d)
 {
-	struct plu_image *img = plu_state.img;
-	u32 slot;
-
-	lockdep_assert_held(&plu_state.lock);
-	if (!img)
-		return;
-
-	slot = d->slot == PLU_NO_SLOT ? le32_to_cpu(img->hdr->count) : d->slot;
-	if (WARN_ON_ONCE(plu_wire_write(img->hdr, img->recs, slot, &d->info)))
-		return;
-	img->slots[slot] = d;
-	d->slot = slot;
+	plu_img_put(&d->slot, &d->info, NULL);
 }
 
 /**
- * plu_img_remove() - take a device's record out of the image
- * @d: The device.
+ * plu_img_write_sriov() - write an SR-IOV record into the image
+ * @slotp: Slot of the record, PLU_NO_SLOT for a new one; updated.
+ * @sr:    The record.
+ *
+ * No-op while nothing is preserved.  Capacity must have been reserved.
+ */
+void plu_img_write_sriov(u32 *slotp, const struct plu_wire_sriov *sr)
+{
+	plu_img_put(slotp, NULL, sr);
+}
+
+/**
+ * plu_img_drop() - take a record out of the image
+ * @slotp: Slot of the record, or PLU_NO_SLOT; set to PLU_NO_SLOT.
  *
  * The last record moves into the hole, so this is O(1).
  */
-void plu_img_remove(struct plu_dev *d)
+void plu_img_drop(u32 *slotp)
 {
 	struct plu_image *img = plu_state.img;
 	u32 from;
 
 	lockdep_assert_held(&plu_state.lock);
-	if (!img || d->slot == PLU_NO_SLOT)
+	if (!img || *slotp == PLU_NO_SLOT)
 		return;
 
-	from = plu_wire_remove(img->hdr, img->recs, d->slot);
-	if (!WARN_ON_ONCE(from == PLU_NO_SLOT) && from != d->slot) {
-		img->slots[d->slot] = img->slots[from];
-		img->slots[d->slot]->slot = d->slot;
+	from = plu_wire_remove(img->hdr, img->recs, *slotp);
+	if (!WARN_ON_ONCE(from == PLU_NO_SLOT) && from != *slotp) {
+		img->slots[*slotp] = img->slots[from];
+		*img->slots[*slotp] = *slotp;
 	}
-	d->slot = PLU_NO_SLOT;
+	*slotp = PLU_NO_SLOT;
+}
+
+/**
+ * plu_img_remove() - take a device's record out of the image
+ * @d: The device.
+ */
+void plu_img_remove(struct plu_dev *d)
+{
+	plu_img_drop(&d->slot);
 }
 
 static void plu_img_corrupted(void)
@@ -287,7 +325,8 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 		return -ENOMEM;
 
 	guard(mutex)(&plu_state.lock);
-	img->capacity = plu_capacity_for(plu_state.nr_tracked);
+	img->capacity = plu_capacity_for(plu_state.nr_tracked +
+					 plu_state.nr_sriov_recs);
 	hdr = kho_alloc_preserve(PAGE_SIZE);
 	img->hdr = IS_ERR(hdr) ? NULL : hdr;
 	img->recs = plu_body_alloc(img->capacity);
@@ -304,8 +343,10 @@ static int plu_flb_preserve(struct liveupdate_flb_op_args *args)
 	plu_wire_header_init(img->hdr, virt_to_phys(img->recs), img->capacity);
 
 	plu_state.img = img;
-	xa_for_each(&plu_state.devs, key, d)
+	xa_for_each(&plu_state.devs, key, d) {
 		plu_img_write(d);
+		plu_sriov_write_all(d);
+	}
 
 	args->data = virt_to_phys(img->hdr);
 	args->obj = img;
@@ -323,8 +364,10 @@ static void plu_flb_unpreserve(struct liveupdate_flb_op_args *args)
 	unsigned long key;
 
 	guard(mutex)(&plu_state.lock);
-	xa_for_each(&plu_state.devs, key, d)
+	xa_for_each(&plu_state.devs, key, d) {
 		d->slot = PLU_NO_SLOT;
+		plu_sriov_forget_slots(d);
+	}
 	plu_state.img = NULL;
 	plu_img_free(img);
 	plu_state.t_ns[PLU_T_UNPRESERVE] = ktime_get_ns() - t0;

@@ -44,6 +44,10 @@
  * @devs:       Decoded records (verdicts are computed when asked).
  * @index:      Key (plu_key()) to the index of its record in @devs, as an
  *              xarray value.
+ * @version:    Wire version of the image.
+ * @nr_sriov:   Entries in @sriov.
+ * @sriov:      Decoded SR-IOV records (wire version 3 on).
+ * @pfs:        Key of a PF marked with its VFs to its &struct plu_in_pf.
  */
 struct plu_incoming {
 	int state;
@@ -53,6 +57,24 @@ struct plu_incoming {
 	u32 count;
 	struct pci_liveupdate_device *devs;
 	struct xarray index;
+	u16 version;
+	u32 nr_sriov;
+	struct plu_wire_sriov *sriov;
+	struct xarray pfs;
+};
+
+/**
+ * struct plu_in_pf - the SR-IOV records of one PF of the incoming set
+ * @dev:     Index of the PF's device record in &plu_incoming.devs.
+ * @cfg:     Its configuration record.
+ * @num_vfs: Entries of @vf (the configuration's @num_vfs).
+ * @vf:      Its VF records by index; NULL for an index with none.
+ */
+struct plu_in_pf {
+	u32 dev;
+	const struct plu_wire_sriov *cfg;
+	u16 num_vfs;
+	const struct plu_wire_sriov *vf[] __counted_by(num_vfs);
 };
 
 /* This boot's incoming set: at most one per boot, so it is not allocated. */
@@ -64,6 +86,19 @@ static struct plu_incoming *plu_in;
 /* Set once LUO retrieved the FLB at load (plu_incoming_retrieve_early()). */
 static bool plu_in_fetched;
 
+static void plu_in_free_sriov(struct plu_incoming *in)
+{
+	struct plu_in_pf *pf;
+	unsigned long key;
+
+	xa_for_each(&in->pfs, key, pf)
+		kfree(pf);
+	xa_destroy(&in->pfs);
+	kvfree(in->sriov);
+	in->sriov = NULL;
+	in->nr_sriov = 0;
+}
+
 static void plu_in_reject(struct plu_incoming *in, int error, const char *why)
 {
 	pr_err("incoming device set rejected: %s; nothing from it is trusted\n",
@@ -74,6 +109,7 @@ static void plu_in_reject(struct plu_incoming *in, int error, const char *why)
 	in->devs = NULL;
 	in->count = 0;
 	xa_destroy(&in->index);
+	plu_in_free_sriov(in);
 }
 
 /*
@@ -114,6 +150,78 @@ static int plu_in_index(struct plu_incoming *in, u32 count)
 }
 
 /*
+ * Match the SR-IOV records with their PFs, which @in->index already has:
+ * each configuration record belongs to a marked device record flagged
+ * WITH_VFS, each such device has one, and each VF record belongs to a
+ * configuration and has an index below its @num_vfs, used once.
+ */
+static int plu_in_index_sriov(struct plu_incoming *in)
+{
+	const char *why = NULL;
+	u32 i, nr_with_vfs = 0, nr_cfg = 0;
+	int ret = 0;
+
+	for (i = 0; i < in->nr_sriov && !why; i++) {
+		const struct plu_wire_sriov *r = &in->sriov[i];
+		unsigned long key = plu_key(r->segment, r->bus, r->devfn);
+		void *idx = xa_load(&in->index, key);
+		struct plu_in_pf *pf;
+		u16 flags;
+
+		if (r->is_vf)
+			continue;
+		flags = idx ? in->devs[xa_to_value(idx)].flags : 0;
+		if (!(flags & PCI_LIVEUPDATE_DEV_WITH_VFS) ||
+		    !(flags & PCI_LIVEUPDATE_DEV_MARKED)) {
+			why = "SR-IOV record of a PF not marked with its VFs";
+			break;
+		}
+		pf = kzalloc(struct_size(pf, vf, r->num_vfs), GFP_KERNEL);
+		if (!pf) {
+			ret = -ENOMEM;
+			why = "out of memory";
+			break;
+		}
+		pf->dev = xa_to_value(idx);
+		pf->cfg = r;
+		pf->num_vfs = r->num_vfs;
+		ret = xa_insert(&in->pfs, key, pf, GFP_KERNEL);
+		if (ret) {
+			kfree(pf);
+			why = ret == -EBUSY ? "a PF has two SR-IOV records" :
+					      "out of memory";
+			break;
+		}
+		nr_cfg++;
+	}
+	for (i = 0; i < in->count && !why; i++)
+		if (in->devs[i].flags & PCI_LIVEUPDATE_DEV_WITH_VFS)
+			nr_with_vfs++;
+	if (!why && nr_with_vfs != nr_cfg)
+		why = "a PF marked with its VFs has no SR-IOV record";
+	for (i = 0; i < in->nr_sriov && !why; i++) {
+		const struct plu_wire_sriov *r = &in->sriov[i];
+		struct plu_in_pf *pf;
+
+		if (!r->is_vf)
+			continue;
+		pf = xa_load(&in->pfs, plu_key(r->segment, r->bus, r->devfn));
+		if (!pf)
+			why = "VF record of a PF without SR-IOV record";
+		else if (r->vf.index >= pf->num_vfs)
+			why = "VF index not below the PF's number of VFs";
+		else if (pf->vf[r->vf.index])
+			why = "a VF appears twice";
+		else
+			pf->vf[r->vf.index] = r;
+	}
+	if (!why)
+		return 0;
+	plu_in_reject(in, ret == -ENOMEM ? -ENOMEM : -EINVAL, why);
+	return ret ?: -EINVAL;
+}
+
+/*
  * Decode the image whose header is at @hdr_phys.  The header page is the
  * FLB handle LUO kept for us, so it is restored first; the record block is
  * restored only once plu_wire_image_check() has shown, reading it in place,
@@ -122,6 +230,7 @@ static int plu_in_index(struct plu_incoming *in, u32 count)
 static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 {
 	const struct plu_wire_header *h;
+	struct plu_wire_decoded dec = {};
 	struct folio *folio;
 	const char *why = "bad image";
 	u64 body_size;
@@ -146,16 +255,25 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 	}
 	count = le32_to_cpu(h->count);
 	body_size = le64_to_cpu(h->body_size);
-	if (!(plu_fault_inject && plu_fault_retrieve_nomem))
+	in->version = le16_to_cpu(h->version);
+	if (!(plu_fault_inject && plu_fault_retrieve_nomem)) {
 		in->devs = kvcalloc(max(count, 1U), sizeof(*in->devs),
 				    GFP_KERNEL);
-	if (!in->devs) {
+		/* Only version 3 on has SR-IOV records. */
+		if (in->version != PLU_WIRE_VERSION_PREV && count)
+			in->sriov = kvcalloc(count, sizeof(*in->sriov),
+					     GFP_KERNEL);
+	}
+	if (!in->devs ||
+	    (in->version != PLU_WIRE_VERSION_PREV && count && !in->sriov)) {
 		plu_in_reject(in, -ENOMEM,
 			      "out of memory (its record block stays reserved until the next reboot)");
 		return -ENOMEM;
 	}
-	if (plu_wire_image_check(h, hdr_phys, PAGE_SIZE, plu_map_ram, NULL,
-				 in->devs, &why)) {
+	dec.devs = in->devs;
+	dec.sriov = in->sriov;
+	if (plu_wire_image_check_all(h, hdr_phys, PAGE_SIZE, plu_map_ram, NULL,
+				     &dec, &why)) {
 		plu_in_reject(in, -EINVAL, why);
 		return -EINVAL;
 	}
@@ -185,10 +303,14 @@ static int plu_in_decode(struct plu_incoming *in, phys_addr_t hdr_phys)
 	}
 	in->body_folio = folio;
 
-	ret = plu_in_index(in, count);
+	ret = plu_in_index(in, dec.nr_devs);
 	if (ret)
 		return ret;
-	in->count = count;
+	in->count = dec.nr_devs;
+	in->nr_sriov = dec.nr_sriov;
+	ret = plu_in_index_sriov(in);
+	if (ret)
+		return ret;
 	in->state = PCI_LIVEUPDATE_INCOMING_ACTIVE;
 	return 0;
 }
@@ -210,10 +332,11 @@ struct plu_incoming *plu_incoming_retrieve(u64 hdr_phys)
 
 	memset(in, 0, sizeof(*in));
 	xa_init(&in->index);
+	xa_init(&in->pfs);
 
 	if (!plu_in_decode(in, hdr_phys))
-		pr_info("incoming device set: %u devices (wire version %u)\n",
-			in->count, PLU_WIRE_VERSION);
+		pr_info("incoming device set: %u devices, %u SR-IOV records (wire version %u)\n",
+			in->count, in->nr_sriov, in->version);
 
 	scoped_guard(mutex, &plu_state.lock) {
 		plu_in = in;
@@ -494,6 +617,114 @@ bool plu_incoming_query(u32 segment, u8 bus, u8 devfn,
 	return true;
 }
 
+/*
+ * Each VF of @pf in this boot, with a reference, by index: @cur[i] for the
+ * VF of index i below @n, NULL where there is none.
+ */
+static void plu_find_vfs(struct pci_dev *pf, struct pci_dev **cur, u16 n)
+{
+	struct pci_dev *pdev = NULL;
+	int id;
+
+	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev))) {
+		if (!pdev->is_virtfn || pci_physfn(pdev) != pf)
+			continue;
+		id = pci_iov_vf_id(pdev);
+		if (id >= 0 && id < n && !cur[id])
+			cur[id] = pci_dev_get(pdev);
+	}
+}
+
+/* Verdict of a recorded VF against the VF of its index in this boot. */
+static void plu_vf_verdict(struct pci_liveupdate_vf *rec, struct pci_dev *vf)
+{
+	char drv[PCI_LIVEUPDATE_DRIVER_LEN];
+
+	if (!vf) {
+		rec->verdict = PCI_LIVEUPDATE_VERDICT_NOT_CREATED;
+		return;
+	}
+	rec->cur_bus = vf->bus->number;
+	rec->cur_devfn = vf->devfn;
+	if (vf->vendor != rec->vendor || vf->device != rec->device ||
+	    vf->subsystem_vendor != rec->subsystem_vendor ||
+	    vf->subsystem_device != rec->subsystem_device) {
+		rec->verdict = PCI_LIVEUPDATE_VERDICT_IDENTITY_MISMATCH;
+		return;
+	}
+	plu_bound_driver(vf, drv, sizeof(drv));
+	if (rec->flags & PCI_LIVEUPDATE_VF_DRIVER_TRUNC ?
+	    strncmp(drv, rec->driver, PLU_WIRE_DRIVER_LEN) :
+	    strcmp(drv, rec->driver))
+		rec->verdict = PCI_LIVEUPDATE_VERDICT_DRIVER_MISMATCH;
+	else
+		rec->verdict = PCI_LIVEUPDATE_VERDICT_OK;
+}
+
+/**
+ * plu_incoming_sriov() - the SR-IOV configuration of an incoming PF
+ * @segment: PCI segment of the PF, as recorded.
+ * @bus:     Its bus number, as recorded.
+ * @devfn:   Its device and function, as recorded.
+ * @cfg:     Receives @num_vfs, @total_vfs and @sriov_flags as recorded.
+ * @out:     Array of @max entries for the VF records, by index, with fresh
+ *           verdicts; or NULL.
+ * @max:     Room in @out.
+ *
+ * The VFs of the PF in this boot are those of the device its own record
+ * finds (plu_find_incoming(): at its address or by its path).
+ *
+ * Return: the number of VF records (may exceed @max), or -ENOENT if the
+ * incoming set has no SR-IOV configuration for that PF.
+ */
+int plu_incoming_sriov(u32 segment, u8 bus, u8 devfn,
+		       struct pci_liveupdate_sriov *cfg,
+		       struct pci_liveupdate_vf *out, u32 max)
+{
+	struct pci_dev **cur __free(kvfree) = NULL;
+	struct pci_liveupdate_device pfrec;
+	struct pci_dev *pf;
+	u32 n = 0, i;
+	u16 num = 0;
+
+	scoped_guard(mutex, &plu_state.lock) {
+		struct plu_in_pf *p = NULL;
+
+		if (plu_in)
+			p = xa_load(&plu_in->pfs, plu_key(segment, bus, devfn));
+		if (!p)
+			return -ENOENT;
+		cfg->num_vfs = p->cfg->num_vfs;
+		cfg->total_vfs = p->cfg->total_vfs;
+		cfg->sriov_flags = p->cfg->sriov_flags;
+		pfrec = plu_in->devs[p->dev];
+		num = p->num_vfs;
+		for (i = 0; i < p->num_vfs; i++) {
+			if (!p->vf[i])
+				continue;
+			if (out && n < max)
+				out[n] = p->vf[i]->vf;
+			n++;
+		}
+	}
+	if (!out || !n)
+		return n;
+
+	/* Copies: the verdicts need PCI locks, not ours. */
+	cur = kvcalloc(num, sizeof(*cur), GFP_KERNEL);
+	if (!cur)
+		return -ENOMEM;
+	pf = plu_find_incoming(&pfrec);
+	if (pf)
+		plu_find_vfs(pf, cur, num);
+	for (i = 0; i < min(n, max); i++)
+		plu_vf_verdict(&out[i], cur[out[i].index]);
+	for (i = 0; i < num; i++)
+		pci_dev_put(cur[i]);
+	pci_dev_put(pf);
+	return n;
+}
+
 /**
  * plu_incoming_status() - the incoming set's part of STATUS
  * @st: Receives @incoming_state, @incoming_error and @incoming.
@@ -575,4 +806,5 @@ void plu_incoming_exit(void)
 	xa_destroy(&in->index);
 	kvfree(in->devs);
 	in->devs = NULL;
+	plu_in_free_sriov(in);
 }

@@ -59,10 +59,18 @@ static bool plu_fh_can_preserve(struct liveupdate_file_handler *fh,
 	return file->f_op == &plu_fops && plu_fh_is_ready();
 }
 
+/*
+ * The format of a preserved file.  The set travels in the FLB; the file
+ * carries only this number.  Up to wire version 2 it was the wire version;
+ * it stays 2 when the wire version changes, since the file itself does
+ * not, so that the modules on both sides of an upgrade or a downgrade
+ * retrieve each other's files and judge the set by the image's version.
+ */
+#define PLU_FH_FORMAT	2
+
 static int plu_fh_preserve(struct liveupdate_file_op_args *args)
 {
-	/* The set travels in the FLB; the file only records the format. */
-	args->serialized_data = PLU_WIRE_VERSION;
+	args->serialized_data = PLU_FH_FORMAT;
 	return 0;
 }
 
@@ -85,9 +93,9 @@ static int plu_fh_retrieve(struct liveupdate_file_op_args *args)
 {
 	struct file *file;
 
-	if (args->serialized_data != PLU_WIRE_VERSION) {
+	if (args->serialized_data != PLU_FH_FORMAT) {
 		pr_err("preserved file has format %llu, this module knows %u\n",
-		       args->serialized_data, PLU_WIRE_VERSION);
+		       args->serialized_data, PLU_FH_FORMAT);
 		return -EINVAL;
 	}
 	file = anon_inode_getfile("[pci_liveupdate]", &plu_fops, NULL,

@@ -16,6 +16,41 @@
 #include "plu_wire.h"
 
 /**
+ * struct plu_vf - a VF of a PF marked with its VFs (sriov.c)
+ * @present: The VF exists now.
+ * @slot:    Index of its record in the KHO image, or PLU_NO_SLOT.
+ * @info:    What is recorded of it.
+ */
+struct plu_vf {
+	bool present;
+	u32 slot;
+	struct pci_liveupdate_vf info;
+};
+
+/**
+ * struct plu_sriov - SR-IOV configuration of a PF marked with its VFs
+ * @total_vfs:   sriov_totalvfs, as of the last bind or unbind of the PF.
+ * @sriov_flags: PCI_LIVEUPDATE_SRIOV_* flags.
+ * @num_vfs:     Highest index of a present VF plus one (sriov_numvfs).
+ * @slot:        Index of the configuration record in the KHO image, or
+ *               PLU_NO_SLOT.
+ * @stale:       Changed while the set was frozen: the image is brought up
+ *               to date at the unfreeze.
+ * @nr_vfs:      Entries of @vf: the TotalVFs of the PF's SR-IOV capability,
+ *               for which KHO records were reserved at MARK.
+ * @vf:          Each VF by index.
+ */
+struct plu_sriov {
+	u16 total_vfs;
+	u32 sriov_flags;
+	u16 num_vfs;
+	u32 slot;
+	bool stale;
+	u16 nr_vfs;
+	struct plu_vf vf[] __counted_by(nr_vfs);
+};
+
+/**
  * struct plu_dev - a device in the outgoing set
  * @pdev:       The device; a reference is held while tracked.
  * @info:       Identity, path and driver captured at mark time, in uAPI
@@ -28,6 +63,8 @@
  * @nr_bridges: Number of entries in @bridges.
  * @bridges:    Keys (plu_key()) of the bridges above the device, nearest
  *              first.
+ * @sriov:      Its SR-IOV configuration, if marked with
+ *              PCI_LIVEUPDATE_MARK_WITH_VFS, else NULL.
  */
 struct plu_dev {
 	struct pci_dev *pdev;
@@ -38,6 +75,7 @@ struct plu_dev {
 	u32 slot;
 	u8 nr_bridges;
 	unsigned long bridges[PLU_WIRE_PATH_MAX];
+	struct plu_sriov *sriov;
 };
 
 /* Fault injection on the outgoing image at freeze time (debugfs). */
@@ -72,6 +110,8 @@ struct plu_image;
  * @nr_marked:    Devices marked by the user.
  * @nr_tracked:   Entries in @devs.
  * @nr_removed:   Tracked devices dropped because they were hot-removed.
+ * @nr_sriov_recs: KHO records reserved for SR-IOV configurations: one per
+ *                PF marked with its VFs, plus one per VF it can have.
  * @img:          KHO image while a file is preserved, else NULL (flb.c).
  * @frozen:       Preserved files currently frozen by LUO.
  * @fault:        Pending fault injection.
@@ -84,6 +124,7 @@ struct plu_state {
 	u32 nr_marked;
 	u32 nr_tracked;
 	u32 nr_removed;
+	u32 nr_sriov_recs;
 	struct plu_image *img;
 	unsigned int frozen;
 	enum plu_fault fault;
@@ -130,10 +171,27 @@ bool plu_outgoing_image_header(struct plu_wire_header *h);
 int plu_tracking_init(void);
 void plu_tracking_exit(void);
 
+/* sriov.c */
+struct plu_sriov *plu_sriov_alloc(struct pci_dev *pf, u32 flags);
+void plu_sriov_attach(struct plu_dev *d, struct plu_sriov *s,
+		      struct pci_dev **vfs);
+void plu_sriov_refresh_vfs(struct pci_dev **vfs, u16 n);
+void plu_sriov_release(struct plu_dev *d);
+void plu_sriov_write_all(struct plu_dev *d);
+void plu_sriov_forget_slots(struct plu_dev *d);
+void plu_sriov_thawed(void);
+void plu_sriov_notify(struct pci_dev *vf, unsigned long action);
+bool plu_sriov_pf_event(struct pci_dev *pf);
+int plu_outgoing_sriov(u32 segment, u8 bus, u8 devfn,
+		       struct pci_liveupdate_sriov *cfg,
+		       struct pci_liveupdate_vf *out, u32 max);
+
 /* flb.c */
 extern struct liveupdate_flb plu_flb;
 int plu_img_reserve(u32 nr);
 void plu_img_write(struct plu_dev *d);
+void plu_img_write_sriov(u32 *slotp, const struct plu_wire_sriov *sr);
+void plu_img_drop(u32 *slotp);
 void plu_img_remove(struct plu_dev *d);
 bool plu_img_seal(bool sealed);
 u64 plu_img_kho_bytes(void);
@@ -146,6 +204,9 @@ void plu_incoming_finish(struct plu_incoming *in);
 u32 plu_incoming_snapshot(struct pci_liveupdate_device *out, u32 max);
 bool plu_incoming_query(u32 segment, u8 bus, u8 devfn,
 			struct pci_liveupdate_device *out);
+int plu_incoming_sriov(u32 segment, u8 bus, u8 devfn,
+		       struct pci_liveupdate_sriov *cfg,
+		       struct pci_liveupdate_vf *out, u32 max);
 void plu_incoming_status(struct pci_liveupdate_status *st);
 bool plu_incoming_may_finish(void);
 void plu_incoming_retrieve_early(void);

@@ -6,8 +6,9 @@
  * built into the kernel module and, through plu_wire_compat.h, into the
  * userspace unit tests, fuzzer and benchmark; the few helpers only those
  * use are in tests/unit/plu_wire_test.c.  It never allocates and never
- * recurses; every function runs in O(1) except plu_wire_decode_records()
- * and plu_wire_image_check(), which are linear in the size of the block.
+ * recurses; every function runs in O(1) except plu_wire_decode() and
+ * plu_wire_image_check_all() and their wrappers, which are linear in the
+ * size of the block.
  */
 
 #include "plu_wire.h"
@@ -48,6 +49,15 @@ static void plu_wire_header_bump(struct plu_wire_header *h)
 	plu_wire_header_seal(h);
 }
 
+/* Copy a name into a wire field of PLU_WIRE_DRIVER_LEN bytes, NUL padded. */
+static void plu_wire_put_name(char *dst, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < PLU_WIRE_DRIVER_LEN && name[i]; i++)
+		dst[i] = name[i];
+}
+
 /**
  * plu_wire_encode_record() - fill a wire record from a device
  * @w:   Record to write; every byte of it is written.
@@ -81,14 +91,58 @@ void plu_wire_encode_record(struct plu_wire_record *w,
 				   dev->revision);
 	if (dev->flags & PCI_LIVEUPDATE_DEV_DSN)
 		w->dsn = cpu_to_le64(dev->dsn);
-	for (i = 0; i < PLU_WIRE_DRIVER_LEN && dev->driver[i]; i++)
-		w->driver[i] = dev->driver[i];
+	plu_wire_put_name(w->driver, dev->driver);
 	w->root_bus = dev->root_bus;
 	w->path_depth = dev->path_depth;
 	for (i = 0; i < depth; i++)
 		w->path[i] = dev->path[i];
 	w->refs = cpu_to_le16(dev->refs);
 	w->crc = cpu_to_le32(plu_wire_crc(w, PLU_WIRE_REC_CRC_LEN));
+}
+
+/**
+ * plu_wire_encode_sriov() - fill a wire record from an SR-IOV record
+ * @w: Record to write; every byte of it is written.
+ * @s: The PF's configuration or, with @s->is_vf, one of its VFs.
+ *
+ * For a VF the caller sets PCI_LIVEUPDATE_VF_DRIVER_TRUNC and
+ * PCI_LIVEUPDATE_VF_OVERRIDE_TRUNC in @s->vf.flags when a name is longer
+ * than PLU_WIRE_DRIVER_LEN bytes; flags beyond the known ones are dropped.
+ */
+void plu_wire_encode_sriov(struct plu_wire_record *w,
+			   const struct plu_wire_sriov *s)
+{
+	struct plu_wire_sriov_record c = {};
+	struct plu_wire_vf_record v = {};
+
+	if (!s->is_vf) {
+		c.segment = cpu_to_le32(s->segment);
+		c.bus = s->bus;
+		c.devfn = s->devfn;
+		c.flags = cpu_to_le16(PLU_WIRE_REC_SRIOV |
+				      (s->sriov_flags & PLU_WIRE_SRIOV_F_ALL));
+		c.num_vfs = cpu_to_le16(s->num_vfs);
+		c.total_vfs = cpu_to_le16(s->total_vfs);
+		c.crc = cpu_to_le32(plu_wire_crc(&c, PLU_WIRE_REC_CRC_LEN));
+		memcpy(w, &c, sizeof(*w));
+		return;
+	}
+	v.segment = cpu_to_le32(s->segment);
+	v.bus = s->bus;
+	v.devfn = s->devfn;
+	v.flags = cpu_to_le16(PLU_WIRE_REC_SRIOV | PLU_WIRE_REC_VF |
+			      (s->vf.flags & PLU_WIRE_VF_F_ALL));
+	v.index = cpu_to_le16(s->vf.index);
+	v.vendor = cpu_to_le16(s->vf.vendor);
+	v.device = cpu_to_le16(s->vf.device);
+	v.subsystem_vendor = cpu_to_le16(s->vf.subsystem_vendor);
+	v.subsystem_device = cpu_to_le16(s->vf.subsystem_device);
+	v.vf_bus = s->vf.bus;
+	v.vf_devfn = s->vf.devfn;
+	plu_wire_put_name(v.driver, s->vf.driver);
+	plu_wire_put_name(v.driver_override, s->vf.driver_override);
+	v.crc = cpu_to_le32(plu_wire_crc(&v, PLU_WIRE_REC_CRC_LEN));
+	memcpy(w, &v, sizeof(*w));
 }
 
 #define PLU_BYTES_01	0x0101010101010101ULL
@@ -164,6 +218,12 @@ enum plu_wire_record_check {
 	PLU_REC_DRIVER_PRINT,
 	PLU_REC_DRIVER_PAD,
 	PLU_REC_DRIVER_TRUNC,
+	PLU_REC_SRIOV_FLAGS,
+	PLU_REC_SRIOV_RESERVED,
+	PLU_REC_SRIOV_COUNT,
+	PLU_REC_OVERRIDE_PRINT,
+	PLU_REC_OVERRIDE_PAD,
+	PLU_REC_OVERRIDE_TRUNC,
 	PLU_REC_NR_CHECKS,
 };
 
@@ -181,19 +241,25 @@ static const char * const plu_wire_record_why[PLU_REC_NR_CHECKS] = {
 	[PLU_REC_DRIVER_PRINT]	= "record driver name not printable",
 	[PLU_REC_DRIVER_PAD]	= "record driver name not NUL padded",
 	[PLU_REC_DRIVER_TRUNC]	= "record driver marked truncated but short",
+	[PLU_REC_SRIOV_FLAGS]	= "unknown SR-IOV record flags",
+	[PLU_REC_SRIOV_RESERVED] = "nonzero reserved SR-IOV record field",
+	[PLU_REC_SRIOV_COUNT]	= "SR-IOV record has more VFs than its total",
+	[PLU_REC_OVERRIDE_PRINT] = "VF driver_override not printable",
+	[PLU_REC_OVERRIDE_PAD]	= "VF driver_override not NUL padded",
+	[PLU_REC_OVERRIDE_TRUNC] = "VF driver_override marked truncated but short",
 };
 
 #define PLU_REC_BAD(cond, check)	((u32)!!(cond) << (check))
 
 /*
- * Driver name: the bytes before the first NUL are printable, all bytes
- * after it are NUL, DRIVER_TRUNC only with a name of all 16 bytes.
+ * A driver name of PLU_WIRE_DRIVER_LEN bytes: the bytes before the first
+ * NUL are printable, all bytes after it are NUL, @trunc (the name was cut)
+ * only with a name of all 16 bytes.
  */
-static inline u32 plu_wire_driver_problems(const struct plu_wire_record *w,
-					   u16 flags)
+static inline u32 plu_wire_name_problems(const char *name, bool trunc)
 {
-	u64 lo = plu_load_le64(&w->driver[0]);
-	u64 hi = plu_load_le64(&w->driver[8]);
+	u64 lo = plu_load_le64(&name[0]);
+	u64 hi = plu_load_le64(&name[8]);
 	u64 name_lo = plu_bytes_before_nul(lo);
 	/* the name goes on into @hi only if @lo has no NUL */
 	u64 name_hi = name_lo == ~0ULL ? plu_bytes_before_nul(hi) : 0;
@@ -203,8 +269,14 @@ static inline u32 plu_wire_driver_problems(const struct plu_wire_record *w,
 			   PLU_REC_DRIVER_PRINT) |
 	       PLU_REC_BAD((lo & ~name_lo) | (hi & ~name_hi),
 			   PLU_REC_DRIVER_PAD) |
-	       PLU_REC_BAD((flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC) &&
-			   name_hi != ~0ULL, PLU_REC_DRIVER_TRUNC);
+	       PLU_REC_BAD(trunc && name_hi != ~0ULL, PLU_REC_DRIVER_TRUNC);
+}
+
+static inline u32 plu_wire_driver_problems(const struct plu_wire_record *w,
+					   u16 flags)
+{
+	return plu_wire_name_problems(w->driver,
+				      flags & PCI_LIVEUPDATE_DEV_DRIVER_TRUNC);
 }
 
 static_assert(PLU_WIRE_PATH_MAX == 12, "path is read as 8 + 4 bytes");
@@ -231,9 +303,12 @@ static inline u32 plu_wire_path_problems(const struct plu_wire_record *w)
 	       PLU_REC_BAD((tail >> 8) | rest, PLU_REC_PATH_UNUSED);
 }
 
-/* Every check of a record, as PLU_REC_* bits; 0 for a valid record. */
+/*
+ * Every check of a device record, as PLU_REC_* bits; 0 for a valid record.
+ * @known: the device flags of the image's version.
+ */
 static __always_inline u32
-plu_wire_record_problems(const struct plu_wire_record *w)
+plu_wire_record_problems(const struct plu_wire_record *w, u16 known)
 {
 	u16 flags = le16_to_cpu(w->flags);
 	bool is_auto = flags & PCI_LIVEUPDATE_DEV_AUTO;
@@ -241,8 +316,7 @@ plu_wire_record_problems(const struct plu_wire_record *w)
 
 	/* CRC over the stored CRC too: zero for a good record */
 	return PLU_REC_BAD(plu_wire_crc(w, sizeof(*w)), PLU_REC_CRC) |
-	       PLU_REC_BAD(flags & ~PCI_LIVEUPDATE_DEV_FLAGS_ALL,
-			   PLU_REC_FLAGS) |
+	       PLU_REC_BAD(flags & ~known, PLU_REC_FLAGS) |
 	       PLU_REC_BAD(!(flags & (PCI_LIVEUPDATE_DEV_MARKED |
 				      PCI_LIVEUPDATE_DEV_AUTO)),
 			   PLU_REC_ROLE) |
@@ -255,6 +329,98 @@ plu_wire_record_problems(const struct plu_wire_record *w)
 			   PLU_REC_DSN) |
 	       /* class_rev >> 8 always fits the 24-bit class code */
 	       plu_wire_driver_problems(w, flags);
+}
+
+static int plu_wire_bytes_zero(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+static_assert(offsetof(struct plu_wire_record, flags) ==
+	      offsetof(struct plu_wire_sriov_record, flags) &&
+	      offsetof(struct plu_wire_record, flags) ==
+	      offsetof(struct plu_wire_vf_record, flags),
+	      "every kind of record has its flags at the same offset");
+static_assert(offsetof(struct plu_wire_sriov_record, crc) ==
+	      PLU_WIRE_REC_CRC_LEN &&
+	      offsetof(struct plu_wire_vf_record, crc) == PLU_WIRE_REC_CRC_LEN,
+	      "every kind of record has its CRC last");
+
+/*
+ * Every check of an SR-IOV record (PLU_WIRE_REC_SRIOV, version 3 on), as
+ * PLU_REC_* bits.  Read through a copy: the block is an array of
+ * &struct plu_wire_record.
+ */
+static u32 plu_wire_sriov_problems(const struct plu_wire_record *rec)
+{
+	u16 flags = le16_to_cpu(rec->flags);
+	u32 p = PLU_REC_BAD(plu_wire_crc(rec, sizeof(*rec)), PLU_REC_CRC);
+	struct plu_wire_sriov_record s;
+	struct plu_wire_vf_record v;
+
+	if (flags & PLU_WIRE_REC_VF) {
+		memcpy(&v, rec, sizeof(v));
+		return p |
+		       PLU_REC_BAD(flags & ~(PLU_WIRE_REC_SRIOV | PLU_WIRE_REC_VF |
+					     PLU_WIRE_VF_F_ALL),
+				   PLU_REC_SRIOV_FLAGS) |
+		       PLU_REC_BAD(!plu_wire_bytes_zero(v.reserved,
+							sizeof(v.reserved)),
+				   PLU_REC_SRIOV_RESERVED) |
+		       plu_wire_name_problems(v.driver, flags &
+					      PCI_LIVEUPDATE_VF_DRIVER_TRUNC) |
+		       plu_wire_name_problems(v.driver_override, flags &
+					      PCI_LIVEUPDATE_VF_OVERRIDE_TRUNC)
+		       << (PLU_REC_OVERRIDE_PRINT - PLU_REC_DRIVER_PRINT);
+	}
+	memcpy(&s, rec, sizeof(s));
+	return p |
+	       PLU_REC_BAD(flags & ~(PLU_WIRE_REC_SRIOV | PLU_WIRE_SRIOV_F_ALL),
+			   PLU_REC_SRIOV_FLAGS) |
+	       PLU_REC_BAD(!plu_wire_bytes_zero(s.reserved, sizeof(s.reserved)),
+			   PLU_REC_SRIOV_RESERVED) |
+	       PLU_REC_BAD(le16_to_cpu(s.num_vfs) > le16_to_cpu(s.total_vfs),
+			   PLU_REC_SRIOV_COUNT);
+}
+
+/* Decode an SR-IOV record plu_wire_sriov_problems() accepted. */
+static void plu_wire_sriov_fill(const struct plu_wire_record *rec,
+				struct plu_wire_sriov *out)
+{
+	u16 flags = le16_to_cpu(rec->flags);
+	struct plu_wire_sriov_record s;
+	struct plu_wire_vf_record v;
+
+	memset(out, 0, sizeof(*out));
+	out->segment = le32_to_cpu(rec->segment);
+	out->bus = rec->bus;
+	out->devfn = rec->devfn;
+	if (!(flags & PLU_WIRE_REC_VF)) {
+		memcpy(&s, rec, sizeof(s));
+		out->num_vfs = le16_to_cpu(s.num_vfs);
+		out->total_vfs = le16_to_cpu(s.total_vfs);
+		out->sriov_flags = flags & PLU_WIRE_SRIOV_F_ALL;
+		return;
+	}
+	memcpy(&v, rec, sizeof(v));
+	out->is_vf = true;
+	out->vf.index = le16_to_cpu(v.index);
+	out->vf.flags = flags & PLU_WIRE_VF_F_ALL;
+	out->vf.vendor = le16_to_cpu(v.vendor);
+	out->vf.device = le16_to_cpu(v.device);
+	out->vf.subsystem_vendor = le16_to_cpu(v.subsystem_vendor);
+	out->vf.subsystem_device = le16_to_cpu(v.subsystem_device);
+	out->vf.bus = v.vf_bus;
+	out->vf.devfn = v.vf_devfn;
+	memcpy(out->vf.driver, v.driver, PLU_WIRE_DRIVER_LEN);
+	memcpy(out->vf.driver_override, v.driver_override,
+	       PLU_WIRE_DRIVER_LEN);
 }
 
 /* The message of the first problem in a non-zero problems() result. */
@@ -348,7 +514,8 @@ static const char *plu_wire_header_problem(const struct plu_wire_header *h)
 
 	if (le32_to_cpu(h->magic) != PLU_WIRE_MAGIC)
 		return "bad wire magic";
-	if (le16_to_cpu(h->version) != PLU_WIRE_VERSION)
+	if (le16_to_cpu(h->version) != PLU_WIRE_VERSION &&
+	    le16_to_cpu(h->version) != PLU_WIRE_VERSION_PREV)
 		return "unsupported wire version";
 	if (le16_to_cpu(h->header_size) != sizeof(struct plu_wire_header))
 		return "bad wire header size";
@@ -388,7 +555,8 @@ static const char *plu_wire_header_problem(const struct plu_wire_header *h)
  * @h:   Header to check; exactly sizeof(*h) bytes are read.
  * @why: If not NULL, set to a static description of the problem on failure.
  *
- * Checks magic, version (only PLU_WIRE_VERSION), header and record sizes,
+ * Checks magic, version (PLU_WIRE_VERSION or PLU_WIRE_VERSION_PREV),
+ * header and record sizes,
  * the header CRC, known flags, zero reserved fields, @count <= @capacity,
  * a non-empty record block of at most PLU_WIRE_MAX_BODY bytes that is
  * exactly @capacity records long, and a non-zero, page aligned @body_phys.
@@ -404,6 +572,28 @@ int plu_wire_header_check(const struct plu_wire_header *h, const char **why)
 		plu_set_why(why, problem);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int plu_wire_put(struct plu_wire_header *h, struct plu_wire_record *recs,
+			u32 slot, const struct plu_wire_record *w)
+{
+	u32 count = le32_to_cpu(h->count);
+	u32 digest = le32_to_cpu(h->records_xor);
+
+	if (slot > count)
+		return -EINVAL;
+	if (slot == count) {
+		if (count >= le32_to_cpu(h->capacity))
+			return -ENOSPC;
+		h->count = cpu_to_le32(count + 1);
+	} else {
+		digest ^= le32_to_cpu(recs[slot].crc);
+	}
+	recs[slot] = *w;
+	digest ^= le32_to_cpu(recs[slot].crc);
+	h->records_xor = cpu_to_le32(digest);
+	plu_wire_header_bump(h);
 	return 0;
 }
 
@@ -424,23 +614,32 @@ int plu_wire_header_check(const struct plu_wire_header *h, const char **why)
 int plu_wire_write(struct plu_wire_header *h, struct plu_wire_record *recs,
 		   u32 slot, const struct pci_liveupdate_device *dev)
 {
-	u32 count = le32_to_cpu(h->count);
-	u32 digest = le32_to_cpu(h->records_xor);
+	struct plu_wire_record w;
 
-	if (slot > count)
-		return -EINVAL;
-	if (slot == count) {
-		if (count >= le32_to_cpu(h->capacity))
-			return -ENOSPC;
-		h->count = cpu_to_le32(count + 1);
-	} else {
-		digest ^= le32_to_cpu(recs[slot].crc);
-	}
-	plu_wire_encode_record(&recs[slot], dev);
-	digest ^= le32_to_cpu(recs[slot].crc);
-	h->records_xor = cpu_to_le32(digest);
-	plu_wire_header_bump(h);
-	return 0;
+	plu_wire_encode_record(&w, dev);
+	return plu_wire_put(h, recs, slot, &w);
+}
+
+/**
+ * plu_wire_write_sriov() - write one SR-IOV record and update the header
+ * @h:    Header of the image.
+ * @recs: Record block.
+ * @slot: Index to write, as for plu_wire_write().
+ * @s:    The PF's configuration or one of its VFs.
+ *
+ * O(1), as plu_wire_write().
+ *
+ * Return: 0 on success, -ENOSPC when appending to a full block, -EINVAL if
+ * @slot is past @h->count.
+ */
+int plu_wire_write_sriov(struct plu_wire_header *h,
+			 struct plu_wire_record *recs, u32 slot,
+			 const struct plu_wire_sriov *s)
+{
+	struct plu_wire_record w;
+
+	plu_wire_encode_sriov(&w, s);
+	return plu_wire_put(h, recs, slot, &w);
 }
 
 /**
@@ -478,32 +677,37 @@ u32 plu_wire_remove(struct plu_wire_header *h, struct plu_wire_record *recs,
 }
 
 /**
- * plu_wire_decode_records() - validate and decode all records of an image
+ * plu_wire_decode() - validate and decode all records of an image
  * @h:        Header, already accepted by plu_wire_header_check().
  * @recs:     The record block.
  * @recs_len: Bytes readable at @recs.
- * @out:      Room for @h->count decoded records, or NULL to only validate.
+ * @d:        Where the decoded records go (see &struct plu_wire_decoded),
+ *            or NULL to only validate.
  * @why:      If not NULL, set to a static description of the problem on
  *            failure.
  *
  * Validates and decodes each of the @h->count records in one pass: the
- * record CRC and every field the format constrains (known flags, MARKED or
- * AUTO, AUTO only on bridges and with @refs, path depth and end, zero
- * unused path entries, DSN only with its flag, printable NUL padded driver
- * name, DRIVER_TRUNC only with a 16-byte name).  Then it compares the XOR
- * of their CRCs with @h->records_xor.  A decoded record is zeroed first,
- * so its @verdict and @cur_* are zero.  It does not look for two records
- * with the same address: the caller finds those when it inserts the
- * decoded records into its own index, which it has to build anyway.  On
- * failure @out holds partial results the caller must not use.
+ * record CRC and every field the format constrains.  Device records: known
+ * flags (those of the image's version), MARKED or AUTO, AUTO only on
+ * bridges and with @refs, path depth and end, zero unused path entries,
+ * DSN only with its flag, printable NUL padded driver name, DRIVER_TRUNC
+ * only with a 16-byte name.  SR-IOV records (version 3 on): known flags,
+ * zero reserved bytes, @num_vfs <= @total_vfs, driver and driver_override
+ * names as a device's driver name.  Then it compares the XOR of all CRCs
+ * with @h->records_xor.  A decoded record is zeroed first, so its
+ * @verdict and @cur_* are zero.  It does not look for two records with
+ * the same address, nor match SR-IOV records with their PF: the caller
+ * does that when it indexes the decoded records, which it has to do
+ * anyway.  On failure @d holds partial results the caller must not use.
  *
  * Return: 0 if every record is valid, -EINVAL otherwise.
  */
-int plu_wire_decode_records(const struct plu_wire_header *h,
-			    const struct plu_wire_record *recs,
-			    size_t recs_len, struct pci_liveupdate_device *out,
-			    const char **why)
+int plu_wire_decode(const struct plu_wire_header *h,
+		    const struct plu_wire_record *recs, size_t recs_len,
+		    struct plu_wire_decoded *d, const char **why)
 {
+	bool v3 = le16_to_cpu(h->version) != PLU_WIRE_VERSION_PREV;
+	u16 known = v3 ? PCI_LIVEUPDATE_DEV_FLAGS_ALL : PLU_WIRE_V2_DEV_FLAGS;
 	u32 count = le32_to_cpu(h->count);
 	u32 problems, digest = 0;
 	u32 i;
@@ -512,14 +716,31 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 		plu_set_why(why, "record block shorter than count");
 		return -EINVAL;
 	}
+	if (d) {
+		d->nr_devs = 0;
+		d->nr_sriov = 0;
+	}
 	for (i = 0; i < count; i++) {
-		problems = plu_wire_record_problems(&recs[i]);
+		bool sriov = v3 && (le16_to_cpu(recs[i].flags) &
+				    PLU_WIRE_REC_SRIOV);
+
+		problems = sriov ? plu_wire_sriov_problems(&recs[i]) :
+				   plu_wire_record_problems(&recs[i], known);
 		if (problems) {
 			plu_set_why(why, plu_wire_record_why_first(problems));
 			return -EINVAL;
 		}
-		if (out)
-			plu_wire_record_fill(&recs[i], &out[i]);
+		if (d && sriov) {
+			if (d->sriov)
+				plu_wire_sriov_fill(&recs[i],
+						    &d->sriov[d->nr_sriov]);
+			d->nr_sriov++;
+		} else if (d) {
+			if (d->devs)
+				plu_wire_record_fill(&recs[i],
+						     &d->devs[d->nr_devs]);
+			d->nr_devs++;
+		}
 		digest ^= le32_to_cpu(recs[i].crc);
 	}
 	if (digest != le32_to_cpu(h->records_xor)) {
@@ -529,19 +750,33 @@ int plu_wire_decode_records(const struct plu_wire_header *h,
 	return 0;
 }
 
-static int plu_wire_bytes_zero(const void *buf, size_t len)
+/**
+ * plu_wire_decode_records() - validate and decode the device records
+ * @h:        Header, already accepted by plu_wire_header_check().
+ * @recs:     The record block.
+ * @recs_len: Bytes readable at @recs.
+ * @out:      Room for @h->count decoded device records, or NULL to only
+ *            validate.
+ * @why:      If not NULL, set to a static description of the problem on
+ *            failure.
+ *
+ * plu_wire_decode() keeping only the device records, in their order in
+ * the image (so @out[i] is record i of an image with no SR-IOV records).
+ *
+ * Return: 0 if every record is valid, -EINVAL otherwise.
+ */
+int plu_wire_decode_records(const struct plu_wire_header *h,
+			    const struct plu_wire_record *recs,
+			    size_t recs_len, struct pci_liveupdate_device *out,
+			    const char **why)
 {
-	const unsigned char *p = buf;
-	size_t i;
+	struct plu_wire_decoded d = { .devs = out };
 
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return 0;
-	return 1;
+	return plu_wire_decode(h, recs, recs_len, &d, why);
 }
 
 /**
- * plu_wire_image_check() - prove a received record block is this image's
+ * plu_wire_image_check_all() - prove a received record block is this image's
  * @h:         Header, in the page the FLB handle points at.
  * @hdr_phys:  Physical address of that page.
  * @page_size: Page size of the reading kernel.
@@ -549,7 +784,7 @@ static int plu_wire_bytes_zero(const void *buf, size_t len)
  *             place, if all of them are RAM of this kernel; NULL otherwise.
  *             It must not claim the memory: nothing is restored yet.
  * @ctx:       Passed to @map.
- * @out:       Room for @h->count decoded records.
+ * @out:       Where the decoded records go, as for plu_wire_decode().
  * @why:       If not NULL, set to a static description of the problem on
  *             failure.
  *
@@ -568,11 +803,11 @@ static int plu_wire_bytes_zero(const void *buf, size_t len)
  *
  * Return: 0 if the block may be restored, -EINVAL otherwise.
  */
-int plu_wire_image_check(const struct plu_wire_header *h, u64 hdr_phys,
-			 u64 page_size,
-			 const void *(*map)(void *ctx, u64 phys, u64 len),
-			 void *ctx, struct pci_liveupdate_device *out,
-			 const char **why)
+int plu_wire_image_check_all(const struct plu_wire_header *h, u64 hdr_phys,
+			     u64 page_size,
+			     const void *(*map)(void *ctx, u64 phys, u64 len),
+			     void *ctx, struct plu_wire_decoded *out,
+			     const char **why)
 {
 	u64 body_phys = le64_to_cpu(h->body_phys);
 	u64 body_size = le64_to_cpu(h->body_size);
@@ -606,12 +841,37 @@ int plu_wire_image_check(const struct plu_wire_header *h, u64 hdr_phys,
 		plu_set_why(why, "record block is not RAM of this kernel");
 		return -EINVAL;
 	}
-	if (plu_wire_decode_records(h, (const struct plu_wire_record *)body,
-				    body_size, out, why))
+	if (plu_wire_decode(h, (const struct plu_wire_record *)body,
+			    body_size, out, why))
 		return -EINVAL;
 	if (!plu_wire_bytes_zero(body + used, body_size - used)) {
 		plu_set_why(why, "record block holds data past its records");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * plu_wire_image_check() - plu_wire_image_check_all(), device records only
+ * @h:         Header, in the page the FLB handle points at.
+ * @hdr_phys:  Physical address of that page.
+ * @page_size: Page size of the reading kernel.
+ * @map:       As for plu_wire_image_check_all().
+ * @ctx:       Passed to @map.
+ * @out:       Room for @h->count decoded device records.
+ * @why:       If not NULL, set to a static description of the problem on
+ *             failure.
+ *
+ * Return: 0 if the block may be restored, -EINVAL otherwise.
+ */
+int plu_wire_image_check(const struct plu_wire_header *h, u64 hdr_phys,
+			 u64 page_size,
+			 const void *(*map)(void *ctx, u64 phys, u64 len),
+			 void *ctx, struct pci_liveupdate_device *out,
+			 const char **why)
+{
+	struct plu_wire_decoded d = { .devs = out };
+
+	return plu_wire_image_check_all(h, hdr_phys, page_size, map, ctx, &d,
+					why);
 }

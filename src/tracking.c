@@ -23,7 +23,10 @@
  * lock) first, with no lock of its own held, then takes the rescan lock,
  * checks the device is still there, and inserts it under plu_state.lock.
  * lockdep does not validate the device mutex, so the sriov-race VM
- * scenario tests this order.
+ * scenario tests this order.  MARK with PCI_LIVEUPDATE_MARK_WITH_VFS then
+ * reads each VF's driver under that VF's device lock with no lock of its
+ * own held, taking plu_state.lock inside it (sriov.c): device lock ->
+ * plu_state.lock, the same order the bind and unbind notifications use.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -144,6 +147,7 @@ static struct plu_dev *plu_dev_alloc(struct pci_dev *pdev,
 
 static void plu_dev_free(struct plu_dev *d)
 {
+	kvfree(d->sriov);
 	pci_dev_put(d->pdev);
 	kfree(d);
 }
@@ -157,7 +161,7 @@ static void plu_dev_update(struct plu_dev *d)
 	if (d->marked)
 		f |= PCI_LIVEUPDATE_DEV_MARKED;
 	else
-		f &= ~PCI_LIVEUPDATE_DEV_REBIND;
+		f &= ~(PCI_LIVEUPDATE_DEV_REBIND | PCI_LIVEUPDATE_DEV_WITH_VFS);
 	if (d->refs)
 		f |= PCI_LIVEUPDATE_DEV_AUTO;
 	d->info.flags = f;
@@ -268,11 +272,15 @@ static int plu_chain_get(struct plu_chain *c, struct pci_dev *pdev,
 
 /*
  * @drv holds the driver of @pdev and of each bridge above it, nearest
- * first, read before the locks were taken.
+ * first, read before the locks were taken.  @sriov, for
+ * PCI_LIVEUPDATE_MARK_WITH_VFS, is owned by the device once this succeeds;
+ * @vfs then receives its VFs (plu_sriov_attach()).
  */
 static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
-			   const struct plu_driver_name *drv)
+			   const struct plu_driver_name *drv,
+			   struct plu_sriov *sriov, struct pci_dev **vfs)
 {
+	u32 nr_sriov = sriov ? 1 + sriov->nr_vfs : 0;
 	struct plu_chain c = {};
 	struct plu_dev *d;
 	unsigned int i;
@@ -296,7 +304,8 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 		if (ret)
 			goto err_release;
 	}
-	ret = plu_img_reserve(plu_state.nr_tracked + c.nr_new);
+	ret = plu_img_reserve(plu_state.nr_tracked + c.nr_new +
+			      plu_state.nr_sriov_recs + nr_sriov);
 	if (ret)
 		goto err_release;
 
@@ -313,6 +322,8 @@ static int plu_mark_locked(struct pci_dev *pdev, u32 flags,
 			d->marked = true;
 			if (flags & PCI_LIVEUPDATE_MARK_REBIND)
 				d->info.flags |= PCI_LIVEUPDATE_DEV_REBIND;
+			if (sriov)
+				plu_sriov_attach(d, sriov, vfs);
 		} else {
 			c.dev[i]->refs++;
 		}
@@ -337,11 +348,16 @@ err_release:
  * @devfn:   Device and function.
  * @flags:   PCI_LIVEUPDATE_MARK_* flags.
  *
+ * With PCI_LIVEUPDATE_MARK_WITH_VFS the device must be an SR-IOV PF, and
+ * its SR-IOV configuration is kept up to date until the reboot (sriov.c).
+ *
  * Context: takes device locks, then the rescan lock, then plu_state.lock (see
  * the lock order at the top of this file).
  *
  * Return: 0; -ENODEV if there is no such device (or it went away while
- * being marked); -EINVAL for an SR-IOV VF; -EEXIST if already marked;
+ * being marked); -EINVAL for an SR-IOV VF, or for
+ * PCI_LIVEUPDATE_MARK_WITH_VFS on a device that is no SR-IOV PF; -EEXIST if
+ * already marked;
  * -ENAMETOOLONG for PCI_LIVEUPDATE_MARK_REBIND when the bound driver's name
  * does not fit the wire; -EBUSY if frozen; -E2BIG if too deep; -ENOSPC or
  * -ENOMEM.
@@ -350,6 +366,8 @@ int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags)
 {
 	struct plu_driver_name drv[PLU_WIRE_PATH_MAX + 1] = {};
 	struct pci_dev *chain[PLU_WIRE_PATH_MAX + 1];
+	struct pci_dev **vfs = NULL;
+	struct plu_sriov *sriov = NULL;
 	struct pci_dev *pdev, *now;
 	unsigned int n = 0, i;
 	int ret;
@@ -362,6 +380,22 @@ int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags)
 			 pci_name(pci_physfn(pdev)));
 		pci_dev_put(pdev);
 		return -EINVAL;
+	}
+	if (flags & PCI_LIVEUPDATE_MARK_WITH_VFS) {
+		sriov = plu_sriov_alloc(pdev, flags);
+		if (IS_ERR(sriov)) {
+			if (PTR_ERR(sriov) == -EINVAL)
+				pci_warn(pdev, "is not an SR-IOV PF; cannot be marked with its VFs\n");
+			pci_dev_put(pdev);
+			return PTR_ERR(sriov);
+		}
+		vfs = kvcalloc(max_t(u16, sriov->nr_vfs, 1), sizeof(*vfs),
+			       GFP_KERNEL);
+		if (!vfs) {
+			kvfree(sriov);
+			pci_dev_put(pdev);
+			return -ENOMEM;
+		}
 	}
 
 	/* The device and its bridges, then their drivers, with no lock held. */
@@ -391,9 +425,15 @@ int plu_mark(u32 segment, u8 bus, u8 devfn, u32 flags)
 			break;
 		}
 		scoped_guard(mutex, &plu_state.lock)
-			ret = plu_mark_locked(pdev, flags, drv);
+			ret = plu_mark_locked(pdev, flags, drv, sriov, vfs);
 	}
+	/* Then the VFs' drivers, under their device locks (sriov.c). */
+	if (!ret && sriov)
+		plu_sriov_refresh_vfs(vfs, sriov->nr_vfs);
+	else
+		kvfree(sriov);
 out_put:
+	kvfree(vfs);
 	for (i = 0; i < n; i++)
 		pci_dev_put(chain[i]);
 	pci_dev_put(pdev);
@@ -423,6 +463,7 @@ int plu_unmark(u32 segment, u8 bus, u8 devfn)
 		return -ENOENT;
 	d->marked = false;
 	plu_state.nr_marked--;
+	plu_sriov_release(d);
 	plu_dev_put_bridges(d);
 	plu_dev_release_if_unused(d, key);
 	return 0;
@@ -431,6 +472,7 @@ int plu_unmark(u32 segment, u8 bus, u8 devfn)
 /* Drop a removed device from the set, with its claim on the bridges. */
 static void plu_drop_removed(struct plu_dev *d, unsigned long key)
 {
+	plu_sriov_release(d);
 	if (d->marked) {
 		d->marked = false;
 		plu_state.nr_marked--;
@@ -499,8 +541,10 @@ void plu_outgoing_freeze(bool frozen)
 		plu_state.frozen++;
 	} else if (plu_state.frozen) {
 		plu_state.frozen--;
-		if (!plu_state.frozen)
+		if (!plu_state.frozen) {
 			plu_tracking_thawed();
+			plu_sriov_thawed();
+		}
 	}
 	if (!plu_img_seal(plu_state.frozen))
 		return;
@@ -594,8 +638,16 @@ bool plu_outgoing_image_header(struct plu_wire_header *h)
 static int plu_pci_notify(struct notifier_block *nb, unsigned long action,
 			  void *data)
 {
+	struct pci_dev *pdev = to_pci_dev(data);
+
+	/* The VFs of PFs marked with their VFs (sriov.c). */
+	if (pdev->is_virtfn)
+		plu_sriov_notify(pdev, action);
+	else if (pdev->is_physfn && (action == BUS_NOTIFY_BOUND_DRIVER ||
+				     action == BUS_NOTIFY_UNBOUND_DRIVER))
+		plu_sriov_pf_event(pdev);
 	if (action == BUS_NOTIFY_DEL_DEVICE)
-		plu_forget(to_pci_dev(data));
+		plu_forget(pdev);
 	return NOTIFY_DONE;
 }
 
@@ -604,7 +656,7 @@ static struct notifier_block plu_pci_nb = {
 };
 
 /**
- * plu_tracking_init() - start watching for removed PCI devices
+ * plu_tracking_init() - start watching for removed PCI devices and VFs
  *
  * Return: 0 or a negative errno.
  */
@@ -632,4 +684,5 @@ void plu_tracking_exit(void)
 	}
 	plu_state.nr_tracked = 0;
 	plu_state.nr_marked = 0;
+	plu_state.nr_sriov_recs = 0;
 }

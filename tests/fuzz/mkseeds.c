@@ -58,9 +58,14 @@ static void make_dev(struct pci_liveupdate_device *d, unsigned int i)
 		d->flags |= PCI_LIVEUPDATE_DEV_DRIVER_TRUNC;
 }
 
+/*
+ * An image of @count devices; with @sriov, the first one is a PF marked
+ * with its VFs, followed by its SR-IOV configuration and two VFs.
+ */
 static int write_image(const char *dir, unsigned int count, unsigned int cap,
-		       unsigned int flags)
+		       unsigned int flags, bool sriov)
 {
+	struct plu_wire_sriov sr = { 0 };
 	struct plu_wire_header h;
 	struct plu_wire_record *recs = calloc(cap, sizeof(*recs));
 	struct pci_liveupdate_device d;
@@ -73,8 +78,33 @@ static int write_image(const char *dir, unsigned int count, unsigned int cap,
 	plu_wire_header_init(&h, 0x100000ULL * (count + 1), cap);
 	for (unsigned int i = 0; i < count; i++) {
 		make_dev(&d, i);
+		if (sriov && !i) {
+			d.flags |= PCI_LIVEUPDATE_DEV_MARKED |
+				   PCI_LIVEUPDATE_DEV_WITH_VFS;
+			sr.segment = d.segment;
+			sr.bus = d.bus;
+			sr.devfn = d.devfn;
+		}
 		if (plu_wire_write(&h, recs, i, &d))
 			ret = -1;
+	}
+	if (sriov) {
+		sr.num_vfs = 2;
+		sr.total_vfs = 4;
+		sr.sriov_flags = PCI_LIVEUPDATE_SRIOV_AUTOPROBE;
+		if (plu_wire_write_sriov(&h, recs, count++, &sr))
+			ret = -1;
+		sr.is_vf = true;
+		for (unsigned int i = 0; i < 2; i++) {
+			sr.vf.index = (u16)i;
+			sr.vf.vendor = 0x1b36;
+			sr.vf.device = 0x0010;
+			sr.vf.devfn = (u8)(i + 1);
+			strcpy(sr.vf.driver, i ? "vfio-pci" : "nvme");
+			strcpy(sr.vf.driver_override, i ? "vfio-pci" : "");
+			if (plu_wire_write_sriov(&h, recs, count++, &sr))
+				ret = -1;
+		}
 	}
 	if (flags)
 		plu_wire_header_set_flags(&h, flags);
@@ -83,8 +113,8 @@ static int write_image(const char *dir, unsigned int count, unsigned int cap,
 		fprintf(stderr, "mkseeds: generated image %u is invalid\n", count);
 		ret = -1;
 	}
-	snprintf(path, sizeof(path), "%s/image-%u-of-%u%s", dir, count, cap,
-		 flags ? "-frozen" : "");
+	snprintf(path, sizeof(path), "%s/image-%u-of-%u%s%s", dir, count, cap,
+		 flags ? "-frozen" : "", sriov ? "-sriov" : "");
 	f = fopen(path, "wb");
 	if (!f ||
 	    fwrite(&h, sizeof(h), 1, f) != 1 ||
@@ -371,11 +401,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mkseeds DIR [IMAGE_DIR GAP_DIR]\n");
 		return 2;
 	}
-	ret |= write_image(argv[1], 0, 1, 0);
-	ret |= write_image(argv[1], 1, 1, 0);
-	ret |= write_image(argv[1], 5, 8, 0);
-	ret |= write_image(argv[1], 5, 8, PLU_WIRE_F_FROZEN);
-	ret |= write_image(argv[1], 64, 64, 0);
+	ret |= write_image(argv[1], 0, 1, 0, false);
+	ret |= write_image(argv[1], 1, 1, 0, false);
+	ret |= write_image(argv[1], 5, 8, 0, false);
+	ret |= write_image(argv[1], 5, 8, PLU_WIRE_F_FROZEN, false);
+	ret |= write_image(argv[1], 5, 8, PLU_WIRE_F_FROZEN, true);
+	ret |= write_image(argv[1], 64, 64, 0, false);
 	if (argc == 4) {
 		ret |= write_image_seeds(argv[2]);
 		ret |= write_closed_gap_seeds(argv[2]);

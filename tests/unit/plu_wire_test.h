@@ -18,6 +18,12 @@
 int plu_wire_decode_record(const struct plu_wire_record *w,
 			   struct pci_liveupdate_device *dev,
 			   const char **why);
+int plu_wire_decode_sriov_record(const struct plu_wire_record *w,
+				 struct plu_wire_sriov *out, const char **why);
+int plu_wire_rewrite(struct plu_wire_header *dst,
+		     struct plu_wire_record *dst_recs, u32 slot,
+		     const struct plu_wire_header *src,
+		     const struct plu_wire_record *w);
 int plu_wire_check_records(const struct plu_wire_header *h,
 			   const struct plu_wire_record *recs, size_t recs_len,
 			   const char **why);

@@ -420,8 +420,9 @@ TEST(record_bad_crc)
 
 TEST(record_field_rejections)
 {
-	BAD_FIELD("unknown record flags", w.flags |= cpu_to_le16(0x40));
-	BAD_FIELD("unknown record flags", w.flags |= cpu_to_le16(0x8000));
+	BAD_FIELD("unknown record flags", w.flags |= cpu_to_le16(0x80));
+	/* version 3: an SR-IOV record, with flags no SR-IOV record has */
+	BAD_FIELD("record flags", w.flags |= cpu_to_le16(0x8000));
 	BAD_FIELD("neither marked nor auto",
 		  w.flags = cpu_to_le16(PCI_LIVEUPDATE_DEV_BRIDGE));
 	BAD_FIELD("auto record is not a bridge",
@@ -1711,8 +1712,259 @@ TEST(enum_names)
 		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_DRIVER_MISMATCH));
 	ASSERT_STREQ("path-moved",
 		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_PATH_MOVED));
+	ASSERT_STREQ("not-created",
+		     plu_verdict_name(PCI_LIVEUPDATE_VERDICT_NOT_CREATED));
 	ASSERT_EQ(NULL,
-		  plu_verdict_name(PCI_LIVEUPDATE_VERDICT_PATH_MOVED + 1));
+		  plu_verdict_name(PCI_LIVEUPDATE_VERDICT_NOT_CREATED + 1));
+}
+
+/* SR-IOV records (wire version 3): the PF's configuration and its VFs. */
+static void sriov_cfg(struct plu_wire_sriov *s, u16 num, u16 total)
+{
+	memset(s, 0, sizeof(*s));
+	s->segment = 0x1;
+	s->bus = 0x05;
+	s->devfn = 0x00;
+	s->num_vfs = num;
+	s->total_vfs = total;
+	s->sriov_flags = PCI_LIVEUPDATE_SRIOV_AUTOPROBE;
+}
+
+static void sriov_vf(struct plu_wire_sriov *s, u16 index, const char *drv,
+		     const char *ovr)
+{
+	memset(s, 0, sizeof(*s));
+	s->segment = 0x1;
+	s->bus = 0x05;
+	s->devfn = 0x00;
+	s->is_vf = true;
+	s->vf.index = index;
+	s->vf.vendor = 0x1b36;
+	s->vf.device = 0x0010;
+	s->vf.subsystem_vendor = 0x1af4;
+	s->vf.subsystem_device = 0x1100;
+	s->vf.bus = 0x05;
+	s->vf.devfn = (u8)(index + 1);
+	strcpy(s->vf.driver, drv);
+	strcpy(s->vf.driver_override, ovr);
+}
+
+TEST(sriov_record_roundtrip)
+{
+	struct pci_liveupdate_device d;
+	struct plu_wire_sriov in, out;
+	struct plu_wire_record w;
+	const char *why = NULL;
+
+	sriov_cfg(&in, 3, 7);
+	plu_wire_encode_sriov(&w, &in);
+	ASSERT_EQ(PLU_WIRE_REC_SRIOV | PCI_LIVEUPDATE_SRIOV_AUTOPROBE,
+		  le16_to_cpu(w.flags));
+	ASSERT_EQ(0U, plu_wire_crc(&w, sizeof(w)));
+	ASSERT_EQ(0, plu_wire_decode_sriov_record(&w, &out, &why));
+	ASSERT_EQ(0, memcmp(&in, &out, sizeof(in)));
+
+	sriov_vf(&in, 2, "vfio-pci", "vfio-pci");
+	plu_wire_encode_sriov(&w, &in);
+	ASSERT_EQ(PLU_WIRE_REC_SRIOV | PLU_WIRE_REC_VF, le16_to_cpu(w.flags));
+	ASSERT_EQ(0, plu_wire_decode_sriov_record(&w, &out, &why));
+	ASSERT_EQ(0, memcmp(&in, &out, sizeof(in)));
+
+	/* names are cut at 16 bytes; the caller flags the cut */
+	sriov_vf(&in, 65534, "0123456789abcdefXYZ", "");
+	in.vf.flags = PCI_LIVEUPDATE_VF_DRIVER_TRUNC;
+	plu_wire_encode_sriov(&w, &in);
+	ASSERT_EQ(0, plu_wire_decode_sriov_record(&w, &out, &why));
+	ASSERT_EQ(65534, out.vf.index);
+	ASSERT_STREQ("0123456789abcdef", out.vf.driver);
+	ASSERT_EQ(PCI_LIVEUPDATE_VF_DRIVER_TRUNC, out.vf.flags);
+	/* a device record is not an SR-IOV record, nor the other way round */
+	dev_endpoint(&d, 1);
+	plu_wire_encode_record(&w, &d);
+	ASSERT_EQ(-EINVAL, plu_wire_decode_sriov_record(&w, &out, &why));
+}
+
+static void expect_bad_sriov(struct __test_metadata *_metadata,
+			     struct plu_wire_record *w, const char *needle)
+{
+	struct plu_wire_sriov out;
+	const char *why = NULL;
+
+	reseal_record(w);
+	ASSERT_EQ(-EINVAL, plu_wire_decode_sriov_record(w, &out, &why)) {
+		TH_LOG("accepted, expected \"%s\"", needle);
+	}
+	ASSERT_NE(NULL, why);
+	ASSERT_NE(NULL, strstr(why, needle)) {
+		TH_LOG("why \"%s\", expected \"%s\"", why, needle);
+	}
+}
+
+TEST(sriov_record_rejections)
+{
+	struct plu_wire_sriov_record c;
+	struct plu_wire_vf_record v;
+	struct plu_wire_sriov s;
+	struct plu_wire_record w;
+	unsigned int i;
+
+	sriov_cfg(&s, 2, 2);
+	plu_wire_encode_sriov(&w, &s);
+	memcpy(&c, &w, sizeof(c));
+	c.num_vfs = cpu_to_le16(3);
+	memcpy(&w, &c, sizeof(w));
+	expect_bad_sriov(_metadata, &w, "more VFs than its total");
+	plu_wire_encode_sriov(&w, &s);
+	memcpy(&c, &w, sizeof(c));
+	c.reserved[47] = 1;
+	memcpy(&w, &c, sizeof(w));
+	expect_bad_sriov(_metadata, &w, "reserved");
+	plu_wire_encode_sriov(&w, &s);
+	w.flags |= cpu_to_le16(0x2);
+	expect_bad_sriov(_metadata, &w, "unknown SR-IOV record flags");
+	plu_wire_encode_sriov(&w, &s);
+	w.flags |= cpu_to_le16(PCI_LIVEUPDATE_DEV_WITH_VFS);
+	expect_bad_sriov(_metadata, &w, "unknown SR-IOV record flags");
+
+	sriov_vf(&s, 0, "nvme", "");
+	plu_wire_encode_sriov(&w, &s);
+	w.flags |= cpu_to_le16(0x4);
+	expect_bad_sriov(_metadata, &w, "unknown SR-IOV record flags");
+	plu_wire_encode_sriov(&w, &s);
+	memcpy(&v, &w, sizeof(v));
+	v.reserved[0] = 0x80;
+	memcpy(&w, &v, sizeof(w));
+	expect_bad_sriov(_metadata, &w, "reserved");
+	plu_wire_encode_sriov(&w, &s);
+	memcpy(&v, &w, sizeof(v));
+	v.driver[6] = 'x';
+	memcpy(&w, &v, sizeof(w));
+	expect_bad_sriov(_metadata, &w, "driver name not NUL padded");
+	plu_wire_encode_sriov(&w, &s);
+	memcpy(&v, &w, sizeof(v));
+	v.driver_override[0] = ' ';
+	memcpy(&w, &v, sizeof(w));
+	expect_bad_sriov(_metadata, &w, "driver_override not printable");
+	plu_wire_encode_sriov(&w, &s);
+	memcpy(&v, &w, sizeof(v));
+	v.driver_override[0] = 'a';
+	v.driver_override[2] = 'b';
+	memcpy(&w, &v, sizeof(w));
+	expect_bad_sriov(_metadata, &w, "driver_override not NUL padded");
+	plu_wire_encode_sriov(&w, &s);
+	w.flags |= cpu_to_le16(PCI_LIVEUPDATE_VF_OVERRIDE_TRUNC);
+	expect_bad_sriov(_metadata, &w,
+			 "driver_override marked truncated but short");
+
+	/* every single bit flip of a VF record is caught */
+	for (i = 0; i < 8 * sizeof(w); i++) {
+		struct plu_wire_sriov out;
+
+		plu_wire_encode_sriov(&w, &s);
+		((u8 *)&w)[i / 8] ^= (u8)(1 << (i % 8));
+		ASSERT_NE(0, plu_wire_decode_sriov_record(&w, &out, NULL) &&
+			     plu_wire_decode_record(&w, &(struct pci_liveupdate_device){0},
+						    NULL)) {
+			TH_LOG("bit %u flipped, still accepted", i);
+		}
+	}
+}
+
+/* A v3 image of devices and SR-IOV records, split by plu_wire_decode(). */
+TEST(sriov_image_decode)
+{
+	struct plu_wire_record recs[8] = {};
+	struct pci_liveupdate_device d[2], devs[8];
+	struct plu_wire_sriov s[3], sr[8];
+	struct plu_wire_decoded out = { .devs = devs, .sriov = sr };
+	struct plu_wire_header h;
+	const char *why = NULL;
+
+	dev_endpoint(&d[0], 0x10500);
+	d[0].flags |= PCI_LIVEUPDATE_DEV_WITH_VFS;
+	dev_bridge(&d[1], 3);
+	sriov_cfg(&s[0], 2, 4);
+	sriov_vf(&s[1], 1, "vfio-pci", "vfio-pci");
+	sriov_vf(&s[2], 0, "nvme", "");
+	plu_wire_header_init(&h, BODY_PHYS, 8);
+	ASSERT_EQ(PLU_WIRE_VERSION, le16_to_cpu(h.version));
+	ASSERT_EQ(0, plu_wire_write_sriov(&h, recs, 0, &s[1]));
+	ASSERT_EQ(0, plu_wire_write(&h, recs, 1, &d[0]));
+	ASSERT_EQ(0, plu_wire_write_sriov(&h, recs, 2, &s[0]));
+	ASSERT_EQ(0, plu_wire_write(&h, recs, 3, &d[1]));
+	ASSERT_EQ(0, plu_wire_write_sriov(&h, recs, 4, &s[2]));
+	ASSERT_EQ(0, plu_wire_header_check(&h, &why));
+	ASSERT_EQ(0, plu_wire_decode(&h, recs, sizeof(recs), &out, &why));
+	ASSERT_EQ(2U, out.nr_devs);
+	ASSERT_EQ(3U, out.nr_sriov);
+	ASSERT_EQ(0, memcmp(&d[0], &devs[0], sizeof(d[0])));
+	ASSERT_EQ(0, memcmp(&d[1], &devs[1], sizeof(d[1])));
+	ASSERT_EQ(0, memcmp(&s[1], &sr[0], sizeof(s[1])));
+	ASSERT_EQ(0, memcmp(&s[0], &sr[1], sizeof(s[0])));
+	ASSERT_EQ(0, memcmp(&s[2], &sr[2], sizeof(s[2])));
+	/* the device-only decoder packs the devices, checks everything */
+	memset(devs, 0, sizeof(devs));
+	ASSERT_EQ(0, plu_wire_decode_records(&h, recs, sizeof(recs), devs,
+					     &why));
+	ASSERT_EQ(0, memcmp(&d[1], &devs[1], sizeof(d[1])));
+	/* removing an SR-IOV record keeps the digest right */
+	ASSERT_EQ(4U, plu_wire_remove(&h, recs, 0));
+	ASSERT_EQ(0, plu_wire_decode(&h, recs, sizeof(recs), &out, &why));
+	ASSERT_EQ(2U, out.nr_sriov);
+	/* a damaged SR-IOV record rejects the image */
+	recs[0].bus ^= 1;
+	ASSERT_EQ(-EINVAL, plu_wire_decode(&h, recs, sizeof(recs), &out,
+					   &why));
+	ASSERT_STREQ("record CRC mismatch", why);
+}
+
+/*
+ * The previous release's version (2) is read: its device records are
+ * those of today without PCI_LIVEUPDATE_DEV_WITH_VFS, and it has no SR-IOV
+ * records.  Versions around them are rejected.
+ */
+TEST(previous_version_read)
+{
+	struct plu_wire_record recs[4] = {};
+	struct pci_liveupdate_device d, devs[4];
+	struct plu_wire_sriov s;
+	struct plu_wire_header h;
+	const char *why = NULL;
+
+	ASSERT_EQ(PLU_WIRE_VERSION - 1, PLU_WIRE_VERSION_PREV);
+	dev_endpoint(&d, 0x300);
+	plu_wire_header_init(&h, BODY_PHYS, 4);
+	ASSERT_EQ(0, plu_wire_write(&h, recs, 0, &d));
+	h.version = cpu_to_le16(PLU_WIRE_VERSION_PREV);
+	reseal_header(&h);
+	ASSERT_EQ(0, plu_wire_header_check(&h, &why));
+	ASSERT_EQ(0, plu_wire_decode_records(&h, recs, sizeof(recs), devs,
+					     &why));
+	ASSERT_EQ(0, memcmp(&d, &devs[0], sizeof(d)));
+
+	/* version 2 knows no WITH_VFS flag ... */
+	d.flags |= PCI_LIVEUPDATE_DEV_WITH_VFS;
+	ASSERT_EQ(0, plu_wire_write(&h, recs, 0, &d));
+	ASSERT_EQ(-EINVAL, plu_wire_decode_records(&h, recs, sizeof(recs),
+						   devs, &why));
+	ASSERT_STREQ("unknown record flags", why);
+	/* ... and no SR-IOV records */
+	d.flags &= ~PCI_LIVEUPDATE_DEV_WITH_VFS;
+	ASSERT_EQ(0, plu_wire_write(&h, recs, 0, &d));
+	sriov_cfg(&s, 0, 1);
+	ASSERT_EQ(0, plu_wire_write_sriov(&h, recs, 1, &s));
+	ASSERT_EQ(-EINVAL, plu_wire_decode_records(&h, recs, sizeof(recs),
+						   devs, &why));
+	ASSERT_STREQ("unknown record flags", why);
+
+	h.version = cpu_to_le16(PLU_WIRE_VERSION_PREV - 1);
+	reseal_header(&h);
+	ASSERT_EQ(-EINVAL, plu_wire_header_check(&h, &why));
+	ASSERT_STREQ("unsupported wire version", why);
+	h.version = cpu_to_le16(PLU_WIRE_VERSION + 1);
+	reseal_header(&h);
+	ASSERT_EQ(-EINVAL, plu_wire_header_check(&h, &why));
+	ASSERT_STREQ("unsupported wire version", why);
 }
 
 TEST_HARNESS_MAIN

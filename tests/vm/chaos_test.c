@@ -679,7 +679,7 @@ static int op_fd(struct worker *w, int op, int fd, int *arg)
 			wfail(w, op, "QUERY with reserved %#x: %s", q.reserved, en(ret));
 		return ret;
 	case OP_BAD_CMD:
-		v = 0x06 + rnd(w, 0xf0);
+		v = PCI_LIVEUPDATE_CMD_SRIOV + 1 + rnd(w, 0xf0);
 		*arg = v;
 		ret = xioctl(fd, _IO(PCI_LIVEUPDATE_IOCTL_TYPE, v), NULL);
 		if (ret != -ENOTTY)

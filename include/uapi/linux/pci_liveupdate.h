@@ -27,7 +27,8 @@
  *  - EFAULT: a user pointer could not be read or written.
  *  - EPERM: a mutating call without CAP_SYS_ADMIN.
  *  - ENODEV: no PCI device at that address.
- *  - ENOENT: the device is not tracked (UNMARK, QUERY).
+ *  - ENOENT: the device is not tracked (UNMARK, QUERY), or has no SR-IOV
+ *    configuration in that set (SRIOV).
  *  - EEXIST: the device is already marked (MARK).
  *  - EBUSY: the outgoing set is frozen for reboot.
  *  - ENAMETOOLONG: MARK with PCI_LIVEUPDATE_MARK_REBIND of a device whose
@@ -41,9 +42,10 @@
 
 /*
  * Version of this interface, reported by STATUS.  2: STATUS has @flags
- * (PCI_LIVEUPDATE_STATUS_*); version 1 returned 0 there.
+ * (PCI_LIVEUPDATE_STATUS_*); version 1 returned 0 there.  3: MARK takes
+ * PCI_LIVEUPDATE_MARK_WITH_VFS, and the SRIOV ioctl exists.
  */
-#define PCI_LIVEUPDATE_UAPI_VERSION	2
+#define PCI_LIVEUPDATE_UAPI_VERSION	3
 
 /* Longest devfn chain from a root bus to a device (bridges + the device). */
 #define PCI_LIVEUPDATE_PATH_MAX		12
@@ -59,6 +61,7 @@ enum {
 	PCI_LIVEUPDATE_CMD_LIST_OUTGOING = 0x03,
 	PCI_LIVEUPDATE_CMD_LIST_INCOMING = 0x04,
 	PCI_LIVEUPDATE_CMD_QUERY = 0x05,
+	PCI_LIVEUPDATE_CMD_SRIOV = 0x06,
 };
 
 /**
@@ -114,6 +117,8 @@ enum pci_liveupdate_incoming_state {
  *	driver (or to none) than before the update.
  * @PCI_LIVEUPDATE_VERDICT_PATH_MOVED: the device was found by its topology
  *	path at another bus number; @cur_bus/@cur_devfn say where.
+ * @PCI_LIVEUPDATE_VERDICT_NOT_CREATED: only for a VF (SRIOV): its PF has no
+ *	VF of that index in this boot, i.e. it is not re-created yet.
  */
 enum pci_liveupdate_verdict {
 	PCI_LIVEUPDATE_VERDICT_OK = 0,
@@ -121,6 +126,7 @@ enum pci_liveupdate_verdict {
 	PCI_LIVEUPDATE_VERDICT_IDENTITY_MISMATCH = 2,
 	PCI_LIVEUPDATE_VERDICT_DRIVER_MISMATCH = 3,
 	PCI_LIVEUPDATE_VERDICT_PATH_MOVED = 4,
+	PCI_LIVEUPDATE_VERDICT_NOT_CREATED = 5,
 };
 
 /* Device flags (struct pci_liveupdate_device.flags) */
@@ -130,7 +136,8 @@ enum pci_liveupdate_verdict {
 #define PCI_LIVEUPDATE_DEV_DSN		(1 << 3) /* @dsn is valid */
 #define PCI_LIVEUPDATE_DEV_REBIND	(1 << 4) /* rebind @driver after kexec */
 #define PCI_LIVEUPDATE_DEV_DRIVER_TRUNC	(1 << 5) /* @driver was cut to 16 bytes */
-#define PCI_LIVEUPDATE_DEV_FLAGS_ALL	0x3f
+#define PCI_LIVEUPDATE_DEV_WITH_VFS	(1 << 6) /* SR-IOV config kept (SRIOV) */
+#define PCI_LIVEUPDATE_DEV_FLAGS_ALL	0x7f
 
 /**
  * struct pci_liveupdate_device - one tracked device
@@ -231,6 +238,12 @@ struct pci_liveupdate_status {
 
 /* Mark flags (struct pci_liveupdate_mark.flags) */
 #define PCI_LIVEUPDATE_MARK_REBIND	(1 << 0) /* rebind driver after kexec */
+#define PCI_LIVEUPDATE_MARK_WITH_VFS	(1 << 1) /* keep the PF's SR-IOV config */
+/*
+ * With PCI_LIVEUPDATE_MARK_WITH_VFS: the PF's sriov_drivers_autoprobe is 1,
+ * as the caller read it.  The kernel has no way to read it itself.
+ */
+#define PCI_LIVEUPDATE_MARK_VF_AUTOPROBE (1 << 2)
 
 /**
  * struct pci_liveupdate_mark - ioctl(PCI_LIVEUPDATE_IOCTL_MARK / _UNMARK)
@@ -245,7 +258,16 @@ struct pci_liveupdate_status {
  * PCI_LIVEUPDATE_DEV_AUTO), to the outgoing set.  UNMARK removes it and the
  * bridges no other marked device needs.  Both need CAP_SYS_ADMIN.
  *
- * Errors: EPERM, ENODEV (no such device), EINVAL (SR-IOV VF, bad flags),
+ * With PCI_LIVEUPDATE_MARK_WITH_VFS the device must be an SR-IOV PF; its
+ * record is flagged PCI_LIVEUPDATE_DEV_WITH_VFS and its SR-IOV
+ * configuration is carried too, as it stands at the reboot: the module
+ * follows VFs being enabled, disabled, bound and unbound until then (see
+ * PCI_LIVEUPDATE_IOCTL_SRIOV).  sriov_drivers_autoprobe is taken from
+ * PCI_LIVEUPDATE_MARK_VF_AUTOPROBE, given at MARK.
+ *
+ * Errors: EPERM, ENODEV (no such device), EINVAL (SR-IOV VF, bad flags,
+ * PCI_LIVEUPDATE_MARK_WITH_VFS on a device that is not an SR-IOV PF,
+ * PCI_LIVEUPDATE_MARK_VF_AUTOPROBE without it),
  * EEXIST (MARK of a marked device), ENOENT (UNMARK of a device not marked;
  * bridges tracked automatically go away with the devices below them),
  * EBUSY (frozen), E2BIG (path deeper than PCI_LIVEUPDATE_PATH_MAX),
@@ -328,5 +350,100 @@ struct pci_liveupdate_query {
 
 #define PCI_LIVEUPDATE_IOCTL_QUERY \
 	_IO(PCI_LIVEUPDATE_IOCTL_TYPE, PCI_LIVEUPDATE_CMD_QUERY)
+
+/* VF flags (struct pci_liveupdate_vf.flags) */
+#define PCI_LIVEUPDATE_VF_DRIVER_TRUNC	 (1 << 0) /* @driver cut to 16 bytes */
+#define PCI_LIVEUPDATE_VF_OVERRIDE_TRUNC (1 << 1) /* @driver_override cut */
+#define PCI_LIVEUPDATE_VF_FLAGS_ALL	 0x3
+
+/**
+ * struct pci_liveupdate_vf - one VF of a PF marked with its VFs
+ * @index:            VF index (0 is the first VF).
+ * @flags:            PCI_LIVEUPDATE_VF_* flags.
+ * @vendor:           Vendor ID.
+ * @device:           Device ID.
+ * @subsystem_vendor: Subsystem vendor ID.
+ * @subsystem_device: Subsystem ID.
+ * @bus:              Bus number the VF has (outgoing) or had (incoming).
+ * @devfn:            Its device and function.
+ * @verdict:          Incoming: a &enum pci_liveupdate_verdict:
+ *                    PCI_LIVEUPDATE_VERDICT_NOT_CREATED while the PF has no
+ *                    VF of this index, else OK, IDENTITY_MISMATCH (the VF
+ *                    there has other ids) or DRIVER_MISMATCH (it is bound to
+ *                    another driver than @driver, or to none).  Zero for
+ *                    the outgoing set.
+ * @cur_bus:          Incoming: bus number of the VF of this index in this
+ *                    boot, if there is one.
+ * @cur_devfn:        Incoming: its device and function.
+ * @reserved:         Zero.
+ * @driver:           Driver bound to the VF ("" if none), NUL terminated.
+ *                    Incoming names are at most 16 bytes long.
+ * @driver_override:  Its driver_override ("" if not set), likewise.
+ */
+struct pci_liveupdate_vf {
+	__u16		index;
+	__u16		flags;
+	__u16		vendor;
+	__u16		device;
+	__u16		subsystem_vendor;
+	__u16		subsystem_device;
+	__u8		bus;
+	__u8		devfn;
+	__u8		verdict;
+	__u8		cur_bus;
+	__u8		cur_devfn;
+	__u8		reserved[7];
+	char		driver[PCI_LIVEUPDATE_DRIVER_LEN];
+	char		driver_override[PCI_LIVEUPDATE_DRIVER_LEN];
+};
+
+/* SRIOV input flags (struct pci_liveupdate_sriov.flags) */
+#define PCI_LIVEUPDATE_SRIOV_INCOMING	(1 << 0) /* the incoming set */
+/* SR-IOV configuration flags (struct pci_liveupdate_sriov.sriov_flags) */
+#define PCI_LIVEUPDATE_SRIOV_AUTOPROBE	(1 << 0) /* sriov_drivers_autoprobe */
+
+/**
+ * struct pci_liveupdate_sriov - ioctl(PCI_LIVEUPDATE_IOCTL_SRIOV)
+ * @size:        Input; sizeof(struct pci_liveupdate_sriov).
+ * @flags:       Input; PCI_LIVEUPDATE_SRIOV_INCOMING for the incoming set,
+ *               0 for the outgoing one.
+ * @segment:     Input; PCI segment of the PF.
+ * @bus:         Input; its bus number (as recorded, for the incoming set).
+ * @devfn:       Input; its device and function.
+ * @reserved:    Input; must be 0.
+ * @num_vfs:     Output; VFs enabled (sriov_numvfs): now for the outgoing
+ *               set, at the reboot for the incoming one.
+ * @total_vfs:   Output; sriov_totalvfs, likewise.
+ * @sriov_flags: Output; PCI_LIVEUPDATE_SRIOV_AUTOPROBE.
+ * @count:       Input; entries @vfs has room for.  Output; VFs recorded
+ *               (always written back, also on ENOSPC).
+ * @entry_size:  Input; sizeof(struct pci_liveupdate_vf) as the caller knows
+ *               it, used as &pci_liveupdate_list.entry_size is.
+ * @vfs:         Input; user pointer to @count entries, or 0 to only learn
+ *               the configuration and @count.
+ *
+ * The SR-IOV configuration of a PF marked with PCI_LIVEUPDATE_MARK_WITH_VFS
+ * (flagged PCI_LIVEUPDATE_DEV_WITH_VFS in LIST and QUERY), and its VFs in
+ * index order, each with a fresh verdict for the incoming set.  No
+ * capability needed.  Errors: ENOENT (the PF is not in that set with its
+ * VFs), ENOSPC (@vfs too small, nothing copied), EINVAL, EFAULT, ENOMEM.
+ */
+struct pci_liveupdate_sriov {
+	__u32		size;
+	__u32		flags;
+	__u32		segment;
+	__u8		bus;
+	__u8		devfn;
+	__u16		reserved;
+	__u16		num_vfs;
+	__u16		total_vfs;
+	__u32		sriov_flags;
+	__u32		count;
+	__u32		entry_size;
+	__aligned_u64	vfs;
+};
+
+#define PCI_LIVEUPDATE_IOCTL_SRIOV \
+	_IO(PCI_LIVEUPDATE_IOCTL_TYPE, PCI_LIVEUPDATE_CMD_SRIOV)
 
 #endif /* _UAPI_LINUX_PCI_LIVEUPDATE_H */
