@@ -162,4 +162,28 @@ void json_devices(struct json *j, const char *key,
 		  const struct pci_liveupdate_device *devs, uint32_t n,
 		  bool incoming);
 
+/* SR-IOV (cmd_sriov.c). */
+
+/*
+ * SRIOV of the PF @pf in the outgoing or incoming set: its configuration
+ * into @cfg and its VFs into a malloc()ed array (NULL when none).  Does not
+ * report errors.  Return: 0, or a negative errno.
+ */
+int plu_sriov_get(int fd, bool incoming, const struct bdf *pf,
+		  struct pci_liveupdate_sriov *cfg,
+		  struct pci_liveupdate_vf **vfs, uint32_t *count);
+/*
+ * The /dev/pci_liveupdate file the output of a device flagged WITH_VFS
+ * asks for its SR-IOV configuration (plu_open_dev() sets it); -1 for none.
+ */
+void plu_output_sriov_fd(int fd);
+/* The SR-IOV configuration and VFs of @d, if flagged WITH_VFS. */
+void print_sriov(FILE *f, const struct pci_liveupdate_device *d,
+		 bool incoming);
+/* Member "sriov" of a device object: the same, or null. */
+void json_sriov(struct json *j, const struct pci_liveupdate_device *d,
+		bool incoming);
+/* sriov_drivers_autoprobe of the PF @bdf. */
+int plu_read_autoprobe(const char *bdf, bool *on);
+
 #endif /* PLU_TOOLS_CLI_H */

@@ -114,15 +114,27 @@ static int mark_one(int fd, const struct bdf *b, bool mark, uint32_t flags)
 		.devfn = b->devfn,
 	};
 	char name[BDF_STRLEN];
+	bool autoprobe;
 	int err;
 
 	bdf_format(b, name, sizeof(name));
+	/* The kernel cannot read it: MARK takes it from here. */
+	if ((flags & PCI_LIVEUPDATE_MARK_WITH_VFS) &&
+	    !plu_read_autoprobe(name, &autoprobe) && autoprobe)
+		m.flags |= PCI_LIVEUPDATE_MARK_VF_AUTOPROBE;
 	err = SIZED_IOCTL(fd, mark ? PCI_LIVEUPDATE_IOCTL_MARK :
 				     PCI_LIVEUPDATE_IOCTL_UNMARK, &m);
+	if (mark && (flags & PCI_LIVEUPDATE_MARK_WITH_VFS) && err == -EINVAL) {
+		plu_error(PLU_OP_MARK, EINVAL, "mark --with-vfs %s: not an "
+			  "SR-IOV PF (see dmesg)", name);
+		return -1;
+	}
 	if (!err) {
-		printf("%s: %s%s\n", name, mark ? "marked" : "unmarked",
+		printf("%s: %s%s%s\n", name, mark ? "marked" : "unmarked",
 		       flags & PCI_LIVEUPDATE_MARK_REBIND ?
-		       " (driver is rebound after kexec)" : "");
+		       " (driver is rebound after kexec)" : "",
+		       flags & PCI_LIVEUPDATE_MARK_WITH_VFS ?
+		       " with its VFs (as they are at the reboot)" : "");
 		return 0;
 	}
 	if (mark && err == -EEXIST) {
@@ -143,6 +155,7 @@ static int mark_devices(int argc, char **argv, const struct command *cmd,
 {
 	static const struct option opts[] = {
 		{ "rebind", no_argument, NULL, 'r' },
+		{ "with-vfs", no_argument, NULL, 'v' },
 		PLU_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,10 +163,12 @@ static int mark_devices(int argc, char **argv, const struct command *cmd,
 	int c, fd, i, n, ret = PLU_EXIT_OK;
 	struct bdf *bdfs = NULL;
 
-	while ((c = getopt_long(argc, argv, mark ? "rh" : "h",
-				mark ? opts : opts + 1, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, mark ? "rvh" : "h",
+				mark ? opts : opts + 2, NULL)) != -1) {
 		if (c == 'r')
 			flags |= PCI_LIVEUPDATE_MARK_REBIND;
+		else if (c == 'v')
+			flags |= PCI_LIVEUPDATE_MARK_WITH_VFS;
 		else
 			return cmd_other_option(cmd, c);
 	}

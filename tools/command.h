@@ -49,5 +49,6 @@ int cmd_retrieve(int argc, char **argv, const struct command *cmd);
 int cmd_rebind(int argc, char **argv, const struct command *cmd);
 int cmd_hold(int argc, char **argv, const struct command *cmd);
 int cmd_check(int argc, char **argv, const struct command *cmd);
+int cmd_restore_vfs(int argc, char **argv, const struct command *cmd);
 
 #endif /* PLU_TOOLS_COMMAND_H */

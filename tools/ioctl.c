@@ -31,6 +31,8 @@ int plu_open_dev(int flags)
 
 	if (fd < 0)
 		plu_error(PLU_OP_OPEN_PLU, errno, "cannot open %s", PLU_DEV_PATH);
+	else
+		plu_output_sriov_fd(fd);
 	return fd;
 }
 

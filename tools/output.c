@@ -38,6 +38,7 @@ static const struct {
 	{ PCI_LIVEUPDATE_DEV_REBIND, "rebind" },
 	{ PCI_LIVEUPDATE_DEV_DSN, "dsn" },
 	{ PCI_LIVEUPDATE_DEV_DRIVER_TRUNC, "driver-truncated" },
+	{ PCI_LIVEUPDATE_DEV_WITH_VFS, "with-vfs" },
 };
 
 /* "marked,rebind", or "-" when no flag is set. */
@@ -219,6 +220,8 @@ void print_device_table(FILE *f, const struct pci_liveupdate_device *devs,
 		}
 		fputc('\n', f);
 	}
+	for (i = 0; i < n; i++)
+		print_sriov(f, &devs[i], incoming);
 }
 
 void print_device(FILE *f, const struct pci_liveupdate_device *d,
@@ -245,12 +248,13 @@ void print_device(FILE *f, const struct pci_liveupdate_device *d,
 		fprintf(f, "  serial number:  0x%016" PRIx64 "\n", (uint64_t)d->dsn);
 	if (!incoming) {
 		fprintf(f, "  marked below:   %u\n", (unsigned int)d->refs);
-		return;
+	} else {
+		fprintf(f, "  verdict:        %s\n",
+			plu_enum_name(PLU_ENUM_VERDICT, d->verdict, &name));
+		if (dev_cur_bdf(d, cur))
+			fprintf(f, "  now at:         %s\n", cur);
 	}
-	fprintf(f, "  verdict:        %s\n",
-		plu_enum_name(PLU_ENUM_VERDICT, d->verdict, &name));
-	if (dev_cur_bdf(d, cur))
-		fprintf(f, "  now at:         %s\n", cur);
+	print_sriov(f, d, incoming);
 }
 
 void json_device(struct json *j, const char *key,
@@ -282,6 +286,8 @@ void json_device(struct json *j, const char *key,
 	else
 		json_null(j, "dsn");
 	json_bool(j, "rebind", d->flags & PCI_LIVEUPDATE_DEV_REBIND);
+	json_bool(j, "with_vfs", d->flags & PCI_LIVEUPDATE_DEV_WITH_VFS);
+	json_sriov(j, d, incoming);
 	if (!incoming) {
 		json_uint(j, "refs", d->refs);
 	} else {

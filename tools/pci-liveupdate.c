@@ -43,13 +43,19 @@ static const struct command commands[] = {
 	},
 	{
 		.name = "mark",
-		.synopsis = "[--rebind] BDF...",
+		.synopsis = "[--rebind] [--with-vfs] BDF...",
 		.desc =
 		"Add devices to the outgoing set (the bridges above them come\n"
 		"along).  A device marked already is reported and not an error.\n",
 		.options =
 		"  -r, --rebind             bind the device's current driver again\n"
-		"                           after the kexec\n",
+		"                           after the kexec\n"
+		"  -v, --with-vfs           BDF is an SR-IOV PF: carry its VF\n"
+		"                           configuration as it is at the reboot\n"
+		"                           (sriov_numvfs, each VF's ids, driver and\n"
+		"                           driver_override; sriov_drivers_autoprobe\n"
+		"                           as read now); 'restore-vfs' re-creates\n"
+		"                           the VFs in the new kernel\n",
 		.notes = BDF_HELP,
 		.run = cmd_mark,
 	},
@@ -116,12 +122,13 @@ static const struct command commands[] = {
 		"as the process does.  The checks of 'check' run first; a failed\n"
 		"one refuses the update (exit status 1) unless --force.\n"
 		"With --systemctl, systemd's session carries the file instead:\n"
-		"after the checks, refuse unless " PLU_SERVICE " is active,\n"
-		"load FILE and run 'systemctl kexec'.\n",
+		"after the checks, refuse while the fd store of " PLU_SERVICE "\n"
+		"is empty, load FILE and run 'systemctl kexec'.\n",
 		.options =
 		"  -s, --session NAME       name of the LUO session (1-63 bytes)\n"
 		"  -S, --systemctl          no session of its own: check that\n"
-		"                           " PLU_SERVICE " is active,\n"
+		"                           " PLU_SERVICE "'s fd store\n"
+		"                           holds the file,\n"
 		"                           load FILE, run 'systemctl kexec'\n"
 		"  -k, --kernel FILE        kernel image to boot\n"
 		"  -i, --initrd FILE        initramfs to pass\n"
@@ -166,6 +173,25 @@ static const struct command commands[] = {
 		"the device had before the update.\n",
 		.notes = BDF_HELP,
 		.run = cmd_rebind,
+	},
+	{
+		.name = "restore-vfs",
+		.synopsis = "[--force] [--json] [PF...]",
+		.desc =
+		"In the new kernel: re-create the VFs of every PF marked with\n"
+		"--with-vfs (or of the ones given, by the address they had), each\n"
+		"bound to its recorded driver.  With sriov_drivers_autoprobe off,\n"
+		"write sriov_numvfs, set each VF's driver_override before it\n"
+		"probes, probe it, then restore sriov_drivers_autoprobe as\n"
+		"recorded.  One line per VF with its verdict.  Refuses, changing\n"
+		"nothing, when a PF is not in the incoming set with its VFs, its\n"
+		"sriov_totalvfs differs, no driver is bound to it, or it has VFs\n"
+		"enabled with another count.\n",
+		.options =
+		"  -f, --force              disable VFs enabled with another count\n"
+		"  -j, --json               print a JSON array, one object per VF\n",
+		.notes = BDF_HELP,
+		.run = cmd_restore_vfs,
 	},
 	{
 		.name = "hold",
