@@ -198,14 +198,19 @@ static void plu_sriov_vf_add(struct plu_sriov *s, struct plu_vf *vf,
 }
 
 /*
- * The VF's bound driver and driver_override.  Context: the VF's device
- * lock is held (by the driver core for a bind or unbind notification).
+ * The VF's bound driver and driver_override.  @bound: false for
+ * BUS_NOTIFY_DRIVER_NOT_BOUND and BUS_NOTIFY_UNBOUND_DRIVER, where
+ * dev->driver may still name the driver that failed to probe (a VF added
+ * with sriov_drivers_autoprobe off fails the first matching driver's
+ * probe, -ENODEV).  Context: the VF's device lock is held (by the driver
+ * core for a bind or unbind notification).
  */
-static void plu_sriov_vf_read_driver(struct plu_vf *vf, struct pci_dev *pdev)
+static void plu_sriov_vf_read_driver(struct plu_vf *vf, struct pci_dev *pdev,
+				     bool bound)
 {
 	struct pci_liveupdate_vf *info = &vf->info;
 	struct device *dev = &pdev->dev;
-	const char *name = dev->driver ? dev->driver->name : "";
+	const char *name = bound && dev->driver ? dev->driver->name : "";
 
 	info->flags = 0;
 	strscpy(info->driver, name, sizeof(info->driver));
@@ -280,7 +285,7 @@ void plu_sriov_refresh_vfs(struct pci_dev **vfs, u16 n)
 			vf = plu_sriov_vf_of(d, vfs[i]);
 			/* Unmarked, or the VF removed, meanwhile? */
 			if (vf && vf->present) {
-				plu_sriov_vf_read_driver(vf, vfs[i]);
+				plu_sriov_vf_read_driver(vf, vfs[i], true);
 				plu_sriov_sync(d, vf);
 			}
 		}
@@ -361,7 +366,8 @@ void plu_sriov_notify(struct pci_dev *pdev, unsigned long action)
 	case BUS_NOTIFY_DRIVER_NOT_BOUND:
 		if (!vf->present)
 			return;
-		plu_sriov_vf_read_driver(vf, pdev);
+		plu_sriov_vf_read_driver(vf, pdev,
+					 action == BUS_NOTIFY_BOUND_DRIVER);
 		break;
 	default:
 		return;
