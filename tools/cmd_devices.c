@@ -263,12 +263,14 @@ int cmd_query(int argc, char **argv, const struct command *cmd)
 	q.bus = b.bus;
 	q.devfn = b.devfn;
 	err = SIZED_IOCTL(fd, PCI_LIVEUPDATE_IOCTL_QUERY, &q);
-	close(fd);
 	if (err) {
 		plu_error(PLU_OP_QUERY, -err, "query %s", name);
+		close(fd);
 		return PLU_EXIT_FAIL;
 	}
+	/* The output asks for a PF's SR-IOV configuration on @fd. */
 	query_print(&q, name, json);
+	close(fd);
 	return PLU_EXIT_OK;
 }
 

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+"""sriov-restore: a PF marked with its VFs carries its SR-IOV configuration
+as it is at the reboot; restore-vfs re-creates the VFs with their drivers,
+each driver_override set before the VF probes, and refuses what it must."""
+from plu_verify import check, record_of
+
+
+def sriov_of(recs, bdf):
+    return (record_of(recs, bdf) or {}).get("sriov") or {}
+
+
+def verify(d):
+    pf = "0000:02:00.0"
+    check(d.rc("mark1") == 0, "stage 1: mark --with-vfs of the PF",
+          d.text("mark1"))
+    check(d.rc("markvf1") == 1 and "not an SR-IOV PF" in d.text("markvf1"),
+          "stage 1: a VF is refused, also with --with-vfs",
+          d.text("markvf1"))
+    s = sriov_of(d.json("out1a"), pf)
+    check(record_of(d.json("out1a"), pf).get("with_vfs") is True and
+          s.get("num_vfs") == 1 and len(s.get("vfs", [])) == 1 and
+          s.get("drivers_autoprobe") is False,
+          "stage 1: at the mark, one VF and autoprobe 0", s)
+    vf0, vf1 = (d.text("vfs1") or " ").split(" ")
+    check(d.text("vf0drv1") == "pci-stub", "stage 1: VF 0 on pci-stub",
+          d.text("vf0drv1"))
+    s = sriov_of(d.json("out1"), pf)
+    vfs = s.get("vfs", [])
+    check(s.get("num_vfs") == 2 and len(vfs) == 2 and
+          s.get("total_vfs") == 2,
+          "stage 1: numvfs changed after the mark: 2 VFs followed", s)
+    check(len(vfs) == 2 and vfs[0]["bdf"] == vf0 and
+          vfs[0]["driver"] == "pci-stub" and
+          vfs[0]["driver_override"] == "pci-stub" and
+          vfs[1]["bdf"] == vf1 and vfs[1]["driver"] == "" and
+          vfs[1]["driver_override"] == "" and
+          vfs[0]["vendor"] == "0x1b36",
+          "stage 1: each VF's ids, driver and driver_override followed "
+          "through the bind", vfs)
+    # stage 2, before the restore
+    s = sriov_of(d.json("in2a"), pf)
+    vfs = s.get("vfs", [])
+    check(s.get("num_vfs") == 2 and s.get("total_vfs") == 2 and
+          s.get("drivers_autoprobe") is False and len(vfs) == 2,
+          "stage 2: the incoming PF has the configuration of the reboot", s)
+    check(all(v.get("verdict") == "not-created" for v in vfs) and vfs,
+          "stage 2: every VF is 'not-created' before the restore", vfs)
+    check(len(vfs) == 2 and vfs[0]["driver"] == "pci-stub" and
+          vfs[1]["driver"] == "",
+          "stage 2: the recorded drivers came through", vfs)
+    q = (d.json("query2a") or {}).get("incoming") or {}
+    check(len((q.get("sriov") or {}).get("vfs", [])) == 2,
+          "stage 2: query shows the VFs too", q.get("sriov"))
+    check("not-created" in d.text("list2a") and
+          "SR-IOV of " + pf in d.text("list2a"),
+          "stage 2: list --incoming shows the VF table", d.text("list2a"))
+    check(d.rc("refuse_notset") == 1 and
+          "not in the incoming set" in d.text("refuse_notset"),
+          "stage 2: restore-vfs refuses a PF not in the set",
+          d.text("refuse_notset"))
+    check(d.rc("refuse_count") == 1 and
+          "1 VFs are enabled, 2 were recorded" in d.text("refuse_count") and
+          d.text("numvfs_refused") == "1 0",
+          "stage 2: restore-vfs refuses VFs enabled in another count, "
+          "nothing changed", "%r %r" % (d.text("refuse_count"),
+                                        d.text("numvfs_refused")))
+    check(d.rc("refuse_nodrv") == 1 and
+          "no driver is bound" in d.text("refuse_nodrv") and
+          d.text("numvfs_nodrv") == "0",
+          "stage 2: restore-vfs refuses a PF without a driver, nothing "
+          "changed", "%r %r" % (d.text("refuse_nodrv"),
+                                d.text("numvfs_nodrv")))
+    # the restore
+    r = d.json("restore2") or []
+    check(d.rc("restore2") == 0 and len(r) == 2 and
+          all(x.get("verdict") == "ok" for x in r),
+          "stage 2: restore-vfs --force re-creates both VFs, verdicts ok",
+          d.text("restore2"))
+    vf0b, vf1b, numvfs, autoprobe = (d.text("vfs2") or "   ").split(" ")
+    check(numvfs == "2" and autoprobe == "0",
+          "stage 2: 2 VFs, sriov_drivers_autoprobe back to the recorded 0",
+          d.text("vfs2"))
+    check(d.text("vf0drv2") == "pci-stub pci-stub",
+          "stage 2: VF 0 bound to pci-stub, its driver_override as recorded",
+          d.text("vf0drv2"))
+    check(d.text("vf1drv2") == " (null)",
+          "stage 2: VF 1 has no driver and no driver_override, as recorded "
+          "(autoprobe was on: it probed nothing)", d.text("vf1drv2"))
+    vfs = sriov_of(d.json("in2b"), pf).get("vfs", [])
+    check(len(vfs) == 2 and all(v.get("verdict") == "ok" for v in vfs) and
+          vfs[0].get("cur_bdf") == vf0b,
+          "stage 2: list --incoming: every VF ok after the restore", vfs)
+    check(d.rc("restore2_again") == 0 and
+          d.text("restore2_again").count(": ok") == 2,
+          "stage 2: a second restore finds them as recorded",
+          d.text("restore2_again"))
+    check(d.rc("retrieve2") == 0, "stage 2: session finishes")

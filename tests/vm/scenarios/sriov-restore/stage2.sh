@@ -1,0 +1,37 @@
+# The next kernel: the VFs are recorded, not re-created yet.  restore-vfs
+# refuses (changing nothing) a PF not in the set, a PF with VFs enabled in
+# another count, and a PF without a driver; then, with autoprobe on (a VF
+# would probe before its override if the restore did not turn it off),
+# --force re-creates both VFs with their drivers and the recorded autoprobe.
+. /usr/bin/plu-lib.sh
+PF=0000:02:00.0
+P=/sys/bus/pci/devices/$PF
+plu_wait_driver "$PF" nvme 300 || { echo "$PF: no nvme after 300 s"; exit 1; }
+plu_emit in2a pci-liveupdate list --incoming --json
+plu_emit query2a pci-liveupdate query --json "$PF"
+plu_emit list2a pci-liveupdate list --incoming
+plu_emit refuse_notset sh -c "pci-liveupdate restore-vfs 0000:01:00.0 2>&1"
+echo 0 >"$P/sriov_drivers_autoprobe" || exit 1
+echo 1 >"$P/sriov_numvfs" || exit 1
+plu_emit refuse_count sh -c "pci-liveupdate restore-vfs $PF 2>&1"
+plu_note numvfs_refused "$(cat "$P/sriov_numvfs") $(cat "$P/sriov_drivers_autoprobe")"
+echo 0 >"$P/sriov_numvfs" || exit 1
+echo "$PF" >"$P/driver/unbind" || exit 1
+plu_emit refuse_nodrv sh -c "pci-liveupdate restore-vfs 2>&1"
+plu_note numvfs_nodrv "$(cat "$P/sriov_numvfs")"
+echo "$PF" >/sys/bus/pci/drivers/nvme/bind || exit 1
+plu_wait_driver "$PF" nvme 300 || { echo "$PF: no nvme again"; exit 1; }
+echo 1 >"$P/sriov_numvfs" || exit 1
+echo 1 >"$P/sriov_drivers_autoprobe" || exit 1
+plu_emit restore2 pci-liveupdate restore-vfs --force --json
+VF0=$(basename "$(readlink "$P/virtfn0")")
+VF1=$(basename "$(readlink "$P/virtfn1")")
+plu_note vfs2 "$VF0 $VF1 $(cat "$P/sriov_numvfs") $(cat "$P/sriov_drivers_autoprobe")"
+drv=$(readlink "/sys/bus/pci/devices/$VF0/driver")
+plu_note vf0drv2 "${drv##*/} $(cat "/sys/bus/pci/devices/$VF0/driver_override")"
+drv=$(readlink "/sys/bus/pci/devices/$VF1/driver")
+plu_note vf1drv2 "${drv##*/} $(cat "/sys/bus/pci/devices/$VF1/driver_override")"
+plu_emit in2b pci-liveupdate list --incoming --json
+plu_emit restore2_again sh -c "pci-liveupdate restore-vfs 2>&1"
+plu_emit retrieve2 pci-liveupdate retrieve --session sriov --finish --json
+exit 0
