@@ -77,6 +77,129 @@ def incoming_ok(d, name, sysfs, outgoing):
                  outgoing)
 
 
+def unit_props(d, name):
+    """systemctl show's KEY=VALUE lines of @name as a dict."""
+    return dict(x.split("=", 1) for x in lines(d, name) if "=" in x)
+
+
+def service_steps(d, out1):
+    """Stage 1 (issue 25 item 4): systemctl restart, stop, start keep the
+    marks and the file in the fd store; the stopped unit keeps its store
+    pinned (FileDescriptorStorePreserve=yes)."""
+    want = {"restart": ("active", "running"),
+            "stop": ("inactive", "dead-resources-pinned"),
+            "start": ("active", "running")}
+    for step, (active, sub) in want.items():
+        u = unit_props(d, "s1_unit_" + step)
+        check(d.rc("s1_" + step) == 0 and u.get("ActiveState") == active and
+              u.get("SubState") == sub and
+              u.get("NFileDescriptorStore") == "1",
+              "systemctl %s: the unit is %s (%s) and its fd store holds "
+              "the file" % (step, active, sub),
+              "rc %s; %s" % (d.rc("s1_" + step), "; ".join(lines(d, "s1_unit_" + step))))
+        same_records("after systemctl %s the outgoing set is the one "
+                     "marked" % step, d.json("s1_outgoing_" + step), out1)
+    j = lines(d, "s1_hold_journal_steps")
+    back = [x for x in j if "got /dev/pci_liveupdate back from the fd store" in x]
+    check(len(back) == 2,
+          "the restart and the start each got the file back from the fd "
+          "store (2 lines, %d)" % len(back), "\n".join(j))
+
+
+def stopped_unit(d, rel, out2):
+    """Stages 2 and 3 (issue 25 item 4): a bare systemctl kexec with the
+    unit stopped, its fd store pinned."""
+    u = unit_props(d, "s2_unit_stopped")
+    check(d.rc("s2_stop") == 0 and u.get("SubState") ==
+          "dead-resources-pinned" and u.get("NFileDescriptorStore") == "1",
+          "stage 2: the stopped unit keeps the file in its fd store "
+          "(dead-resources-pinned)", "; ".join(lines(d, "s2_unit_stopped")))
+    check(d.rc("s2_kexec_stopped") == 0,
+          "stage 2: kexec --systemctl goes ahead with the unit stopped: its "
+          "fd store holds the file", d.text("s2_kexec_stopped"))
+    check(d.text("s3_boot_id") and
+          d.text("s3_boot_id") != d.text("s2_boot_id") and
+          d.text("s3_kernel") == rel,
+          "stage 3 is a new boot of the same kernel (systemctl kexec)",
+          "%s %s" % (d.text("s2_boot_id"), d.text("s3_boot_id")))
+    load_order(d, "s3")
+    incoming_ok(d, "s3_incoming", d.json("s3_sysfs"), out2)
+    check(d.text("s3_incoming_state") == "finished",
+          "stage 3: systemd carried the stopped unit's fd store and "
+          "finished its session", d.text("s3_incoming_state"))
+    j = d.text("s3_hold_journal")
+    check(d.text("s3_active") == "active" and
+          "got /dev/pci_liveupdate back from the fd store" in j,
+          "stage 3: the service started at boot with the file from its "
+          "fd store", "%s; %s" % (d.text("s3_active"), j))
+    check(d.rc("s3_mark") == 0, "stage 3: mark again", d.text("s3_mark"))
+    check_records("stage 3 outgoing", d.json("s3_outgoing"),
+                  d.json("s3_sysfs") or [], MARKED)
+    check(d.rc("s3_check") == 0, "stage 3: the preflight allows the kexec",
+          d.text("s3_check"))
+
+
+def broken_upgrade(d, rel):
+    """Stage 4 (issue 25 item 3): an upgrade whose DKMS build fails leaves
+    the package configured and apt working; the preflight refuses; a
+    version that builds recovers."""
+    ver = d.text("s4_dkms_version")
+    up = d.text("s4_upgrade_broken")
+    check(d.rc("s4_upgrade_broken") == 0,
+          "an upgrade whose DKMS build fails: apt-get exits 0", up)
+    check("/var/lib/dkms/pci-liveupdate/%s/build/make.log" % ver in up and
+          "configured anyway" in up,
+          "apt's output says where the build's log is and that the "
+          "package is configured anyway", up)
+    st = d.text("s4_dpkg_broken")
+    check(st.startswith("install ok installed ") and st.endswith("+plu1"),
+          "pci-liveupdate-dkms is configured at the broken version, not "
+          "half-configured", st)
+    check(ver and "added" in d.text("s4_dkms_status_broken") and
+          "installed" not in d.text("s4_dkms_status_broken"),
+          "DKMS has the source, built for no kernel",
+          d.text("s4_dkms_status_broken"))
+    check(d.rc("s4_modinfo_broken") not in (None, 0),
+          "no module on disk for %s" % rel, d.text("s4_modinfo_broken"))
+    check("could not build" in d.text("s4_journal_broken"),
+          "the journal has the failed build (pci-liveupdate-dkms)",
+          d.text("s4_journal_broken"))
+    check(d.text("s4_loaded_broken") == "loaded" and
+          d.text("s4_active_broken") == "active",
+          "the module loaded keeps running, and the service",
+          "%s; %s" % (d.text("s4_loaded_broken"), d.text("s4_active_broken")))
+    check(d.rc("s4_check_broken") == 1 and
+          "DKMS has not built it" in d.text("s4_check_broken"),
+          "the preflight refuses the live update into %s (no module), "
+          "naming DKMS" % rel, d.text("s4_check_broken"))
+    check(d.rc("s4_apt_after_broken") == 0,
+          "a later apt-get install works (exit 0)",
+          d.text("s4_apt_after_broken"))
+    check(d.rc("s4_upgrade_fixed") == 0,
+          "the recovery: apt-get install of a version that builds",
+          d.text("s4_upgrade_fixed"))
+    st = d.text("s4_dpkg_fixed")
+    check(st.startswith("install ok installed ") and st.endswith("+plu2"),
+          "pci-liveupdate-dkms is configured at the fixed version", st)
+    check(rel in d.text("s4_dkms_status_fixed") and
+          "installed" in d.text("s4_dkms_status_fixed"),
+          "DKMS built and installed it for %s" % rel,
+          d.text("s4_dkms_status_fixed"))
+    check(d.rc("s4_modinfo_fixed") == 0 and
+          d.text("s4_modinfo_fixed").startswith(
+              "/lib/modules/%s/updates/dkms/" % rel),
+          "the module is on disk again", d.text("s4_modinfo_fixed"))
+    ini = lines(d, "s4_initrd_fixed")
+    check("conf/modules: pci_liveupdate" in ini and
+          any(re.search(r"/pci_liveupdate\.ko", x) for x in ini),
+          "and in the initramfs", "\n".join(ini))
+    check(d.rc("s4_check_fixed") == 0 and
+          d.text("s4_active_fixed") == "active",
+          "the preflight allows the live update again; the service is "
+          "active", "%s; %s" % (d.text("s4_check_fixed"),
+                                d.text("s4_active_fixed")))
+
+
 def verify(d):
     # ---- stage 1: install, DKMS in the guest, mark ----
     m = re.match(r"systemd (\d+)", d.text("s1_systemd"))
@@ -143,6 +266,7 @@ def verify(d):
     out1 = d.json("s1_outgoing")
     check(d.rc("s1_mark") == 0, "stage 1: mark", d.text("s1_mark"))
     check_records("stage 1 outgoing", out1, sysfs1 or [], MARKED)
+    service_steps(d, out1)
     check(d.rc("s1_check") == 0,
           "stage 1: the preflight allows the kexec into the same kernel",
           d.text("s1_check"))
@@ -170,105 +294,108 @@ def verify(d):
     check_records("stage 2 outgoing", out2, d.json("s2_sysfs") or [], MARKED)
     check(d.rc("s2_check") == 0, "stage 2: the preflight allows the kexec",
           d.text("s2_check"))
+    stopped_unit(d, rel, out2)
 
-    # ---- stage 3: after pci-liveupdate kexec ----
-    check(d.text("s3_boot_id") and
-          d.text("s3_boot_id") != d.text("s2_boot_id") and
-          d.text("s3_kernel") == rel,
-          "stage 3 is a new boot of the same kernel (pci-liveupdate kexec)")
-    load_order(d, "s3")
-    check(d.rc("s3_retrieve") == 0,
-          "stage 3: retrieve --finish of the CLI's session",
-          d.text("s3_retrieve"))
-    incoming_ok(d, "s3_incoming", d.json("s3_sysfs") or d.json("s2_sysfs"),
-                out2)
-    check(d.text("s3_incoming_state") == "finished",
-          "stage 3: incoming state finished", d.text("s3_incoming_state"))
+    # ---- stage 4: after pci-liveupdate kexec ----
+    out3 = d.json("s3_outgoing")
+    check(d.text("s4_boot_id") and
+          d.text("s4_boot_id") != d.text("s3_boot_id") and
+          d.text("s4_kernel") == rel,
+          "stage 4 is a new boot of the same kernel (pci-liveupdate kexec)")
+    load_order(d, "s4")
+    check(d.rc("s4_retrieve") == 0,
+          "stage 4: retrieve --finish of the CLI's session",
+          d.text("s4_retrieve"))
+    incoming_ok(d, "s4_incoming", d.json("s4_sysfs") or d.json("s3_sysfs"),
+                out3)
+    check(d.text("s4_incoming_state") == "finished",
+          "stage 4: incoming state finished", d.text("s4_incoming_state"))
+    broken_upgrade(d, rel)
 
     # ---- the preflight and a kernel DKMS has not built for ----
-    relb = d.text("s3_rel_b")
-    check(d.rc("s3_modinfo_b") not in (None, 0),
+    relb = d.text("s4_rel_b")
+    check(d.rc("s4_modinfo_b") not in (None, 0),
           "no module for %s before its headers are there" % relb,
-          d.text("s3_modinfo_b"))
-    check(d.rc("s3_check_nomod") == 1,
+          d.text("s4_modinfo_b"))
+    check(d.rc("s4_check_nomod") == 1,
           "check refuses a kernel without the module (exit 1)",
-          d.text("s3_check_nomod"))
-    check(d.rc("s3_kexec_nomod") == 1 and "refused" in d.text("s3_kexec_nomod"),
-          "kexec refuses it (exit 1)", d.text("s3_kexec_nomod"))
-    check(d.rc("s3_dkms_install_b") == 0, "dkms install -k %s" % relb,
-          d.text("s3_dkms_install_b"))
-    check(relb and relb in d.text("s3_dkms_status"),
-          "DKMS lists the module for %s" % relb, d.text("s3_dkms_status"))
-    ini = lines(d, "s3_initrd_b")
+          d.text("s4_check_nomod"))
+    check(d.rc("s4_kexec_nomod") == 1 and "refused" in d.text("s4_kexec_nomod"),
+          "kexec refuses it (exit 1)", d.text("s4_kexec_nomod"))
+    check(d.rc("s4_dkms_install_b") == 0, "dkms install -k %s" % relb,
+          d.text("s4_dkms_install_b"))
+    check(relb and relb in d.text("s4_dkms_status"),
+          "DKMS lists the module for %s" % relb, d.text("s4_dkms_status"))
+    ini = lines(d, "s4_initrd_b")
     check("conf/modules: pci_liveupdate" in ini,
           "%s's initramfs loads the module" % relb, "\n".join(ini))
-    check(d.rc("s3_check_b") == 0,
+    check(d.rc("s4_check_b") == 0,
           "check allows the kexec into %s after dkms install" % relb,
-          d.text("s3_check_b"))
-    check(d.rc("s3_kexec_b") == 0, "kexec --dry-run into %s goes ahead" % relb,
-          d.text("s3_kexec_b"))
-    check(d.rc("s3_headers_b") == 0,
-          "apt-get install of %s's headers" % relb, d.text("s3_headers_b"))
-    unit = lines(d, "s3_unit_b")
-    check(d.text("s3_active_b") == "active" and
+          d.text("s4_check_b"))
+    check(d.rc("s4_kexec_b") == 0, "kexec --dry-run into %s goes ahead" % relb,
+          d.text("s4_kexec_b"))
+    check(d.rc("s4_headers_b") == 0,
+          "apt-get install of %s's headers" % relb, d.text("s4_headers_b"))
+    unit = lines(d, "s4_unit_b")
+    check(d.text("s4_active_b") == "active" and
           "NFileDescriptorStore=1" in unit,
           "after %s's headers and its DKMS build, the service is still "
           "active and holds the device" % relb,
-          "%s; %s" % (d.text("s3_active_b"), "; ".join(unit)))
+          "%s; %s" % (d.text("s4_active_b"), "; ".join(unit)))
 
-    # ---- stage 4: the LUO kernel booted without liveupdate=on ----
-    check(d.text("s4_boot_id") and
-          d.text("s4_boot_id") != d.text("s3_boot_id") and
-          d.text("s4_kernel") == relb,
-          "stage 4 is a new boot, of %s" % relb,
-          "%s %s" % (d.text("s4_kernel"), d.text("s4_boot_id")))
-    check("liveupdate=on" not in d.text("s4_cmdline").split() and
-          d.text("s4_luo_dev") == "absent",
-          "stage 4: no liveupdate=on, no /dev/liveupdate (LUO is off)",
-          "%s; /dev/liveupdate %s" % (d.text("s4_cmdline"),
-                                      d.text("s4_luo_dev")))
-    check(d.text("s4_disabled") not in ("", "0") and
-          d.text("s4_loaded") == "absent",
-          "stage 4: the module was tried at boot and refused to load "
+    # ---- stage 5: the LUO kernel booted without liveupdate=on ----
+    check(d.text("s5_boot_id") and
+          d.text("s5_boot_id") != d.text("s4_boot_id") and
+          d.text("s5_kernel") == relb,
+          "stage 5 is a new boot, of %s" % relb,
+          "%s %s" % (d.text("s5_kernel"), d.text("s5_boot_id")))
+    check("liveupdate=on" not in d.text("s5_cmdline").split() and
+          d.text("s5_luo_dev") == "absent",
+          "stage 5: no liveupdate=on, no /dev/liveupdate (LUO is off)",
+          "%s; /dev/liveupdate %s" % (d.text("s5_cmdline"),
+                                      d.text("s5_luo_dev")))
+    check(d.text("s5_disabled") not in ("", "0") and
+          d.text("s5_loaded") == "absent",
+          "stage 5: the module was tried at boot and refused to load "
           "(\"Live Update is disabled\")",
-          "lines: %s; module %s" % (d.text("s4_disabled"),
-                                    d.text("s4_loaded")))
-    ml = lines(d, "s4_modules_load")
+          "lines: %s; module %s" % (d.text("s5_disabled"),
+                                    d.text("s5_loaded")))
+    ml = lines(d, "s5_modules_load")
     check("ActiveState=active" in ml and "Result=success" in ml,
-          "stage 4: systemd-modules-load.service did not fail on the "
+          "stage 5: systemd-modules-load.service did not fail on the "
           "refused module",
-          "; ".join(ml) + "; journal: " + d.text("s4_modules_load_journal"))
-    unit = lines(d, "s4_unit")
+          "; ".join(ml) + "; journal: " + d.text("s5_modules_load_journal"))
+    unit = lines(d, "s5_unit")
     check("ActiveState=inactive" in unit and "Result=success" in unit,
-          "stage 4: pci-liveupdate.service skipped, not failed",
+          "stage 5: pci-liveupdate.service skipped, not failed",
           "; ".join(unit))
-    running(d, "s4")
+    running(d, "s5")
 
     # ---- remove and purge ----
-    check(d.rc("s4_remove") == 0, "apt-get remove", d.text("s4_remove"))
-    check(d.rc("s4_left_remove") is not None, "after remove: looked for leftovers")
-    left = [x for x in lines(d, "s4_left_remove") if x.strip()]
+    check(d.rc("s5_remove") == 0, "apt-get remove", d.text("s5_remove"))
+    check(d.rc("s5_left_remove") is not None, "after remove: looked for leftovers")
+    left = [x for x in lines(d, "s5_left_remove") if x.strip()]
     bad = [x for x in left if re.search(
         r"^/usr/src/|/var/lib/dkms|/lib/modules/|initramfs-tools|dracut|"
         r"modules-load|^/usr/lib/systemd/system/|/usr/sbin/", x)]
     # (The unit's enablement stays until purge, as with any Debian
     # service; purge is checked below to leave nothing at all.)
     check(not bad, "after remove: no DKMS tree, module, hook or unit", "\n".join(left))
-    for k, which in (("s4_initrd_a_removed", "the first kernel's"),
-                     ("s4_initrd_b_removed", "the second kernel's")):
+    for k, which in (("s5_initrd_a_removed", "the first kernel's"),
+                     ("s5_initrd_b_removed", "the second kernel's")):
         ini = [x for x in lines(d, k) if x.strip()]
         check(d.rc(k) is not None and
               not any("pci_liveupdate" in x for x in ini),
               "after remove, %s initramfs no longer has the module" % which,
               "; ".join(ini) or "not recorded")
-    check(d.rc("s4_purge") == 0, "apt-get purge", d.text("s4_purge"))
-    check(d.rc("s4_left_purge") is not None, "after purge: looked for leftovers")
-    left = [x for x in lines(d, "s4_left_purge") if x.strip()]
+    check(d.rc("s5_purge") == 0, "apt-get purge", d.text("s5_purge"))
+    check(d.rc("s5_left_purge") is not None, "after purge: looked for leftovers")
+    left = [x for x in lines(d, "s5_left_purge") if x.strip()]
     check(not left, "after purge: nothing named pci-liveupdate or "
           "pci_liveupdate is left", "\n".join(left))
-    check(d.rc("s4_dpkg_left") is not None and
-          not d.text("s4_dpkg_left").strip(), "after purge: dpkg knows no "
-          "pci-liveupdate package", d.text("s4_dpkg_left"))
+    check(d.rc("s5_dpkg_left") is not None and
+          not d.text("s5_dpkg_left").strip(), "after purge: dpkg knows no "
+          "pci-liveupdate package", d.text("s5_dpkg_left"))
 
 
 def main():

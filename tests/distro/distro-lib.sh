@@ -73,3 +73,26 @@ plu_mark_devices() {
 	plu_emit "$1_mark" pci-liveupdate mark $PLU_MARK
 	plu_emit "$1_outgoing" pci-liveupdate list --outgoing --json
 }
+
+# plu_dkms_version: the DKMS version of the installed pci-liveupdate-dkms
+# (the name of the source tree it ships; its Debian version may differ).
+plu_dkms_version() {
+	dpkg -L pci-liveupdate-dkms | sed -n 's|^/usr/src/pci-liveupdate-\([^/]*\)$|\1|p' | head -n 1
+}
+
+# plu_deb_variant VERSION broken|"" OUT: the pci-liveupdate-dkms .deb of
+# the test as version VERSION, in OUT; with "broken", its module source
+# does not compile (an upgrade whose DKMS build fails).
+plu_deb_variant() {
+	d=/run/plu-stage/variant.$$
+	rm -rf "$d"
+	dpkg-deb -R /run/plu/bin/pci-liveupdate-dkms_*_all.deb "$d" &&
+		sed -i "s/^Version: .*/Version: $1/" "$d/DEBIAN/control" || return 1
+	if [ "$2" = broken ]; then
+		echo '#error "distro test: a deliberately broken build"' >>"$(echo "$d"/usr/src/pci-liveupdate-*/src/main.c)"
+	fi
+	dpkg-deb --root-owner-group -b "$d" "$3" >/dev/null
+	rc=$?
+	rm -rf "$d"
+	return $rc
+}

@@ -8,14 +8,19 @@
 # our .debs installed with apt in the guest, DKMS building the module
 # there against the kernel's headers package, update-initramfs putting it
 # into the initramfs, then
-#   stage 1: install, mark, "systemctl kexec";
+#   stage 1: install, mark, restart, stop and start the service,
+#            "pci-liveupdate kexec --systemctl";
 #   stage 2: the set came back through systemd's LUO session, so did
-#            another service's memfd; mark, "pci-liveupdate kexec";
-#   stage 3: the set came back through the CLI's session; the preflight
+#            another service's memfd; mark, stop the service, a bare
+#            "systemctl kexec";
+#   stage 3: what a stopped service's pinned fd store carried; mark,
+#            "pci-liveupdate kexec";
+#   stage 4: the set came back through the CLI's session; an upgrade
+#            whose DKMS build fails, and the recovery; the preflight
 #            refuses a kernel DKMS has not built for and allows it after
 #            its headers and "dkms install"; a plain kexec into it without
 #            liveupdate=on;
-#   stage 4: that boot is clean ("running") although the module refused
+#   stage 5: that boot is clean ("running") although the module refused
 #            to load; remove and purge leave nothing.
 # The host checks the recorded results (tests/distro/check.py).  Results
 # in DIR (default results/distro/): serial.log (console), data.log,
@@ -34,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--out) [ $# -ge 2 ] || plu_die "$1 needs an argument"; res=$2; shift 2 ;;
 	--keep) vm_opts+=(--keep); shift ;;
 	-v|--verbose) vm_opts+=(-v); shift ;;
-	-h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) plu_die "distro-test.sh: unknown option $1" ;;
 	esac
 done
@@ -71,9 +76,9 @@ plu_vm_run_retry "$res/vm-run" --rootfs "$img" --topology "$here/topology.args" 
 	--bin "${debs[0]}" --bin "${debs[1]}" --bin "$PLU_TOP/tests/vm/plu-lib.sh" \
 	--bin "$here/distro-lib.sh" --bin "$res/bin/plu-fdstore-test" \
 	--stage1 "$here/stage1.sh" --stage2 "$here/stage2.sh" --stage3 "$here/stage3.sh" \
-	--stage4 "$here/stage4.sh" \
+	--stage4 "$here/stage4.sh" --stage5 "$here/stage5.sh" \
 	"${vm_opts[@]}" || rc=$?
-took "VM run (four boots)" $((SECONDS - t))
+took "VM run (five boots)" $((SECONDS - t))
 
 crc=0
 python3 "$here/check.py" "$res/data.log" | tee "$res/check.log" || crc=1

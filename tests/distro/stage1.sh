@@ -3,8 +3,9 @@
 # Distro test, stage 1: the image as mkimage.sh made it.  Install our
 # packages (DKMS builds the module here, in the guest; the service must
 # be running right after that, nothing here starts it), start the other
-# fd store service, mark, check, then "pci-liveupdate kexec --systemctl"
-# (the preflight, then "systemctl kexec").
+# fd store service, mark, restart and stop and start the service, check,
+# then "pci-liveupdate kexec --systemctl" (the preflight, then "systemctl
+# kexec").
 . /run/plu/bin/distro-lib.sh
 plu_note s1_systemd "$(systemctl --version | head -n 1)"
 plu_note s1_pid1 "$(readlink /proc/1/exe)"
@@ -56,6 +57,15 @@ plu_emit s1_fdstore_enable systemctl enable --now $FDSTORE_UNIT
 plu_emit s1_fdstore cat $FDSTORE_RESULT
 
 plu_mark_devices s1
+# What an admin does to the service (issue 25 item 4): a restart, and a
+# stop then a start, keep the marks and the file in the fd store.  The
+# stopped unit keeps its store (FileDescriptorStorePreserve=yes).
+for step in restart stop start; do
+	plu_emit "s1_$step" systemctl "$step" pci-liveupdate.service
+	plu_lines "s1_unit_$step" systemctl show -p ActiveState -p SubState -p NFileDescriptorStore pci-liveupdate.service
+	plu_emit "s1_outgoing_$step" pci-liveupdate list --outgoing --json
+done
+plu_lines s1_hold_journal_steps sh -c "journalctl -b -u pci-liveupdate.service -o cat --no-pager | grep -E 'fd store|Stopp|Start'"
 plu_emit s1_check pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
 plu_lines s1_fdstores sh -c 'systemctl show -p FileDescriptorStoreMax -p NFileDescriptorStore pci-liveupdate.service plu-fdstore-test.service'
 plu_data_drain

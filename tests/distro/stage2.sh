@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Distro test, stage 2: after "systemctl kexec".  The set came back through
-# systemd's LUO session, and the other service's memfd too.  Then mark
-# again and live-update through "pci-liveupdate kexec".
+# Distro test, stage 2: after "pci-liveupdate kexec --systemctl".  The set
+# came back through systemd's LUO session, and the other service's memfd
+# too.  Then mark again, stop the service and run a bare "systemctl kexec".
 . /run/plu/bin/distro-lib.sh
 plu_boot_facts s2
 plu_lines s2_hold_journal journalctl -b -u pci-liveupdate.service -o cat --no-pager
@@ -14,9 +14,12 @@ plu_emit s2_fdstore cat $FDSTORE_RESULT
 plu_lines s2_luo_journal sh -c "journalctl -b -o cat --no-pager | grep -iE 'liveupdate|LUO|file descriptor store|fd store' | head -n 40"
 
 plu_mark_devices s2
+# A stopped unit (issue 25 item 4): its fd store stays pinned; what does
+# a bare "systemctl kexec" carry then?  Stage 3 looks.
+plu_emit s2_stop systemctl stop pci-liveupdate.service
+plu_lines s2_unit_stopped systemctl show -p ActiveState -p SubState -p NFileDescriptorStore pci-liveupdate.service
+plu_lines s2_kexec_stopped pci-liveupdate kexec --systemctl --dry-run --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE"
 plu_emit s2_check pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
 plu_data_drain
-plu-kexec-marker
-pci-liveupdate kexec --session "$CLI_SESSION" --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE"
-echo "pci-liveupdate kexec returned $?"
+plu-systemctl-kexec
 exit 1
