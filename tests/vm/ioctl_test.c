@@ -106,6 +106,61 @@ static int pick_vf(void)
 	return -1;
 }
 
+/* SR-IOV PFs (sriov_totalvfs readable) and their VFs, from sysfs. */
+#define MAX_PF_VFS	16
+static int pf_total[MAX_DEVS];		/* sriov_totalvfs; -1: not a PF */
+static int pf_nvfs[MAX_DEVS];		/* sriov_numvfs, at most MAX_PF_VFS */
+static int pf_vf[MAX_DEVS][MAX_PF_VFS];	/* device index of VF n, or -1 */
+
+static void discover_sriov(void)
+{
+	unsigned long v;
+	int i, n;
+
+	for (i = 0; i < ndevs; i++) {
+		pf_total[i] = -1;
+		pf_nvfs[i] = 0;
+		if (devs[i].vf || !read_sysfs_ulong(devs[i].bdf, "sriov_totalvfs",
+						    &v))
+			continue;
+		pf_total[i] = v;
+		if (read_sysfs_ulong(devs[i].bdf, "sriov_numvfs", &v))
+			pf_nvfs[i] = v < MAX_PF_VFS ? v : MAX_PF_VFS;
+		for (n = 0; n < pf_nvfs[i]; n++) {
+			char p[256], link[256], *b;
+			ssize_t len;
+
+			pf_vf[i][n] = -1;
+			snprintf(p, sizeof(p), SYSFS_PCI "/%.31s/virtfn%d",
+				 devs[i].bdf, n);
+			len = readlink(p, link, sizeof(link) - 1);
+			if (len <= 0)
+				continue;
+			link[len] = 0;
+			b = strrchr(link, '/');
+			pf_vf[i][n] = find_bdf(b ? b + 1 : link);
+		}
+	}
+}
+
+static bool is_pf(int i)
+{
+	return i >= 0 && pf_total[i] >= 0;
+}
+
+/* A PF with VFs enabled, or -1. */
+static int pick_pf(void)
+{
+	int i;
+
+	for (i = 0; i < ndevs; i++)
+		if (is_pf(i) && pf_nvfs[i] > 0)
+			return i;
+	return -1;
+}
+
+static void bound_driver(const char *bdf, char *buf, size_t len);
+
 /*
  * A bridge with two markable devices below it; endpoints preferred, then
  * any pair (the second may be a bridge below the same bridge).
@@ -143,6 +198,8 @@ static bool pick_pair(int *bridge, int *x, int *y)
 struct model {
 	bool marked[MAX_DEVS];
 	bool rebind[MAX_DEVS];
+	bool withvfs[MAX_DEVS];		/* PCI_LIVEUPDATE_MARK_WITH_VFS */
+	bool autoprobe[MAX_DEVS];	/* PCI_LIVEUPDATE_MARK_VF_AUTOPROBE */
 };
 
 static void expect_record(int i, const struct model *m, unsigned int refs,
@@ -164,6 +221,8 @@ static void expect_record(int i, const struct model *m, unsigned int refs,
 		e->flags |= PCI_LIVEUPDATE_DEV_DSN;
 	if (m->marked[i] && m->rebind[i])
 		e->flags |= PCI_LIVEUPDATE_DEV_REBIND;
+	if (m->marked[i] && m->withvfs[i])
+		e->flags |= PCI_LIVEUPDATE_DEV_WITH_VFS;
 	if (strlen(d->driver) > PCI_LIVEUPDATE_DRIVER_WIRE_LEN)
 		e->flags |= PCI_LIVEUPDATE_DEV_DRIVER_TRUNC;
 	e->vendor = d->vendor;
@@ -310,6 +369,93 @@ static uint8_t *guarded(size_t len)
 }
 
 /* ------------------------------------------------------------------ */
+/* SRIOV against the model                                             */
+
+#define VFSZ	sizeof(struct pci_liveupdate_vf)
+
+static int do_sriov(int fd, uint32_t seg, uint8_t bus, uint8_t devfn,
+		    uint32_t flags, uint32_t count, uint32_t esz, void *buf,
+		    struct pci_liveupdate_sriov *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->flags = flags;
+	q->segment = seg;
+	q->bus = bus;
+	q->devfn = devfn;
+	q->count = count;
+	q->entry_size = esz;
+	q->vfs = (uintptr_t)buf;
+	return xioctl(fd, PCI_LIVEUPDATE_IOCTL_SRIOV, q);
+}
+
+/*
+ * The outgoing SRIOV answer for PF @pf, marked with its VFs: the
+ * configuration sysfs shows and, if @vfs, its @q->count VFs @esz bytes
+ * apart, each the VF of its index with its ids and its driver as sysfs
+ * shows it now, nothing past the struct written.
+ */
+static bool sriov_matches(const struct model *m, int pf,
+			  const struct pci_liveupdate_sriov *q,
+			  const uint8_t *vfs, size_t esz, char *why, size_t len)
+{
+	uint32_t want_flags = m->autoprobe[pf] ? PCI_LIVEUPDATE_SRIOV_AUTOPROBE : 0;
+	uint32_t i;
+
+	if (q->num_vfs != pf_nvfs[pf] || q->total_vfs != pf_total[pf] ||
+	    q->sriov_flags != want_flags || q->count != (uint32_t)pf_nvfs[pf]) {
+		snprintf(why, len, "SRIOV of %s: num_vfs %u total_vfs %u sriov_flags %#x count %u; sysfs and model say %d %d %#x %d",
+			 devs[pf].bdf, q->num_vfs, q->total_vfs, q->sriov_flags,
+			 q->count, pf_nvfs[pf], pf_total[pf], want_flags,
+			 pf_nvfs[pf]);
+		return false;
+	}
+	for (i = 0; vfs && i < q->count; i++) {
+		struct pci_liveupdate_vf v;
+		int d = pf_vf[pf][i];
+		char drv[64];
+
+		memcpy(&v, vfs + i * esz, VFSZ);
+		if (d < 0) {
+			snprintf(why, len, "no sysfs virtfn%u of %s", i,
+				 devs[pf].bdf);
+			return false;
+		}
+		if (v.index != i || v.vendor != devs[d].vendor ||
+		    v.device != devs[d].device ||
+		    v.subsystem_vendor != devs[d].ssvid ||
+		    v.subsystem_device != devs[d].ssid ||
+		    v.bus != devs[d].bus || v.devfn != devs[d].devfn ||
+		    v.verdict || v.flags & ~PCI_LIVEUPDATE_VF_FLAGS_ALL) {
+			snprintf(why, len, "SRIOV of %s: VF entry %u is index %u %04x:%04x %02x:%02x.%x verdict %u flags %#x, expected VF %s",
+				 devs[pf].bdf, i, v.index, v.vendor, v.device,
+				 v.bus, v.devfn >> 3, v.devfn & 7, v.verdict,
+				 v.flags, devs[d].bdf);
+			return false;
+		}
+		if (!memchr(v.driver, 0, sizeof(v.driver)) ||
+		    !memchr(v.driver_override, 0, sizeof(v.driver_override))) {
+			snprintf(why, len, "SRIOV of %s: VF %u: a string is not NUL terminated",
+				 devs[pf].bdf, i);
+			return false;
+		}
+		bound_driver(devs[d].bdf, drv, sizeof(drv));
+		if (strncmp(v.driver, drv, sizeof(v.driver) - 1)) {
+			snprintf(why, len, "SRIOV of %s: VF %u driver \"%s\", sysfs says \"%s\"",
+				 devs[pf].bdf, i, v.driver, drv);
+			return false;
+		}
+		for (size_t j = VFSZ; j < esz; j++)
+			if (vfs[i * esz + j]) {
+				snprintf(why, len, "SRIOV of %s: VF entry %u tail byte %zu not zeroed",
+					 devs[pf].bdf, i, j);
+				return false;
+			}
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
 /* Incoming keys (to choose untracked devices on a later boot)        */
 
 static uint64_t in_keys[MAX_DEVS * 4];
@@ -389,6 +535,9 @@ static void check_outgoing(struct __test_metadata *_metadata, int fd,
 		ASSERT_EQ(0, __r) TH_LOG("MARK %s: %s", devs[i].bdf, en(__r)); \
 		self->m.marked[i] = true;				\
 		self->m.rebind[i] = !!((flags) & PCI_LIVEUPDATE_MARK_REBIND); \
+		self->m.withvfs[i] = !!((flags) & PCI_LIVEUPDATE_MARK_WITH_VFS); \
+		self->m.autoprobe[i] =					\
+			!!((flags) & PCI_LIVEUPDATE_MARK_VF_AUTOPROBE);	\
 	} while (0)
 
 #define UNMARK_OK(i) do {						\
@@ -396,6 +545,8 @@ static void check_outgoing(struct __test_metadata *_metadata, int fd,
 		ASSERT_EQ(0, __r) TH_LOG("UNMARK %s: %s", devs[i].bdf, en(__r)); \
 		self->m.marked[i] = false;				\
 		self->m.rebind[i] = false;				\
+		self->m.withvfs[i] = false;				\
+		self->m.autoprobe[i] = false;				\
 	} while (0)
 
 FIXTURE_SETUP(plu)
@@ -873,6 +1024,99 @@ TEST_F(plu, mark_vf)
 	ASSERT_EQ(-ENOENT, ret) TH_LOG("UNMARK of VF: %s", en(ret));
 	close(kfd);
 	CHECK("after MARK of a VF");
+}
+
+/*
+ * MARK with PCI_LIVEUPDATE_MARK_WITH_VFS: refused (EINVAL, nothing marked)
+ * for an endpoint that is no PF, for a VF, and for VF_AUTOPROBE alone; a
+ * PF marked so is flagged DEV_WITH_VFS and SRIOV returns its configuration
+ * and VFs; SRIOV of a PF marked without its VFs, or not at all, is ENOENT.
+ */
+TEST_F(plu, mark_with_vfs)
+{
+	static uint8_t buf[(MAX_PF_VFS + 1) * (VFSZ + 8)];
+	struct pci_liveupdate_sriov q;
+	int pf = pick_pf(), e = pick_endpoint(), vf, ret;
+	uint32_t nv;
+	char why[512];
+
+	ASSERT_LE(0, pf) TH_LOG("no SR-IOV PF with VFs enabled; the stage must enable them (plu_enable_vfs)");
+	ASSERT_LE(0, e);
+	ASSERT_FALSE(is_pf(e)) TH_LOG("endpoint %s is a PF", devs[e].bdf);
+	vf = pf_vf[pf][0];
+	ASSERT_LE(0, vf) TH_LOG("no virtfn0 of %s", devs[pf].bdf);
+	nv = pf_nvfs[pf];
+
+	ret = mark_dev(self->fd, e, PCI_LIVEUPDATE_MARK_WITH_VFS);
+	ASSERT_EQ(-EINVAL, ret) TH_LOG("MARK WITH_VFS of non-PF %s: %s",
+				       devs[e].bdf, en(ret));
+	ret = mark_dev(self->fd, vf, PCI_LIVEUPDATE_MARK_WITH_VFS);
+	ASSERT_EQ(-EINVAL, ret) TH_LOG("MARK WITH_VFS of VF %s: %s",
+				       devs[vf].bdf, en(ret));
+	ret = mark_dev(self->fd, pf, PCI_LIVEUPDATE_MARK_VF_AUTOPROBE);
+	ASSERT_EQ(-EINVAL, ret) TH_LOG("MARK VF_AUTOPROBE alone of %s: %s",
+				       devs[pf].bdf, en(ret));
+	CHECK("after refused MARK WITH_VFS");
+
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, 0, VFSZ, NULL, &q);
+	ASSERT_EQ(-ENOENT, ret) TH_LOG("SRIOV of unmarked PF: %s", en(ret));
+	MARK_OK(pf, 0);
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, 0, VFSZ, NULL, &q);
+	ASSERT_EQ(-ENOENT, ret) TH_LOG("SRIOV of a PF marked without VFs: %s",
+				       en(ret));
+	ret = mark_dev(self->fd, pf, PCI_LIVEUPDATE_MARK_WITH_VFS);
+	ASSERT_EQ(-EEXIST, ret) TH_LOG("MARK WITH_VFS of a marked PF: %s",
+				       en(ret));
+	CHECK("after MARK WITH_VFS of a marked PF");
+	UNMARK_OK(pf);
+
+	MARK_OK(pf, PCI_LIVEUPDATE_MARK_WITH_VFS |
+		    PCI_LIVEUPDATE_MARK_VF_AUTOPROBE);
+	CHECK("after MARK WITH_VFS|VF_AUTOPROBE");
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, 0, VFSZ, NULL, &q);
+	ASSERT_EQ(0, ret) TH_LOG("SRIOV, no buffer: %s", en(ret));
+	ASSERT_TRUE(sriov_matches(&self->m, pf, &q, NULL, VFSZ, why,
+				  sizeof(why))) TH_LOG("%s", why);
+	ASSERT_LT(0, (int)nv);
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, nv - 1, VFSZ, buf, &q);
+	ASSERT_EQ(-ENOSPC, ret) TH_LOG("SRIOV, room for %u of %u: %s", nv - 1,
+				       nv, en(ret));
+	ASSERT_EQ(nv, q.count);
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, nv, VFSZ - 1, buf, &q);
+	ASSERT_EQ(-EINVAL, ret) TH_LOG("SRIOV, entry_size %zu: %s", VFSZ - 1,
+				       en(ret));
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       2, nv, VFSZ, buf, &q);
+	ASSERT_EQ(-EINVAL, ret) TH_LOG("SRIOV, flags 2: %s", en(ret));
+	memset(buf, 0xaa, sizeof(buf));
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, nv + 1, VFSZ + 8, buf, &q);
+	ASSERT_EQ(0, ret) TH_LOG("SRIOV: %s", en(ret));
+	ASSERT_TRUE(sriov_matches(&self->m, pf, &q, buf, VFSZ + 8, why,
+				  sizeof(why))) TH_LOG("%s", why);
+	ASSERT_EQ(0xaa, buf[nv * (VFSZ + 8)]) TH_LOG("written past %u entries",
+						     nv);
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       PCI_LIVEUPDATE_SRIOV_INCOMING, 0, VFSZ, NULL, &q);
+	if (!in_incoming(dev_key(pf)))
+		ASSERT_EQ(-ENOENT, ret) TH_LOG("SRIOV incoming of a PF not in the incoming set: %s",
+					       en(ret));
+	UNMARK_OK(pf);
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, 0, VFSZ, NULL, &q);
+	ASSERT_EQ(-ENOENT, ret) TH_LOG("SRIOV after UNMARK: %s", en(ret));
+	MARK_OK(pf, PCI_LIVEUPDATE_MARK_WITH_VFS);
+	ret = do_sriov(self->fd, devs[pf].seg, devs[pf].bus, devs[pf].devfn,
+		       0, nv, VFSZ, buf, &q);
+	ASSERT_EQ(0, ret) TH_LOG("SRIOV: %s", en(ret));
+	ASSERT_TRUE(sriov_matches(&self->m, pf, &q, buf, VFSZ, why,
+				  sizeof(why))) TH_LOG("%s", why);
+	CHECK("after MARK WITH_VFS");
 }
 
 TEST_F(plu, mark_bad_fields)
@@ -1768,6 +2012,8 @@ struct abuse {
 	uint8_t *devbuf;	/* DEVBUF_LEN bytes, then a guard page */
 	uint8_t *none;
 	unsigned long seen[64];
+	unsigned long vfs_marked;	/* MARKs WITH_VFS that succeeded */
+	unsigned long vfs_checked;	/* SRIOVs whose VF entries were checked */
 };
 
 enum ptr_kind { P_ARENA, P_NULL, P_LOW, P_NONE, P_KERNEL, P_NONCANON, P_RO };
@@ -1779,6 +2025,7 @@ static const uint32_t ksize[] = {
 	[PCI_LIVEUPDATE_CMD_LIST_OUTGOING] = sizeof(struct pci_liveupdate_list),
 	[PCI_LIVEUPDATE_CMD_LIST_INCOMING] = sizeof(struct pci_liveupdate_list),
 	[PCI_LIVEUPDATE_CMD_QUERY] = sizeof(struct pci_liveupdate_query),
+	[PCI_LIVEUPDATE_CMD_SRIOV] = sizeof(struct pci_liveupdate_sriov),
 };
 
 /* Readable bytes from @p on (0 if not in a readable buffer). */
@@ -1807,7 +2054,9 @@ static void rand_bdf(uint32_t *seg, uint8_t *bus, uint8_t *devfn)
 	int i = rndn(ndevs);
 
 	switch (rndn(10)) {
-	case 0 ... 5:		/* a real device, VFs included */
+	case 0 ... 5:		/* a real device, VFs included, often a PF */
+		if (!rndn(4) && pick_pf() >= 0)
+			i = pick_pf();
 		*seg = devs[i].seg;
 		*bus = devs[i].bus;
 		*devfn = devs[i].devfn;
@@ -1828,17 +2077,10 @@ static uint32_t rand_flags(void)
 {
 	switch (rndn(10)) {
 	case 0 ... 6: return 0;
-	case 7 ... 8: return PCI_LIVEUPDATE_MARK_REBIND;
-	default: {
-		uint32_t f = rndn(2) ? 1u << rndn(32) : (uint32_t)rnd();
-
-		/*
-		 * Always with a bit no MARK knows: WITH_VFS (and AUTOPROBE
-		 * with it) can be valid, which the model does not follow;
-		 * the sriov scenario tests them.
-		 */
-		return f & ~7u ? f : f | 1u << 31;
-	}
+	case 7: return PCI_LIVEUPDATE_MARK_REBIND;
+	case 8:	/* WITH_VFS, VF_AUTOPROBE and REBIND in any combination */
+		return (uint32_t)rndn(8);
+	default: return rndn(2) ? 1u << rndn(32) : (uint32_t)rnd();
 	}
 }
 
@@ -1856,6 +2098,7 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 		struct pci_liveupdate_mark mk;
 		struct pci_liveupdate_list l;
 		struct pci_liveupdate_query q;
+		struct pci_liveupdate_sriov sr;
 		uint8_t b[256];
 	} u;
 	unsigned int nr, type = PCI_LIVEUPDATE_IOCTL_TYPE;
@@ -1867,7 +2110,7 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 	size_t rd, wrote = 0, tailpos = 0;
 	bool tail_nonzero = false;
 	uint64_t allow = 0, devices = 0;
-	uint32_t N = model_build(m, exp, NULL), esz = 0, lcount = 0;
+	uint32_t N = model_build(m, exp, NULL), esz = 0, lcount = 0, nvf = 0;
 	int dev = -1, ret;
 	size_t devspan = 0;
 
@@ -1877,20 +2120,17 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 	/* The command. */
 	switch (rndn(20)) {
 	case 0 ... 13:
-		nr = rndn(6);
+		nr = rndn(PCI_LIVEUPDATE_CMD_SRIOV + 1);
 		cmd = _IO(type, nr);
 		valid = true;
 		break;
 	case 14 ... 16:
 		nr = rndn(256);
-		/* SRIOV is not modelled here; the sriov scenario tests it. */
-		if (nr == PCI_LIVEUPDATE_CMD_SRIOV)
-			nr = 0x80;
 		cmd = _IO(type, nr);
-		valid = nr <= PCI_LIVEUPDATE_CMD_QUERY;
+		valid = nr <= PCI_LIVEUPDATE_CMD_SRIOV;
 		break;
 	case 17 ... 18:
-		nr = rndn(6);
+		nr = rndn(PCI_LIVEUPDATE_CMD_SRIOV + 1);
 		cmd = _IOC(1 + rndn(3), type, nr, rndn(1 << 14));
 		break;
 	default:
@@ -1954,6 +2194,10 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 			     (rndn(8) ? 0 : rand_flags());
 		u.mk.reserved = rndn(8) ? 0 : rnd();
 		dev = find_dev(u.mk.segment, u.mk.bus, u.mk.devfn);
+		/* A PF often with its VFs, so SRIOV has something to say. */
+		if (nr == PCI_LIVEUPDATE_CMD_MARK && is_pf(dev) && rndn(2))
+			u.mk.flags |= PCI_LIVEUPDATE_MARK_WITH_VFS |
+				      (rndn(2) ? PCI_LIVEUPDATE_MARK_VF_AUTOPROBE : 0);
 		break;
 	case PCI_LIVEUPDATE_CMD_LIST_OUTGOING:
 	case PCI_LIVEUPDATE_CMD_LIST_INCOMING:
@@ -1997,6 +2241,54 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 		u.q.found = rnd();
 		dev = find_dev(u.q.segment, u.q.bus, u.q.devfn);
 		break;
+	case PCI_LIVEUPDATE_CMD_SRIOV: {
+		rand_bdf(&u.sr.segment, &u.sr.bus, &u.sr.devfn);
+		if (rndn(2) && pick_pf() >= 0) {	/* the PF, often */
+			u.sr.segment = devs[pick_pf()].seg;
+			u.sr.bus = devs[pick_pf()].bus;
+			u.sr.devfn = devs[pick_pf()].devfn;
+		}
+		dev = find_dev(u.sr.segment, u.sr.bus, u.sr.devfn);
+		nvf = is_pf(dev) ? pf_nvfs[dev] : 0;
+		u.sr.flags = rndn(10) ? (rndn(4) ? 0 :
+			     PCI_LIVEUPDATE_SRIOV_INCOMING) : (uint32_t)rnd();
+		u.sr.reserved = rndn(8) ? 0 : rnd();
+		/* Output fields hold garbage; it must be ignored. */
+		u.sr.num_vfs = rnd();
+		u.sr.total_vfs = rnd();
+		u.sr.sriov_flags = rnd();
+		switch (rndn(6)) {
+		case 0: lcount = 0; break;
+		case 1: lcount = nvf ? nvf - 1 : 0; break;
+		case 2: lcount = nvf; break;
+		case 3: lcount = nvf + 1 + rndn(8); break;
+		case 4: lcount = rnd(); break;
+		default: lcount = rndn(MAX_PF_VFS); break;
+		}
+		switch (rndn(8)) {
+		case 0: esz = rndn(VFSZ); break;
+		case 1: esz = VFSZ + 1 + rndn(64); break;
+		case 2: esz = rndn(4) ? VFSZ + 24 : (uint32_t)rnd(); break;
+		default: esz = VFSZ; break;
+		}
+		switch (rndn(12)) {
+		case 0: devices = 0; break;
+		case 1: devices = (uintptr_t)a->none; break;
+		case 2: devices = 0xffffffff81000000ull; break;
+		case 3: devices = (uintptr_t)a->ro; break;
+		case 4:	/* near the end of devbuf */
+			devices = (uintptr_t)(a->devbuf + DEVBUF_LEN -
+					      rndn(4 * VFSZ) - 1);
+			break;
+		default:
+			devices = (uintptr_t)(a->devbuf + rndn(4096));
+			break;
+		}
+		u.sr.count = lcount;
+		u.sr.entry_size = esz;
+		u.sr.vfs = devices;
+		break;
+	}
 	default:
 		memset(u.b + 4, (int)rnd(), 60);
 		break;
@@ -2073,19 +2365,28 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 		case PCI_LIVEUPDATE_CMD_STATUS:
 			allow = OK_BIT;
 			break;
-		case PCI_LIVEUPDATE_CMD_MARK:
-			if (u.mk.flags & ~(uint32_t)PCI_LIVEUPDATE_MARK_REBIND ||
+		case PCI_LIVEUPDATE_CMD_MARK: {
+			uint32_t f = u.mk.flags;
+
+			if (f & ~(uint32_t)(PCI_LIVEUPDATE_MARK_REBIND |
+					    PCI_LIVEUPDATE_MARK_WITH_VFS |
+					    PCI_LIVEUPDATE_MARK_VF_AUTOPROBE) ||
+			    ((f & PCI_LIVEUPDATE_MARK_VF_AUTOPROBE) &&
+			     !(f & PCI_LIVEUPDATE_MARK_WITH_VFS)) ||
 			    u.mk.reserved)
 				allow |= EBIT(EINVAL);
 			if (dev < 0)
 				allow |= EBIT(ENODEV);
 			else if (devs[dev].vf)
 				allow |= EBIT(EINVAL);
+			else if ((f & PCI_LIVEUPDATE_MARK_WITH_VFS) && !is_pf(dev))
+				allow |= EBIT(EINVAL);
 			else if (m->marked[dev])
 				allow |= EBIT(EEXIST);
 			if (!allow)
 				allow = OK_BIT;
 			break;
+		}
 		case PCI_LIVEUPDATE_CMD_UNMARK:
 			if (u.mk.flags || u.mk.reserved)
 				allow |= EBIT(EINVAL);
@@ -2131,6 +2432,37 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 			else
 				allow = EBIT(ENOENT);
 			break;
+		case PCI_LIVEUPDATE_CMD_SRIOV:
+			if (u.sr.flags & ~PCI_LIVEUPDATE_SRIOV_INCOMING ||
+			    u.sr.reserved || esz < VFSZ) {
+				allow = EBIT(EINVAL);
+			} else if (u.sr.flags & PCI_LIVEUPDATE_SRIOV_INCOMING) {
+				/* Only its absence is modelled (sriov-restore). */
+				if (in_incoming(key_of(u.sr.segment, u.sr.bus,
+						       u.sr.devfn)))
+					allow = OK_BIT | EBIT(ENOENT) |
+						EBIT(ENOSPC) | EBIT(EFAULT);
+				else
+					allow = EBIT(ENOENT);
+			} else if (dev < 0 || !m->marked[dev] ||
+				   !m->withvfs[dev]) {
+				allow = EBIT(ENOENT);
+			} else if (!devices) {
+				allow = OK_BIT;
+			} else if (lcount < nvf) {
+				allow = EBIT(ENOSPC);
+			} else {
+				devspan = (size_t)nvf * esz;
+				if (!nvf)
+					allow = OK_BIT;
+				else if (writable_from(a, devices) >= devspan)
+					allow = OK_BIT;
+				else
+					allow = EBIT(EFAULT);
+			}
+			if (devspan && (allow & OK_BIT) && devspan <= 65536)
+				memset((void *)(uintptr_t)devices, 0xaa, devspan);
+			break;
 		}
 		/* The answer cannot be written back into a read-only page. */
 		if (pk == P_RO && (allow & (OK_BIT | EBIT(ENOSPC))))
@@ -2159,6 +2491,13 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 		else if (valid && nr == PCI_LIVEUPDATE_CMD_QUERY)
 			snprintf(f, sizeof(f), " [%x:%02x:%02x reserved %#x]",
 				 u.q.segment, u.q.bus, u.q.devfn, u.q.reserved);
+		else if (valid && nr == PCI_LIVEUPDATE_CMD_SRIOV)
+			snprintf(f, sizeof(f), " [%x:%02x:%02x flags %#x reserved %#x count %u entry_size %u vfs %#llx, %zu writable, %u VFs%s]",
+				 u.sr.segment, u.sr.bus, u.sr.devfn, u.sr.flags,
+				 u.sr.reserved, lcount, esz,
+				 (unsigned long long)devices,
+				 writable_from(a, devices), nvf,
+				 dev >= 0 && m->withvfs[dev] ? ", with VFs" : "");
 		snprintf(why, whylen,
 			 "iteration %llu: cmd %#lx (nr %u%s) ptr kind %d at %p (%zu readable) size %u%s%s: got %s",
 			 (unsigned long long)it, cmd, nr, valid ? "" : ", invalid",
@@ -2187,11 +2526,34 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 		case PCI_LIVEUPDATE_CMD_MARK:
 			m->marked[dev] = true;
 			m->rebind[dev] = u.mk.flags & PCI_LIVEUPDATE_MARK_REBIND;
+			m->withvfs[dev] = u.mk.flags & PCI_LIVEUPDATE_MARK_WITH_VFS;
+			m->autoprobe[dev] = u.mk.flags &
+					    PCI_LIVEUPDATE_MARK_VF_AUTOPROBE;
+			a->vfs_marked += m->withvfs[dev];
 			break;
 		case PCI_LIVEUPDATE_CMD_UNMARK:
 			m->marked[dev] = false;
 			m->rebind[dev] = false;
+			m->withvfs[dev] = false;
+			m->autoprobe[dev] = false;
 			break;
+		case PCI_LIVEUPDATE_CMD_SRIOV: {
+			struct pci_liveupdate_sriov q;
+			char w[300];
+
+			if (u.sr.flags & PCI_LIVEUPDATE_SRIOV_INCOMING)
+				break;
+			memcpy(&q, p, sizeof(q));
+			if (!sriov_matches(m, dev, &q,
+					   devices && devspan <= 65536 ?
+					   (uint8_t *)(uintptr_t)devices : NULL,
+					   esz, w, sizeof(w)))
+				snprintf(why, whylen, "iteration %llu: %s",
+					 (unsigned long long)it, w);
+			else if (devices && devspan && devspan <= 65536)
+				a->vfs_checked++;
+			break;
+		}
 		case PCI_LIVEUPDATE_CMD_LIST_OUTGOING: {
 			struct pci_liveupdate_list l;
 
@@ -2264,6 +2626,17 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 				 "iteration %llu: LIST %s count %u",
 				 (unsigned long long)it, en(ret), l.count);
 	}
+	if (ret == -ENOSPC && valid && !why[0] && pk == P_ARENA &&
+	    nr == PCI_LIVEUPDATE_CMD_SRIOV && !(u.sr.flags &
+					       PCI_LIVEUPDATE_SRIOV_INCOMING)) {
+		struct pci_liveupdate_sriov q;
+
+		memcpy(&q, p, sizeof(q));
+		if (q.count != nvf)
+			snprintf(why, whylen,
+				 "iteration %llu: SRIOV ENOSPC count %u, %u VFs",
+				 (unsigned long long)it, q.count, nvf);
+	}
 	/* Nothing past min(size, kernel size) may have been written. */
 	if (pk == P_ARENA && valid && size > ks && !tail_nonzero) {
 		size_t len = ARENA_LEN - (p - a->arena);
@@ -2334,6 +2707,8 @@ TEST_F_TIMEOUT(plu, abuse_random, 900)
 	       a.seen[0], a.seen[ENOTTY], a.seen[EFAULT], a.seen[EINVAL],
 	       a.seen[E2BIG], a.seen[ENODEV], a.seen[ENOENT], a.seen[EEXIST],
 	       a.seen[ENOSPC]);
+	TH_LOG("MARK WITH_VFS succeeded %lu times, SRIOV VF entries checked %lu times",
+	       a.vfs_marked, a.vfs_checked);
 	if (n >= 5000) {
 		/* Not vacuous: every path was taken. */
 		int want[] = { 0, ENOTTY, EFAULT, EINVAL, E2BIG, ENODEV, ENOENT,
@@ -2344,6 +2719,11 @@ TEST_F_TIMEOUT(plu, abuse_random, 900)
 				TH_LOG("abuse loop never produced %s",
 				       want[i] ? strerrorname_np(want[i]) : "success");
 		}
+		ASSERT_LE(0, pick_pf()) TH_LOG("no SR-IOV PF with VFs enabled");
+		ASSERT_LT(0ul, a.vfs_marked)
+			TH_LOG("abuse loop never marked a PF with its VFs");
+		ASSERT_LT(0ul, a.vfs_checked)
+			TH_LOG("abuse loop never checked an SRIOV answer's VFs");
 	}
 }
 
@@ -2411,12 +2791,14 @@ int main(int argc, char **argv)
 		opt_seed = 1;
 	if (!discover())
 		ndevs = 0;	/* every test fails in setup with the reason */
+	discover_sriov();
 	printf("# pci-liveupdate ioctl_test: %d PCI devices, seed %llu, incoming %d\n",
 	       ndevs, (unsigned long long)opt_seed, opt_incoming);
 	for (i = 0; i < ndevs; i++)
-		printf("#   %s%s%s depth %d driver \"%s\"%s\n", devs[i].bdf,
+		printf("#   %s%s%s depth %d driver \"%s\"%s%s\n", devs[i].bdf,
 		       devs[i].vf ? " VF" : "", devs[i].bridge ? " bridge" : "",
-		       devs[i].depth, devs[i].driver, devs[i].dsn ? " dsn" : "");
+		       devs[i].depth, devs[i].driver, devs[i].dsn ? " dsn" : "",
+		       is_pf(i) ? " PF" : "");
 	fflush(stdout);
 	return test_harness_run(hargc, hargv);
 }
