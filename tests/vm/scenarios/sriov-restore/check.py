@@ -95,3 +95,10 @@ def verify(d):
           "stage 2: a second restore finds them as recorded",
           d.text("restore2_again"))
     check(d.rc("retrieve2") == 0, "stage 2: session finishes")
+    check(d.rc("insmod_trap") == 0 and d.text("trapped_restore") == "0",
+          "stage 2: plu_test_vf_trap loaded, and took no VF during the "
+          "restores", "%r %r" % (d.text("insmod_trap"),
+                                 d.text("trapped_restore")))
+    check(d.text("trap_control") == "plu_test_vf_trap",
+          "stage 2: control: a VF made with autoprobe on and no override "
+          "binds to plu_test_vf_trap", d.text("trap_control"))

@@ -3,10 +3,15 @@
 # another count, and a PF without a driver; then, with autoprobe on (a VF
 # would probe before its override if the restore did not turn it off),
 # --force re-creates both VFs with their drivers and the recorded autoprobe.
+# plu_test_vf_trap, loaded first, binds any nvme VF that probes without an
+# override (synchronously, ahead of nvme): a restore that let a VF probe
+# before setting its driver_override would leave it there.  At the end, a
+# VF made with autoprobe on shows the trap does take a VF.
 . /usr/bin/plu-lib.sh
 PF=0000:02:00.0
 P=/sys/bus/pci/devices/$PF
 plu_wait_driver "$PF" nvme 300 || { echo "$PF: no nvme after 300 s"; exit 1; }
+plu_emit insmod_trap insmod /usr/bin/plu_test_vf_trap.ko
 plu_emit in2a pci-liveupdate list --incoming --json
 plu_emit query2a pci-liveupdate query --json "$PF"
 plu_emit list2a pci-liveupdate list --incoming
@@ -34,4 +39,10 @@ plu_note vf1drv2 "${drv##*/} $(cat "/sys/bus/pci/devices/$VF1/driver_override")"
 plu_emit in2b pci-liveupdate list --incoming --json
 plu_emit restore2_again sh -c "pci-liveupdate restore-vfs 2>&1"
 plu_emit retrieve2 pci-liveupdate retrieve --session sriov --finish --json
+plu_dmesg_count trapped_restore "VF bound to plu_test_vf_trap"
+echo 0 >"$P/sriov_numvfs" || exit 1
+echo 1 >"$P/sriov_drivers_autoprobe" || exit 1
+echo 1 >"$P/sriov_numvfs" || exit 1
+drv=$(readlink "/sys/bus/pci/devices/$(basename "$(readlink "$P/virtfn0")")/driver")
+plu_note trap_control "${drv##*/}"
 exit 0
