@@ -8,8 +8,9 @@
  * fd slot empty or busy, or a load or topology change already under way,
  * does not count; at most 20 times as many are drawn): open and close of
  * /dev/pci_liveupdate; every ioctl (STATUS, MARK, UNMARK, LIST_OUTGOING,
- * LIST_INCOMING, QUERY, an unknown one) with valid and with invalid
- * arguments; LUO sessions on the one
+ * LIST_INCOMING, QUERY, SRIOV, an unknown one) with valid and with invalid
+ * arguments, MARK of the SR-IOV PF also with its VFs
+ * (PCI_LIVEUPDATE_MARK_WITH_VFS) while sriov_numvfs toggles; LUO sessions on the one
  * /dev/liveupdate fd of the process (create, PRESERVE_FD, close, which
  * unpreserves, and retrieve/finish, which in a boot without incoming
  * sessions only reach their error paths); reads of the module's sysfs and
@@ -111,7 +112,7 @@ static char opt_endpoints[256] = "0000:00:03.0 0000:01:00.0 0000:04:01.0";
 enum op {
 	OP_OPEN, OP_CLOSE, OP_STATUS, OP_STATUS_BAD, OP_MARK, OP_MARK_BAD,
 	OP_UNMARK, OP_UNMARK_BAD, OP_LIST_OUT, OP_LIST_IN, OP_LIST_BAD,
-	OP_QUERY, OP_QUERY_BAD, OP_BAD_CMD, OP_SESS_NEW, OP_SESS_BAD,
+	OP_QUERY, OP_QUERY_BAD, OP_SRIOV_GET, OP_BAD_CMD, OP_SESS_NEW, OP_SESS_BAD,
 	OP_PRESERVE, OP_OPEN_PRESERVE, OP_PRESERVE_BAD, OP_SESS_CLOSE, OP_RETRIEVE, OP_FINISH,
 	OP_SYSFS, OP_DEBUGFS, OP_RMMOD, OP_UNLOAD, OP_INSMOD, OP_SRIOV, OP_REMOVE,
 	OP_RESCAN, OP_UNBIND, OP_BIND, OP_CHECK, NR_OPS
@@ -134,6 +135,7 @@ static const struct {
 	[OP_LIST_BAD]	  = { "list-bad",	2 },
 	[OP_QUERY]	  = { "query",		4 },
 	[OP_QUERY_BAD]	  = { "query-bad",	1 },
+	[OP_SRIOV_GET]	  = { "sriov-get",	3 },
 	[OP_BAD_CMD]	  = { "bad-cmd",	1 },
 	[OP_SESS_NEW]	  = { "session-new",	6 },
 	[OP_SESS_BAD]	  = { "session-bad",	1 },
@@ -210,6 +212,7 @@ struct chaos {
 	int ep[8], nep;
 	char ep_drv[8][64];
 	int pf;
+	bool is_pf[MAX_ADDRS];		/* addr[i] is an SR-IOV PF */
 	char numvfs[PATH_MAX], totalvfs[24];
 	atomic_ulong sess_seq;
 	atomic_bool loading;		/* a thread is in finit_module */
@@ -518,6 +521,81 @@ static int read_file(const char *path)
 	return total > INT_MAX ? INT_MAX : total;
 }
 
+/*
+ * SRIOV of a random address: ENOENT but for the SR-IOV PF, which is marked
+ * with its VFs or not at any moment; its answer is self-consistent.  One
+ * in five calls has an invalid argument: EINVAL.
+ */
+static int op_sriov_get(struct worker *w, int fd, int *arg)
+{
+	struct pci_liveupdate_vf vfs[16];
+	struct pci_liveupdate_sriov q;
+	emask allow = EB(ENOENT);
+	struct addr a;
+	uint32_t i;
+	int ret, v = rnd(w, 5);
+
+	*arg = pick_addr(w, &a);
+	if (rnd(w, 4)) {	/* mostly the PF */
+		*arg = w->c->pf;
+		a = w->c->addr[*arg];
+	}
+	memset(&q, 0, sizeof(q));
+	memset(vfs, 0x5a, sizeof(vfs));
+	q.size = sizeof(q);
+	q.segment = a.seg;
+	q.bus = a.bus;
+	q.devfn = a.devfn;
+	q.flags = rnd(w, 4) ? 0 : PCI_LIVEUPDATE_SRIOV_INCOMING;
+	q.count = 16;
+	q.entry_size = sizeof(vfs[0]);
+	q.vfs = rnd(w, 4) ? (uintptr_t)vfs : 0;
+	if (w->c->is_pf[*arg])
+		allow |= EB(0) | EB(ENOMEM);
+	if (v == 0) {
+		switch (rnd(w, 3)) {
+		case 0: q.flags |= 1u << (1 + rnd(w, 31)); break;
+		case 1: q.reserved = 1 + rnd(w, 0xfffe); break;
+		default: q.entry_size = rnd(w, sizeof(vfs[0])); break;
+		}
+		allow = EB(EINVAL);
+	}
+	ret = xioctl(fd, PCI_LIVEUPDATE_IOCTL_SRIOV, &q);
+	if (!allowed(ret, allow)) {
+		wfail(w, OP_SRIOV_GET, "SRIOV %04x:%02x:%02x.%x flags %#x reserved %#x entry_size %u: %s",
+		      a.seg, a.bus, a.devfn >> 3, a.devfn & 7, q.flags,
+		      q.reserved, q.entry_size, en(ret));
+		return ret;
+	}
+	if (ret)
+		return ret;
+	if (q.count > q.num_vfs || q.num_vfs > q.total_vfs ||
+	    q.sriov_flags & ~PCI_LIVEUPDATE_SRIOV_AUTOPROBE) {
+		wfail(w, OP_SRIOV_GET, "SRIOV: count %u num_vfs %u total_vfs %u sriov_flags %#x",
+		      q.count, q.num_vfs, q.total_vfs, q.sriov_flags);
+		return -EPROTO;
+	}
+	for (i = 0; q.vfs && i < q.count; i++) {
+		const struct pci_liveupdate_vf *e = &vfs[i];
+
+		if (e->index >= q.num_vfs || (i && e->index <= vfs[i - 1].index) ||
+		    (!(q.flags & PCI_LIVEUPDATE_SRIOV_INCOMING) && e->verdict) ||
+		    e->flags & ~PCI_LIVEUPDATE_VF_FLAGS_ALL ||
+		    !memchr(e->driver, 0, sizeof(e->driver)) ||
+		    !memchr(e->driver_override, 0, sizeof(e->driver_override))) {
+			wfail(w, OP_SRIOV_GET, "SRIOV entry %u of %u: index %u verdict %u flags %#x (num_vfs %u)",
+			      i, q.count, e->index, e->verdict, e->flags,
+			      q.num_vfs);
+			return -EPROTO;
+		}
+	}
+	if (q.vfs && q.count < 16 && vfs[q.count].index != 0x5a5a) {
+		wfail(w, OP_SRIOV_GET, "SRIOV wrote past its %u entries", q.count);
+		return -EPROTO;
+	}
+	return (int)q.count;
+}
+
 /* Ops on an open /dev/pci_liveupdate fd; each returns 0, -errno or count. */
 static int op_fd(struct worker *w, int op, int fd, int *arg)
 {
@@ -567,34 +645,61 @@ static int op_fd(struct worker *w, int op, int fd, int *arg)
 		}
 		return ret;
 	case OP_MARK:
-	case OP_UNMARK:
+	case OP_UNMARK: {
+		emask allow = op == OP_MARK ? mark_ok :
+			      EB(0) | EB(ENOENT) | EB(ENODEV) | EB(EBUSY);
+
 		*arg = pick_addr(w, &a);
+		if (op == OP_MARK && !rnd(w, 8)) {	/* the PF, more often */
+			*arg = w->c->pf;
+			a = w->c->addr[*arg];
+		}
 		flags = op == OP_MARK && !rnd(w, 4) ? PCI_LIVEUPDATE_MARK_REBIND : 0;
+		/* The PF with its VFs: never EINVAL, it is an SR-IOV PF. */
+		if (op == OP_MARK && w->c->is_pf[*arg] && rnd(w, 2)) {
+			flags |= PCI_LIVEUPDATE_MARK_WITH_VFS |
+				 (rnd(w, 2) ? PCI_LIVEUPDATE_MARK_VF_AUTOPROBE : 0);
+			allow &= ~EB(EINVAL);
+		}
 		mut_begin(w->c);
 		ret = mark_addr(fd, op == OP_MARK ? PCI_LIVEUPDATE_IOCTL_MARK :
 				PCI_LIVEUPDATE_IOCTL_UNMARK, &a, flags, 0);
 		mut_end(w->c);
-		if (!allowed(ret, op == OP_MARK ? mark_ok :
-			     EB(0) | EB(ENOENT) | EB(ENODEV) | EB(EBUSY)))
+		if (!allowed(ret, allow))
 			wfail(w, op, "%04x:%02x:%02x.%x flags %#x: %s",
 			      a.seg, a.bus, a.devfn >> 3, a.devfn & 7, flags,
 			      en(ret));
 		return ret;
+	}
 	case OP_MARK_BAD:
 	case OP_UNMARK_BAD: {
 		unsigned long cmd = op == OP_MARK_BAD ? PCI_LIVEUPDATE_IOCTL_MARK :
 				    PCI_LIVEUPDATE_IOCTL_UNMARK;
 		struct pci_liveupdate_mark m = { .size = sizeof(m) };
-		int want = -EINVAL;
+		int want = -EINVAL, alt = -EINVAL;
 
 		*arg = pick_addr(w, &a);
 		m.segment = a.seg;
 		m.bus = a.bus;
 		m.devfn = a.devfn;
-		v = rnd(w, 4);
+		v = rnd(w, 6);
 		mut_begin(w->c);
 		if (v == 0) {		/* an unknown flag */
-			ret = mark_addr(fd, cmd, &a, 1u << (1 + rnd(w, 31)), 0);
+			ret = mark_addr(fd, cmd, &a, 1u << (3 + rnd(w, 29)), 0);
+		} else if (v == 4) {	/* VF_AUTOPROBE without WITH_VFS */
+			ret = mark_addr(fd, cmd, &a,
+					PCI_LIVEUPDATE_MARK_VF_AUTOPROBE |
+					(rnd(w, 2) ? PCI_LIVEUPDATE_MARK_REBIND : 0), 0);
+		} else if (v == 5) {	/* WITH_VFS, of a device no PF */
+			if (w->c->is_pf[*arg]) {
+				mut_end(w->c);
+				w->noop = true;
+				return -EAGAIN;
+			}
+			ret = mark_addr(fd, cmd, &a, PCI_LIVEUPDATE_MARK_WITH_VFS, 0);
+			/* UNMARK takes no flags; MARK looks for the device first */
+			if (op == OP_MARK_BAD)
+				alt = -ENODEV;
 		} else if (v == 1) {	/* reserved set */
 			ret = mark_addr(fd, cmd, &a, 0, 1 + rnd(w, 0xfffe));
 		} else if (v == 2) {	/* too short */
@@ -605,7 +710,7 @@ static int op_fd(struct worker *w, int op, int fd, int *arg)
 			want = -E2BIG;
 		}
 		mut_end(w->c);
-		if (ret != want)
+		if (ret != want && ret != alt)
 			wfail(w, op, "variant %d at %04x:%02x:%02x.%x: %s, expected %s",
 			      v, a.seg, a.bus, a.devfn >> 3, a.devfn & 7,
 			      en(ret), en(want));
@@ -678,6 +783,8 @@ static int op_fd(struct worker *w, int op, int fd, int *arg)
 		if (ret != -EINVAL)
 			wfail(w, op, "QUERY with reserved %#x: %s", q.reserved, en(ret));
 		return ret;
+	case OP_SRIOV_GET:
+		return op_sriov_get(w, fd, arg);
 	case OP_BAD_CMD:
 		v = PCI_LIVEUPDATE_CMD_SRIOV + 1 + rnd(w, 0xf0);
 		*arg = v;
@@ -1398,6 +1505,9 @@ FIXTURE_SETUP(chaos)
 						     devs[i].devfn };
 	c->pf = find_bdf(opt_pf);
 	ASSERT_LE(0, c->pf) TH_LOG("no PCI device %s", opt_pf);
+	for (i = 0; i < ndevs; i++)
+		c->is_pf[i] = !devs[i].vf &&
+			      read_sysfs_ulong(devs[i].bdf, "sriov_totalvfs", &total);
 	ASSERT_TRUE(read_sysfs_ulong(opt_pf, "sriov_totalvfs", &total))
 		TH_LOG("%s is not SR-IOV capable", opt_pf);
 	ASSERT_LT(0ul, total);
