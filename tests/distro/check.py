@@ -172,6 +172,10 @@ def broken_upgrade(d, rel):
           "DKMS has not built it" in d.text("s4_check_broken"),
           "the preflight refuses the live update into %s (no module), "
           "naming DKMS" % rel, d.text("s4_check_broken"))
+    rc = d.text("s4_reconfigure_broken")
+    check(d.rc("s4_reconfigure_broken") == 0 and "configured anyway" in rc,
+          "dpkg-reconfigure pci-liveupdate-dkms runs the build again: it "
+          "fails the same way, reported, exit 0", rc)
     check(d.rc("s4_apt_after_broken") == 0,
           "a later apt-get install works (exit 0)",
           d.text("s4_apt_after_broken"))
