@@ -113,6 +113,12 @@ int plu_list(int fd, bool incoming, struct pci_liveupdate_device **devs,
  */
 /* Write @val to the sysfs file @path in one write(). */
 int sysfs_write(const char *path, const char *val);
+/*
+ * The last component of the link /sys/bus/pci/devices/@bdf/@attr (e.g.
+ * "driver", "virtfn0") into @buf; -ENAMETOOLONG if it does not fit.
+ */
+int pci_sysfs_link_base(const char *bdf, const char *attr, char *buf,
+			size_t len);
 /* The name of the driver bound to @bdf into @buf, "" when unbound. */
 int pci_sysfs_driver(const char *bdf, char *buf, size_t len);
 /* Whether a PCI driver of that name is registered. */

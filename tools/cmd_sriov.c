@@ -221,22 +221,10 @@ int plu_read_autoprobe(const char *bdf, bool *on)
 /* The BDF of VF @index of @pf, from the PF's virtfnN link. */
 static int vf_of(const char *pf, unsigned int index, char *buf, size_t len)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char attr[32];
 
-	snprintf(path, sizeof(path), PCI_SYSFS_DEVICES "/%s/virtfn%u", pf,
-		 index);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	base = base ? base + 1 : link;
-	if (strlen(base) >= len)
-		return -ENAMETOOLONG;
-	strcpy(buf, base);
-	return 0;
+	snprintf(attr, sizeof(attr), "virtfn%u", index);
+	return pci_sysfs_link_base(pf, attr, buf, len);
 }
 
 /* One PF to restore: its incoming record and configuration. */

@@ -37,29 +37,40 @@ int sysfs_write(const char *path, const char *val)
 	return err;
 }
 
-int pci_sysfs_driver(const char *bdf, char *buf, size_t len)
+int pci_sysfs_link_base(const char *bdf, const char *attr, char *buf,
+			size_t len)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	const char *base;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), PCI_SYSFS_DEVICES "/%s/driver", bdf);
+	snprintf(path, sizeof(path), PCI_SYSFS_DEVICES "/%s/%s", bdf, attr);
 	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		if (errno != ENOENT)
-			return -errno;
-		/* No link: unbound, if the device itself is there. */
-		snprintf(path, sizeof(path), PCI_SYSFS_DEVICES "/%s", bdf);
-		if (access(path, F_OK))
-			return -errno;
-		n = 0;
-	}
+	if (n < 0)
+		return -errno;
 	link[n] = '\0';
 	base = strrchr(link, '/');
 	base = base ? base + 1 : link;
 	if (strlen(base) >= len)
 		return -ENAMETOOLONG;
 	strcpy(buf, base);
+	return 0;
+}
+
+int pci_sysfs_driver(const char *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	int err = pci_sysfs_link_base(bdf, "driver", buf, len);
+
+	if (err != -ENOENT)
+		return err;
+	/* No link: unbound, if the device itself is there. */
+	snprintf(path, sizeof(path), PCI_SYSFS_DEVICES "/%s", bdf);
+	if (access(path, F_OK))
+		return -errno;
+	if (!len)
+		return -ENAMETOOLONG;
+	buf[0] = '\0';
 	return 0;
 }
 
