@@ -90,6 +90,27 @@ static int plu_list_count(struct plu_ucmd *ucmd, u32 n, int ret)
 	return plu_ucmd_respond(ucmd, sizeof(*l)) ?: ret;
 }
 
+/*
+ * Copy @n entries of @ksize bytes from @src to @dst, @entry_size bytes
+ * apart (at least @ksize), each one's tail past @ksize zeroed: LIST and
+ * SRIOV.
+ */
+static int plu_copy_entries(u8 __user *dst, const void *src, u32 n,
+			    size_t ksize, size_t entry_size)
+{
+	const u8 *p = src;
+	u32 i;
+
+	for (i = 0; i < n; i++, dst += entry_size, p += ksize) {
+		if (copy_to_user(dst, p, ksize))
+			return -EFAULT;
+		if (entry_size > ksize &&
+		    clear_user(dst + ksize, entry_size - ksize))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 static int plu_list(struct plu_ucmd *ucmd,
 		    u32 (*snapshot)(struct pci_liveupdate_device *, u32))
 {
@@ -97,8 +118,8 @@ static int plu_list(struct plu_ucmd *ucmd,
 	struct pci_liveupdate_device *devs __free(kvfree) = NULL;
 	u8 __user *dst = u64_to_user_ptr(l->devices);
 	size_t entry_size = l->entry_size;
-	size_t copy = min(entry_size, sizeof(*devs));
-	u32 n, i;
+	u32 n;
+	int ret;
 
 	if (l->flags || entry_size < sizeof(*devs))
 		return -EINVAL;
@@ -126,13 +147,9 @@ static int plu_list(struct plu_ucmd *ucmd,
 		devs = NULL;
 	}
 
-	for (i = 0; i < n; i++, dst += entry_size) {
-		if (copy_to_user(dst, &devs[i], copy))
-			return -EFAULT;
-		if (entry_size > copy &&
-		    clear_user(dst + copy, entry_size - copy))
-			return -EFAULT;
-	}
+	ret = plu_copy_entries(dst, devs, n, sizeof(*devs), entry_size);
+	if (ret)
+		return ret;
 	return plu_list_count(ucmd, n, 0);
 }
 
@@ -176,12 +193,11 @@ static int plu_ioctl_sriov(struct plu_ucmd *ucmd)
 	struct pci_liveupdate_vf *vfs __free(kvfree) = NULL;
 	u8 __user *dst = u64_to_user_ptr(q->vfs);
 	size_t entry_size = q->entry_size;
-	size_t copy = min(entry_size, sizeof(*vfs));
 	bool in = q->flags & PCI_LIVEUPDATE_SRIOV_INCOMING;
 	int (*get)(u32, u8, u8, struct pci_liveupdate_sriov *,
 		   struct pci_liveupdate_vf *, u32) =
 		in ? plu_incoming_sriov : plu_outgoing_sriov;
-	int n, i;
+	int n, ret;
 
 	if (q->flags & ~PCI_LIVEUPDATE_SRIOV_INCOMING || q->reserved ||
 	    entry_size < sizeof(*vfs))
@@ -210,13 +226,9 @@ static int plu_ioctl_sriov(struct plu_ucmd *ucmd)
 			kvfree(vfs);
 			vfs = NULL;
 		}
-		for (i = 0; i < n; i++, dst += entry_size) {
-			if (copy_to_user(dst, &vfs[i], copy))
-				return -EFAULT;
-			if (entry_size > copy &&
-			    clear_user(dst + copy, entry_size - copy))
-				return -EFAULT;
-		}
+		ret = plu_copy_entries(dst, vfs, n, sizeof(*vfs), entry_size);
+		if (ret)
+			return ret;
 	}
 	q->count = n;
 	return plu_ucmd_respond(ucmd, sizeof(*q));
