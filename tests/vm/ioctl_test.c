@@ -2085,6 +2085,43 @@ static uint32_t rand_flags(void)
 }
 
 /*
+ * The output array of LIST or SRIOV, for @n entries of @entsz bytes: its
+ * count (at most @max when plausible), entry_size and address.
+ */
+static void rand_array(const struct abuse *a, uint32_t n, uint32_t max,
+		       uint32_t entsz, uint32_t *count, uint32_t *esz,
+		       uint64_t *addr)
+{
+	switch (rndn(6)) {
+	case 0: *count = 0; break;
+	case 1: *count = n ? n - 1 : 0; break;
+	case 2: *count = n; break;
+	case 3: *count = n + 1 + rndn(8); break;
+	case 4: *count = rnd(); break;
+	default: *count = rndn(max); break;
+	}
+	switch (rndn(8)) {
+	case 0: *esz = rndn(entsz); break;
+	case 1: *esz = entsz + 1 + rndn(64); break;
+	case 2: *esz = rndn(4) ? entsz + 24 : (uint32_t)rnd(); break;
+	default: *esz = entsz; break;
+	}
+	switch (rndn(12)) {
+	case 0: *addr = 0; break;
+	case 1: *addr = (uintptr_t)a->none; break;
+	case 2: *addr = 0xffffffff81000000ull; break;
+	case 3: *addr = (uintptr_t)a->ro; break;
+	case 4:	/* near the end of devbuf */
+		*addr = (uintptr_t)(a->devbuf + DEVBUF_LEN -
+				    rndn(4 * entsz) - 1);
+		break;
+	default:
+		*addr = (uintptr_t)(a->devbuf + rndn(4096));
+		break;
+	}
+}
+
+/*
  * One random call and what the contract allows as its result.  Returns the
  * allowed-results mask; @ret gets the result.  Model and checks of the
  * returned data are done here too; @why describes a bad result.
@@ -2201,33 +2238,7 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 		break;
 	case PCI_LIVEUPDATE_CMD_LIST_OUTGOING:
 	case PCI_LIVEUPDATE_CMD_LIST_INCOMING:
-		switch (rndn(6)) {
-		case 0: lcount = 0; break;
-		case 1: lcount = N ? N - 1 : 0; break;
-		case 2: lcount = N; break;
-		case 3: lcount = N + 1 + rndn(8); break;
-		case 4: lcount = rnd(); break;
-		default: lcount = rndn(MAX_DEVS); break;
-		}
-		switch (rndn(8)) {
-		case 0: esz = rndn(DEVSZ); break;
-		case 1: esz = DEVSZ + 1 + rndn(64); break;
-		case 2: esz = rndn(4) ? DEVSZ + 24 : (uint32_t)rnd(); break;
-		default: esz = DEVSZ; break;
-		}
-		switch (rndn(12)) {
-		case 0: devices = 0; break;
-		case 1: devices = (uintptr_t)a->none; break;
-		case 2: devices = 0xffffffff81000000ull; break;
-		case 3: devices = (uintptr_t)a->ro; break;
-		case 4:	/* near the end of devbuf */
-			devices = (uintptr_t)(a->devbuf + DEVBUF_LEN -
-					      rndn(4 * DEVSZ) - 1);
-			break;
-		default:
-			devices = (uintptr_t)(a->devbuf + rndn(4096));
-			break;
-		}
+		rand_array(a, N, MAX_DEVS, DEVSZ, &lcount, &esz, &devices);
 		u.l.count = lcount;
 		u.l.entry_size = esz;
 		u.l.flags = rndn(10) ? 0 : rnd();
@@ -2257,33 +2268,7 @@ static uint64_t abuse_one(struct abuse *a, int fd, struct model *m,
 		u.sr.num_vfs = rnd();
 		u.sr.total_vfs = rnd();
 		u.sr.sriov_flags = rnd();
-		switch (rndn(6)) {
-		case 0: lcount = 0; break;
-		case 1: lcount = nvf ? nvf - 1 : 0; break;
-		case 2: lcount = nvf; break;
-		case 3: lcount = nvf + 1 + rndn(8); break;
-		case 4: lcount = rnd(); break;
-		default: lcount = rndn(MAX_PF_VFS); break;
-		}
-		switch (rndn(8)) {
-		case 0: esz = rndn(VFSZ); break;
-		case 1: esz = VFSZ + 1 + rndn(64); break;
-		case 2: esz = rndn(4) ? VFSZ + 24 : (uint32_t)rnd(); break;
-		default: esz = VFSZ; break;
-		}
-		switch (rndn(12)) {
-		case 0: devices = 0; break;
-		case 1: devices = (uintptr_t)a->none; break;
-		case 2: devices = 0xffffffff81000000ull; break;
-		case 3: devices = (uintptr_t)a->ro; break;
-		case 4:	/* near the end of devbuf */
-			devices = (uintptr_t)(a->devbuf + DEVBUF_LEN -
-					      rndn(4 * VFSZ) - 1);
-			break;
-		default:
-			devices = (uintptr_t)(a->devbuf + rndn(4096));
-			break;
-		}
+		rand_array(a, nvf, MAX_PF_VFS, VFSZ, &lcount, &esz, &devices);
 		u.sr.count = lcount;
 		u.sr.entry_size = esz;
 		u.sr.vfs = devices;
