@@ -48,8 +48,8 @@ case $JOBS in ''|*[!0-9]*|0) plu_die "PLU_CHECK_JOBS=$JOBS: a number >= 1" ;; es
 ONLY=${PLU_CHECK_ONLY:-.}
 # make check-full's debug scenarios: those whose module paths differ, where
 # KASAN, lockdep and kmemleak see something the fast kernel cannot: the
-# whole round trip and its aborts, every ioctl, the races with SR-IOV,
-# rescan, insmod, a preserve during load, hotplug and unplug, the stress
+# whole round trip and its aborts, every ioctl, the SR-IOV restore, the
+# races with SR-IOV, rescan, insmod, a preserve during load, hotplug and unplug, the stress
 # load, the failing allocations and hostile memory of the image, and the
 # rebind and mark-refresh paths (so each defect of issues 11 and 23 has a
 # test on both flavors), and the randomized exerciser (chaos, two fixed
@@ -58,7 +58,7 @@ ONLY=${PLU_CHECK_ONLY:-.}
 # in, on fast as always; the decoder's bounds are the ASan fuzzer's.  Under TCG a debug
 # run costs two to four minutes of CPU, and CI has 90 minutes for all of
 # check-full.
-DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-race|rescan-race|insmod-race|preserve-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip|rebind-long-name|rebind-bound-elsewhere|mark-refresh|chaos)$'
+DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-restore|sriov-race|rescan-race|insmod-race|preserve-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip|rebind-long-name|rebind-bound-elsewhere|mark-refresh|chaos)$'
 if [ "${PLU_CHECK_MATRIX:-0}" = 1 ]; then
 	DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-$DEBUG_FULL}
 else
