@@ -59,6 +59,17 @@ def load_order(d, stage):
     running(d, stage)
 
 
+def new_boot(d, stage, prev, kernel, how):
+    """@stage is a boot of its own, after @prev's, of @kernel (by @how)."""
+    check(d.text(stage + "_boot_id") and
+          d.text(stage + "_boot_id") != d.text(prev + "_boot_id") and
+          d.text(stage + "_kernel") == kernel,
+          "stage %s is a new boot, of %s (%s)" % (stage[1:], kernel, how),
+          "%s %s; kernel %s" % (d.text(prev + "_boot_id"),
+                                d.text(stage + "_boot_id"),
+                                d.text(stage + "_kernel")))
+
+
 def running(d, stage):
     """systemd finished booting and nothing failed: "degraded" is a
     failure here, whatever unit caused it."""
@@ -117,11 +128,7 @@ def stopped_unit(d, rel, out2):
     check(d.rc("s2_kexec_stopped") == 0,
           "stage 2: kexec --systemctl goes ahead with the unit stopped: its "
           "fd store holds the file", d.text("s2_kexec_stopped"))
-    check(d.text("s3_boot_id") and
-          d.text("s3_boot_id") != d.text("s2_boot_id") and
-          d.text("s3_kernel") == rel,
-          "stage 3 is a new boot of the same kernel (systemctl kexec)",
-          "%s %s" % (d.text("s2_boot_id"), d.text("s3_boot_id")))
+    new_boot(d, "s3", "s2", rel, "systemctl kexec, the unit stopped")
     load_order(d, "s3")
     incoming_ok(d, "s3_incoming", d.json("s3_sysfs"), out2)
     check(d.text("s3_incoming_state") == "finished",
@@ -276,11 +283,7 @@ def verify(d):
           d.text("s1_check"))
 
     # ---- stage 2: after systemctl kexec ----
-    check(d.text("s2_boot_id") and
-          d.text("s2_boot_id") != d.text("s1_boot_id") and
-          d.text("s2_kernel") == rel,
-          "stage 2 is a new boot of the same kernel (systemctl kexec)",
-          "%s %s" % (d.text("s1_boot_id"), d.text("s2_boot_id")))
+    new_boot(d, "s2", "s1", rel, "pci-liveupdate kexec --systemctl")
     load_order(d, "s2")
     incoming_ok(d, "s2_incoming", d.json("s2_sysfs"), out1)
     check(d.text("s2_incoming_state") == "finished",
@@ -302,10 +305,7 @@ def verify(d):
 
     # ---- stage 4: after pci-liveupdate kexec ----
     out3 = d.json("s3_outgoing")
-    check(d.text("s4_boot_id") and
-          d.text("s4_boot_id") != d.text("s3_boot_id") and
-          d.text("s4_kernel") == rel,
-          "stage 4 is a new boot of the same kernel (pci-liveupdate kexec)")
+    new_boot(d, "s4", "s3", rel, "pci-liveupdate kexec")
     load_order(d, "s4")
     check(d.rc("s4_retrieve") == 0,
           "stage 4: retrieve --finish of the CLI's session",
@@ -348,11 +348,7 @@ def verify(d):
           "%s; %s" % (d.text("s4_active_b"), "; ".join(unit)))
 
     # ---- stage 5: the LUO kernel booted without liveupdate=on ----
-    check(d.text("s5_boot_id") and
-          d.text("s5_boot_id") != d.text("s4_boot_id") and
-          d.text("s5_kernel") == relb,
-          "stage 5 is a new boot, of %s" % relb,
-          "%s %s" % (d.text("s5_kernel"), d.text("s5_boot_id")))
+    new_boot(d, "s5", "s4", relb, "a plain kexec without liveupdate=on")
     check("liveupdate=on" not in d.text("s5_cmdline").split() and
           d.text("s5_luo_dev") == "absent",
           "stage 5: no liveupdate=on, no /dev/liveupdate (LUO is off)",
