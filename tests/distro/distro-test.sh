@@ -71,7 +71,12 @@ cc -O2 -Wall -Wextra -Werror -o "$res/bin/plu-fdstore-test" "$here/fdstore_test.
 
 t=$SECONDS
 rc=0
-plu_vm_run_retry "$res/vm-run" --rootfs "$img" --topology "$here/topology.args" \
+# Five boots and five DKMS builds (one failing) take 23 minutes beside one
+# other VM run and close to 60 under CI's load (make check-full runs this
+# beside every other lane on two CPUs): vm-run.sh's default bound for a
+# --rootfs run, 3600 s, stopped one such run in stage 4.  80 minutes still
+# ends a wedged run inside CI's 90.
+plu_vm_run_retry "$res/vm-run" --timeout 4800 --rootfs "$img" --topology "$here/topology.args" \
 	--qemu-args "-serial file:$res/data.log" --log "$res/serial.log" \
 	--bin "${debs[0]}" --bin "${debs[1]}" --bin "$PLU_TOP/tests/vm/plu-lib.sh" \
 	--bin "$here/distro-lib.sh" --bin "$res/bin/plu-fdstore-test" \
