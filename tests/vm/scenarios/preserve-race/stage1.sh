@@ -26,10 +26,11 @@ set -- $(plu_endpoints)
 plu_emit mark_noflb pci-liveupdate mark "$1"
 plu_emit kexec_noflb with_stderr pci-liveupdate kexec --force --no-reboot --session pr-noflb \
 	--kernel "$KERNEL" --append "$NEXT_CMDLINE"
-# --systemctl, with a systemctl that says the service is active, and
-# what the preflight needs to pass otherwise.
+# --systemctl, with a systemctl that says the service's fd store holds
+# the file ("systemctl show"), and what the preflight needs to pass
+# otherwise.
 mkdir -p /tmp/fake-bin
-printf '#!/bin/sh\nexit 0\n' >/tmp/fake-bin/systemctl
+printf '#!/bin/sh\nprintf "ActiveState=active\\nSubState=running\\nNFileDescriptorStore=1\\n"\n' >/tmp/fake-bin/systemctl
 chmod +x /tmp/fake-bin/systemctl
 plu-make-initrd || exit 1
 PATH=/tmp/fake-bin:$PATH plu_emit systemctl_noflb with_stderr pci-liveupdate kexec --systemctl \
