@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,11 +24,10 @@
 #include "command.h"
 #include "cli.h"
 #include "preflight.h"
+#include "subprocess.h"
 
 #define TOKEN_FMT	"0x%llx"
 #define TOKEN_ARG	(unsigned long long)PLU_SESSION_TOKEN
-
-extern char **environ;
 
 /* The descriptors one kexec or retrieve holds; -1 when not open. */
 struct session_fds {
@@ -333,44 +331,29 @@ static int service_state(struct service_state *st)
 		"systemctl", "show", "-p", "ActiveState", "-p", "SubState",
 		"-p", "NFileDescriptorStore", PLU_SERVICE, NULL
 	};
-	posix_spawn_file_actions_t fa;
 	char line[128];
-	int err, status, p[2];
+	int fd, rc, err = 0;
 	FILE *in;
 	pid_t pid;
 
 	*st = (struct service_state){ .n_fds = -1 };
 	fflush(stdout);
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			   environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	if (err) {
-		close(p[0]);
-		return -err;
-	}
-	in = fdopen(p[0], "r");
-	if (!in) {
-		err = -errno;
-		close(p[0]);
-	} else {
+	pid = plu_spawn_reader(argv, -1, &fd);
+	if (pid < 0)
+		return pid;
+	in = fdopen(fd, "r");
+	if (in) {
 		while (fgets(line, sizeof(line), in))
 			service_state_line(st, line);
 		fclose(in);
+	} else {
+		err = -errno;
+		close(fd);
 	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	if (err)
-		return err;
-	if (!WIFEXITED(status))
-		return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	return WEXITSTATUS(status);
+	rc = plu_reap(pid);
+	if (rc < 0)
+		return -errno;
+	return err ? err : rc;
 }
 
 /*

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +20,7 @@
 
 #include "cli.h"
 #include "initramfs.h"
-
-extern char **environ;
+#include "subprocess.h"
 
 /* Files read from an initramfs are small; a larger one is not looked at. */
 #define INITRD_FILE_MAX	(1U << 20)
@@ -404,37 +402,6 @@ static int find_decompressor(const unsigned char *m, size_t avail)
 }
 
 /*
- * Run @argv with stdin from @in (-1: /dev/null), stdout into a pipe whose
- * read end is returned in @out, stderr to /dev/null.  Return: pid, or a
- * negative errno (-ENOENT: no such program).
- */
-static pid_t spawn_reader(const char *const argv[], int in, int *out)
-{
-	posix_spawn_file_actions_t fa;
-	int p[2], err;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	if (in >= 0)
-		posix_spawn_file_actions_adddup2(&fa, in, 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	err = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	if (err) {
-		close(p[0]);
-		return -err;
-	}
-	*out = p[0];
-	return pid;
-}
-
-/*
  * Run decompressors[@i] on @fd from offset @off on, its output in @out.
  * Return: pid, or -1 with @why set.
  */
@@ -447,24 +414,13 @@ static pid_t spawn_decompressor(int i, int fd, off_t off, int *out, char *why,
 		snprintf(why, wlen, "cannot seek: %s", strerror(errno));
 		return -1;
 	}
-	pid = spawn_reader(decompressors[i].argv, fd, out);
+	pid = plu_spawn_reader(decompressors[i].argv, fd, out);
 	if (pid < 0) {
 		snprintf(why, wlen, "cannot run %s to decompress it: %s",
 			 decompressors[i].argv[0], strerror(-pid));
 		return -1;
 	}
 	return pid;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /*
@@ -517,7 +473,7 @@ int initrd_walk(const char *path, struct initrd_scan *scan, char *why,
 	ret = cpio_walk(r, scan, why, wlen);
 	while (reader_skip(r, sizeof(r->buf) / 2))
 		;	/* drain, so that the decompressor can finish */
-	status = reap(pid);
+	status = plu_reap(pid);
 	if (!ret && scan->archives == before) {
 		snprintf(why, wlen, "%s found no cpio archive in it (exit status %d)",
 			 decompressors[i].argv[0], status);
@@ -617,7 +573,7 @@ const char *ko_plain(struct ko_tmp *t, char *why, size_t wlen)
 	dst = open(t->plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	err = dst < 0 ? errno : copy_all(out, dst);
 	close(out);
-	status = reap(pid);
+	status = plu_reap(pid);
 	if (dst >= 0)
 		close(dst);
 	if (err) {
@@ -655,13 +611,13 @@ int lsinitramfs(const char *path, struct initrd_scan *scan,
 	*prog = argv[0];
 	if (env && !env[0])
 		return -ENOENT;
-	pid = spawn_reader(argv, -1, &out);
+	pid = plu_spawn_reader(argv, -1, &out);
 	if (pid < 0)
 		return pid;
 	f = fdopen(out, "r");
 	if (!f) {
 		close(out);
-		reap(pid);
+		plu_reap(pid);
 		return -ENOMEM;
 	}
 	while ((n = getline(&line, &cap, f)) > 0) {
@@ -671,6 +627,6 @@ int lsinitramfs(const char *path, struct initrd_scan *scan,
 	}
 	free(line);
 	fclose(f);
-	status = reap(pid);
+	status = plu_reap(pid);
 	return status ? (status < 0 ? 1 : status) : 0;
 }
