@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../include/pci_liveupdate_names.h"
@@ -19,6 +20,10 @@
 
 #define PCI_SYSFS_DEVICES	"/sys/bus/pci/devices"
 #define SRIOV_LIST_TRIES	16
+/* How often restore-vfs --wait looks for the PF's driver. */
+#define DRIVER_POLL_NS		(100 * 1000 * 1000L)
+/* restore-vfs --wait: an hour at most. */
+#define RESTORE_WAIT_MAX	3600
 
 /* The fd list and query output ask the SRIOV ioctl on; -1 for none. */
 static int sriov_fd = -1;
@@ -238,11 +243,41 @@ struct restore {
 	unsigned int numvfs;		/* sriov_numvfs now */
 };
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The driver bound to @bdf, waiting up to @deadline (CLOCK_MONOTONIC
+ * seconds, 0: not at all) for one: at boot the PF's driver may be a
+ * module udev loads after this runs.  Return: 0 with @drv set, or an
+ * error or drv[0] == '\0' when none came.
+ */
+static int pf_driver(const char *bdf, char *drv, size_t len, double deadline)
+{
+	const struct timespec poll = { 0, DRIVER_POLL_NS };
+	int err;
+
+	for (;;) {
+		err = pci_sysfs_driver(bdf, drv, len);
+		if (!err && drv[0])
+			return 0;
+		if (now_s() >= deadline)
+			return err;
+		nanosleep(&poll, NULL);
+	}
+}
+
 /*
  * Everything that can refuse, before anything changes.  Return: 0, or -1
  * with the refusal reported.
  */
-static int restore_check(int fd, struct restore *r, bool force)
+static int restore_check(int fd, struct restore *r, bool force,
+			 double deadline)
 {
 	struct bdf cur = { r->dev.segment, r->dev.cur_bus, r->dev.cur_devfn };
 	unsigned int total;
@@ -277,10 +312,11 @@ static int restore_check(int fd, struct restore *r, bool force)
 			(unsigned int)r->cfg.total_vfs);
 		return -1;
 	}
-	err = pci_sysfs_driver(r->cur, drv, sizeof(drv));
+	err = pf_driver(r->cur, drv, sizeof(drv), deadline);
 	if (err || !drv[0]) {
 		plu_msg("restore-vfs %s: refused: no driver is bound to the "
-			"PF %s (its driver creates the VFs)", r->bdf, r->cur);
+			"PF %s (its driver creates the VFs)%s", r->bdf, r->cur,
+			deadline ? ", after waiting for one" : "");
 		return -1;
 	}
 	err = sysfs_read_uint(r->cur, "sriov_numvfs", &r->numvfs);
@@ -429,24 +465,33 @@ int cmd_restore_vfs(int argc, char **argv, const struct command *cmd)
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "wait", required_argument, NULL, 'w' },
 		PLU_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pci_liveupdate_device *devs = NULL;
 	struct restore *rs = NULL;
 	bool force = false, json = false;
+	unsigned int wait = 0;
+	double deadline = 0;
 	uint32_t ndev, i;
 	int c, fd, k, nr = 0, ret = PLU_EXIT_OK;
 	struct json j;
 
-	while ((c = getopt_long(argc, argv, "fjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fjw:h", opts, NULL)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'j')
 			json = true;
-		else
+		else if (c == 'w') {
+			if (cmd_parse_uint(cmd, "--wait", optarg,
+					   RESTORE_WAIT_MAX, &wait))
+				return PLU_EXIT_USAGE;
+		} else
 			return cmd_other_option(cmd, c);
 	}
+	if (wait)
+		deadline = now_s() + wait;
 	fd = plu_open_dev(O_RDONLY);
 	if (fd < 0)
 		return PLU_EXIT_FAIL;
@@ -497,7 +542,7 @@ int cmd_restore_vfs(int argc, char **argv, const struct command *cmd)
 				 rs[k].dev.devfn };
 
 		bdf_format(&b, rs[k].bdf, sizeof(rs[k].bdf));
-		if (restore_check(fd, &rs[k], force))
+		if (restore_check(fd, &rs[k], force, deadline))
 			ret = PLU_EXIT_FAIL;
 	}
 	if (ret)

@@ -3,8 +3,10 @@
  * What the commands of the pci-liveupdate tool share: their --help, usage
  * errors, the options they leave to getopt_long(), and BDF arguments.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "command.h"
 #include "cli.h"
@@ -50,4 +52,21 @@ int cmd_parse_bdf(const struct command *cmd, const char *arg, struct bdf *b)
 		return 0;
 	cmd_usage(cmd, "invalid PCI device '%s': %s", arg, why);
 	return -1;
+}
+
+int cmd_parse_uint(const struct command *cmd, const char *opt,
+		   const char *arg, unsigned int max, unsigned int *v)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || n > max) {
+		cmd_usage(cmd, "%s wants a number from 0 to %u, not '%s'", opt,
+			  max, arg);
+		return -1;
+	}
+	*v = n;
+	return 0;
 }

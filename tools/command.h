@@ -36,6 +36,9 @@ int cmd_usage(const struct command *cmd, const char *fmt, ...)
 int cmd_other_option(const struct command *cmd, int opt);
 /* Parse a BDF argument; prints a usage error on failure. */
 int cmd_parse_bdf(const struct command *cmd, const char *arg, struct bdf *b);
+/* @arg as a decimal number up to @max for option @opt; -1: usage reported. */
+int cmd_parse_uint(const struct command *cmd, const char *opt,
+		   const char *arg, unsigned int max, unsigned int *v);
 
 /* The commands (cmd_*.c); argv[0] is "pci-liveupdate COMMAND". */
 int cmd_load(int argc, char **argv, const struct command *cmd);

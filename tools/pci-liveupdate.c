@@ -176,7 +176,7 @@ static const struct command commands[] = {
 	},
 	{
 		.name = "restore-vfs",
-		.synopsis = "[--force] [--json] [PF...]",
+		.synopsis = "[--force] [--json] [--wait SECONDS] [PF...]",
 		.desc =
 		"In the new kernel: re-create the VFs of every PF marked with\n"
 		"--with-vfs (or of the ones given, by the address they had), each\n"
@@ -186,10 +186,13 @@ static const struct command commands[] = {
 		"recorded.  One line per VF with its verdict.  Refuses, changing\n"
 		"nothing, when a PF is not in the incoming set with its VFs, its\n"
 		"sriov_totalvfs differs, no driver is bound to it, or it has VFs\n"
-		"enabled with another count.\n",
+		"enabled with another count.  pci-liveupdate-restore-vfs.service\n"
+		"runs it at boot once enabled.\n",
 		.options =
 		"  -f, --force              disable VFs enabled with another count\n"
-		"  -j, --json               print a JSON array, one object per VF\n",
+		"  -j, --json               print a JSON array, one object per VF\n"
+		"  -w, --wait SECONDS       wait up to SECONDS for each PF's driver\n"
+		"                           (at boot it may still be loading)\n",
 		.notes = BDF_HELP,
 		.run = cmd_restore_vfs,
 	},
