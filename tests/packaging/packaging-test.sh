@@ -113,12 +113,21 @@ check "files: pci-liveupdate is interested in pci-liveupdate-module and starts i
 		 grep -q 'deb-systemd-invoke start pci-liveupdate.service' debian/pci-liveupdate.postinst"
 check "files: debian/pci-liveupdate.service is the unit in packaging/systemd" \
 	cmp -s debian/pci-liveupdate.service "$unit"
+# Issue 24: the SR-IOV restore at boot, a oneshot the admin enables.
+runit=packaging/systemd/pci-liveupdate-restore-vfs.service
+check "files: $runit is a oneshot after pci-liveupdate.service running 'pci-liveupdate restore-vfs --wait'" \
+	bash -c "grep -qx 'Type=oneshot' $runit &&
+		 grep -qE '^ExecStart=/usr/sbin/pci-liveupdate restore-vfs --wait [1-9][0-9]*$' $runit &&
+		 grep -qx 'After=pci-liveupdate.service' $runit &&
+		 grep -qx 'WantedBy=multi-user.target' $runit"
+check "files: debian/pci-liveupdate.pci-liveupdate-restore-vfs.service is the unit in packaging/systemd" \
+	cmp -s debian/pci-liveupdate.pci-liveupdate-restore-vfs.service "$runit"
 if command -v systemd-analyze >/dev/null; then
 	# Allowed: the CLI not installed here, and a systemd older than 254
 	# not knowing FileDescriptorStorePreserve= (it ignores the key).
-	out=$(systemd-analyze verify --man=no "$PWD/$unit" 2>&1)
+	out=$(systemd-analyze verify --man=no "$PWD/$unit" "$PWD/$runit" 2>&1)
 	bad=$(grep -vE "Unknown key( name)? 'FileDescriptorStorePreserve'|Command /usr/sbin/pci-liveupdate is not executable" <<<"$out")
-	check "files: systemd-analyze verify finds nothing wrong with the unit${bad:+: $bad}" test -z "$bad"
+	check "files: systemd-analyze verify finds nothing wrong with the units${bad:+: $bad}" test -z "$bad"
 	[ -z "$out" ] || sed 's/^/#   systemd-analyze: /' <<<"$out"
 fi
 
@@ -270,8 +279,22 @@ if [ "$static" = 0 ]; then
 		done
 		grep -qE '^/(usr/)?lib/systemd/system/pci-liveupdate\.service$' <<<"$cl" ||
 			missing+=(pci-liveupdate.service)
-		check "deb: $name holds the CLI, man page, uAPI header and unit${missing:+ (missing: ${missing[*]})}" \
+		grep -qE '^/(usr/)?lib/systemd/system/pci-liveupdate-restore-vfs\.service$' <<<"$cl" ||
+			missing+=(pci-liveupdate-restore-vfs.service)
+		check "deb: $name holds the CLI, man page, uAPI header and units${missing:+ (missing: ${missing[*]})}" \
 			test ${#missing[@]} -eq 0
+		clpi=$(dpkg-deb -I "$cli_deb" postinst 2>/dev/null)
+		check "deb: $name's postinst enables and starts pci-liveupdate.service" \
+			bash -c "grep -q \"deb-systemd-helper enable 'pci-liveupdate.service'\" <<<\"\$1\" &&
+				 grep -qE \"deb-systemd-invoke .*start .*'?pci-liveupdate.service\" <<<\"\$1\"" _ "$clpi"
+		# dh_installsystemd --no-enable: enabled again on upgrade only if
+		# the admin had enabled it (debian-installed), never started.
+		check "deb: $name's postinst neither enables (unless the admin did) nor starts pci-liveupdate-restore-vfs.service" \
+			bash -c "awk '/debian-installed .pci-liveupdate-restore-vfs.service/ { guard = 1 }
+				      /enable .pci-liveupdate-restore-vfs.service/ && !guard { bad = 1 }
+				      /deb-systemd-invoke.*pci-liveupdate-restore-vfs/ { bad = 1 }
+				      END { exit bad }' <<<\"\$1\" &&
+				 grep -q \"update-state 'pci-liveupdate-restore-vfs.service'\" <<<\"\$1\"" _ "$clpi"
 		mkdir -p "$out/x"
 		dpkg-deb -x "$cli_deb" "$out/x"
 		v=$("$out/x/usr/sbin/pci-liveupdate" --version 2>&1)
