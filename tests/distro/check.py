@@ -20,6 +20,8 @@ import plu_verify  # noqa: E402
 from plu_verify import check, check_records, same_records  # noqa: E402
 
 MARKED = ["0000:00:02.0", "0000:01:00.0"]
+# Issue 24: marked --with-vfs in stage 1 only (distro-lib.sh SRIOV_PF).
+SRIOV_PF = "0000:02:00.0"
 SYSTEMD_MIN = 261
 
 
@@ -80,9 +82,9 @@ def running(d, stage):
                                    d.text(stage + "_failed")))
 
 
-def incoming_ok(d, name, sysfs, outgoing):
+def incoming_ok(d, name, sysfs, outgoing, marked=MARKED):
     recs = d.json(name)
-    check_records(name + " against sysfs", recs, sysfs or [], MARKED,
+    check_records(name + " against sysfs", recs, sysfs or [], marked,
                   incoming=True)
     same_records(name + " equals the set marked before the kexec", recs,
                  outgoing)
@@ -139,11 +141,86 @@ def stopped_unit(d, rel, out2):
           "got /dev/pci_liveupdate back from the fd store" in j,
           "stage 3: the service started at boot with the file from its "
           "fd store", "%s; %s" % (d.text("s3_active"), j))
+    check(d.text("s3_restore_active") == "active" and
+          "no PF in the incoming set was marked with its VFs" in
+          d.text("s3_restore_journal"),
+          "stage 3: with no PF marked --with-vfs in the set, the restore "
+          "unit succeeds and changes nothing",
+          "%s; %s" % (d.text("s3_restore_active"),
+                      d.text("s3_restore_journal")))
     check(d.rc("s3_mark") == 0, "stage 3: mark again", d.text("s3_mark"))
     check_records("stage 3 outgoing", d.json("s3_outgoing"),
                   d.json("s3_sysfs") or [], MARKED)
     check(d.rc("s3_check") == 0, "stage 3: the preflight allows the kexec",
           d.text("s3_check"))
+
+
+def vf_state(d, name):
+    """plu_vf_state's "VF:DRIVER:OVERRIDE ... numvfs=N autoprobe=N" as
+    ([(vf, driver, override)], {"numvfs": N, "autoprobe": N})."""
+    vfs, kv = [], {}
+    for w in d.text(name).split():
+        if "=" in w:
+            k, v = w.split("=", 1)
+            kv[k] = v
+        elif w.count(":") >= 5:
+            bdf, drv, ovr = w.rsplit(":", 2)
+            vfs.append((bdf, drv, ovr))
+    return vfs, kv
+
+
+def sriov_marked(d, sysfs1):
+    """Stage 1 (issue 24): two VFs of the PF, on vfio-pci and pci-stub,
+    the PF marked --with-vfs, the restore at boot enabled."""
+    vfs, kv = vf_state(d, "s1_vfs")
+    check(d.rc("s1_vf_setup") == 0 and
+          [(v[1], v[2]) for v in vfs] == [("vfio-pci", "vfio-pci"),
+                                          ("pci-stub", "pci-stub")] and
+          kv == {"numvfs": "2", "autoprobe": "1"},
+          "stage 1: two VFs, on vfio-pci and on pci-stub, autoprobe on",
+          d.text("s1_vfs"))
+    check(d.rc("s1_vfio") == 0, "stage 1: vfio-pci made a no-IOMMU group",
+          d.text("s1_vfio"))
+    out = d.json("s1_sriov_outgoing")
+    check(d.rc("s1_sriov_mark") == 0, "stage 1: mark --with-vfs " + SRIOV_PF,
+          d.text("s1_sriov_mark"))
+    check_records("stage 1 outgoing with the PF", out, sysfs1 or [],
+                  MARKED + [SRIOV_PF])
+    s = next((r.get("sriov") for r in out or []
+              if r.get("bdf") == SRIOV_PF), None) or {}
+    got = [(v.get("bdf"), v.get("driver"), v.get("driver_override"))
+           for v in s.get("vfs", [])]
+    check(s.get("num_vfs") == 2 and got == vfs,
+          "stage 1: the PF's record holds both VFs with their drivers",
+          "%s != %s" % (got, vfs))
+    check(d.rc("s1_restore_enable") == 0,
+          "stage 1: systemctl enable pci-liveupdate-restore-vfs.service",
+          d.text("s1_restore_enable"))
+    return vfs
+
+
+def sriov_restored(d, vfs1):
+    """Stage 2 (issue 24): pci-liveupdate-restore-vfs.service re-created
+    the VFs at boot, each on its driver, autoprobe as it was."""
+    j = d.text("s2_restore_journal")
+    check(d.text("s2_restore_active") == "active",
+          "stage 2: pci-liveupdate-restore-vfs.service ran and succeeded",
+          "%s; %s" % (d.text("s2_restore_active"), j))
+    vfs, kv = vf_state(d, "s2_vfs")
+    # driver_override is as recorded: the restore leaves what it found.
+    check(vfs == vfs1 and kv == {"numvfs": "2", "autoprobe": "1"},
+          "stage 2: both VFs are back on vfio-pci and pci-stub, autoprobe "
+          "on again", "%s; before the kexec %s" % (d.text("s2_vfs"), vfs1))
+    check(d.rc("s2_vfio") == 0,
+          "stage 2: vfio-pci has the VF again (no-IOMMU group)",
+          d.text("s2_vfio"))
+    lines_ok = [x for x in j.split(" | ") if re.search(r": VF \d .*: ok$", x)]
+    check(len(lines_ok) == 2,
+          "stage 2: the unit's journal has one 'ok' line per VF", j)
+    s = next((r.get("sriov") for r in d.json("s2_incoming") or []
+              if r.get("bdf") == SRIOV_PF), None) or {}
+    check([v.get("verdict") for v in s.get("vfs", [])] == ["ok", "ok"],
+          "stage 2: list --incoming says ok for both VFs", s)
 
 
 def broken_upgrade(d, rel):
@@ -278,6 +355,7 @@ def verify(d):
     check(d.rc("s1_mark") == 0, "stage 1: mark", d.text("s1_mark"))
     check_records("stage 1 outgoing", out1, sysfs1 or [], MARKED)
     service_steps(d, out1)
+    vfs1 = sriov_marked(d, sysfs1)
     check(d.rc("s1_check") == 0,
           "stage 1: the preflight allows the kexec into the same kernel",
           d.text("s1_check"))
@@ -285,7 +363,9 @@ def verify(d):
     # ---- stage 2: after systemctl kexec ----
     new_boot(d, "s2", "s1", rel, "pci-liveupdate kexec --systemctl")
     load_order(d, "s2")
-    incoming_ok(d, "s2_incoming", d.json("s2_sysfs"), out1)
+    incoming_ok(d, "s2_incoming", d.json("s2_sysfs"),
+                d.json("s1_sriov_outgoing"), MARKED + [SRIOV_PF])
+    sriov_restored(d, vfs1)
     check(d.text("s2_incoming_state") == "finished",
           "systemd finished its session (incoming state finished)",
           d.text("s2_incoming_state"))

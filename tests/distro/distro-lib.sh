@@ -7,6 +7,10 @@
 # The devices the test marks (tests/distro/topology.args): an endpoint on
 # the root bus and one behind a root port.
 PLU_MARK="0000:00:02.0 0000:01:00.0"
+# The SR-IOV PF (issue 24): stage 1 gives it two VFs, on vfio-pci and on
+# pci-stub, and marks it --with-vfs; pci-liveupdate-restore-vfs.service,
+# enabled as the admin would, re-creates them after the systemctl kexec.
+SRIOV_PF=0000:02:00.0
 # The fd store entry of the other service, and the session of the CLI path.
 FDSTORE_UNIT=plu-fdstore-test.service
 FDSTORE_RESULT=/run/plu-fdstore-test.result
@@ -95,4 +99,38 @@ plu_deb_variant() {
 	rc=$?
 	rm -rf "$d"
 	return $rc
+}
+
+# plu_vf_state: "VF:DRIVER:OVERRIDE ..." for each VF of $SRIOV_PF, then
+# numvfs=N autoprobe=N: what sysfs says, the test's own oracle.
+plu_vf_state() {
+	local p=/sys/bus/pci/devices/$SRIOV_PF l v drv ovr
+	for l in "$p"/virtfn*; do
+		[ -e "$l" ] || continue
+		v=$(readlink -f "$l")
+		drv=-
+		[ -e "$v/driver" ] && drv=$(basename "$(readlink "$v/driver")")
+		ovr=$(cat "$v/driver_override")
+		printf '%s:%s:%s ' "${v##*/}" "$drv" "${ovr:--}"
+	done
+	printf 'numvfs=%s autoprobe=%s' "$(cat "$p/sriov_numvfs")" "$(cat "$p/sriov_drivers_autoprobe")"
+}
+
+# plu_vf_bind N DRIVER: VF N of $SRIOV_PF to DRIVER (driver_override, then
+# a probe), as an admin giving VFs to guests does.
+plu_vf_bind() {
+	local v
+	v=$(readlink -f "/sys/bus/pci/devices/$SRIOV_PF/virtfn$1") &&
+		echo "$2" >"$v/driver_override" &&
+		echo "${v##*/}" >/sys/bus/pci/drivers_probe
+}
+
+# plu_vf_setup: VFs 0 and 1 of $SRIOV_PF on vfio-pci and pci-stub; VF
+# autoprobe off while they appear, on again after.
+plu_vf_setup() {
+	local p=/sys/bus/pci/devices/$SRIOV_PF
+	echo 0 >"$p/sriov_drivers_autoprobe" &&
+		echo 2 >"$p/sriov_numvfs" &&
+		plu_vf_bind 0 vfio-pci && plu_vf_bind 1 pci-stub &&
+		echo 1 >"$p/sriov_drivers_autoprobe"
 }

@@ -78,6 +78,7 @@ rc=0
 # ends a wedged run inside CI's 90.
 plu_vm_run_retry "$res/vm-run" --timeout 4800 --rootfs "$img" --topology "$here/topology.args" \
 	--qemu-args "-serial file:$res/data.log" --log "$res/serial.log" \
+	--append vfio.enable_unsafe_noiommu_mode=1 \
 	--bin "${debs[0]}" --bin "${debs[1]}" --bin "$PLU_TOP/tests/vm/plu-lib.sh" \
 	--bin "$here/distro-lib.sh" --bin "$res/bin/plu-fdstore-test" \
 	--stage1 "$here/stage1.sh" --stage2 "$here/stage2.sh" --stage3 "$here/stage3.sh" \

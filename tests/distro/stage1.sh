@@ -66,6 +66,17 @@ for step in restart stop start; do
 	plu_emit "s1_outgoing_$step" pci-liveupdate list --outgoing --json
 done
 plu_lines s1_hold_journal_steps sh -c "journalctl -b -u pci-liveupdate.service -o cat --no-pager | grep -E 'fd store|Stopp|Start'"
+# SR-IOV (issue 24): two VFs of the PF, one for a guest on vfio-pci (no
+# IOMMU under TCG: vfio's no-IOMMU mode is on the command line), one on
+# pci-stub, then the PF marked with its VFs and the restore at boot
+# enabled, the admin's opt-in.  Autoprobe is on again at the reboot: the
+# restore must turn it off itself before the VFs appear.
+plu_emit s1_vf_setup plu_vf_setup
+plu_note s1_vfs "$(plu_vf_state)"
+plu_emit s1_vfio sh -c 'ls /dev/vfio | grep noiommu'
+plu_emit s1_sriov_mark pci-liveupdate mark --with-vfs "$SRIOV_PF"
+plu_emit s1_sriov_outgoing pci-liveupdate list --outgoing --json
+plu_emit s1_restore_enable systemctl enable pci-liveupdate-restore-vfs.service
 plu_emit s1_check pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
 plu_lines s1_fdstores sh -c 'systemctl show -p FileDescriptorStoreMax -p NFileDescriptorStore pci-liveupdate.service plu-fdstore-test.service'
 plu_data_drain

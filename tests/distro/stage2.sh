@@ -11,6 +11,11 @@ plu_emit s2_incoming pci-liveupdate list --incoming --json
 plu_emit s2_status pci-liveupdate status --json
 plu_emit s2_incoming_state cat /sys/class/misc/pci_liveupdate/incoming_state
 plu_emit s2_fdstore cat $FDSTORE_RESULT
+# SR-IOV: pci-liveupdate-restore-vfs.service re-created the VFs at boot.
+plu_emit s2_restore_active systemctl is-active pci-liveupdate-restore-vfs.service
+plu_lines s2_restore_journal journalctl -b -u pci-liveupdate-restore-vfs.service -o cat --no-pager
+plu_note s2_vfs "$(plu_vf_state)"
+plu_emit s2_vfio sh -c 'ls /dev/vfio | grep noiommu'
 plu_lines s2_luo_journal sh -c "journalctl -b -o cat --no-pager | grep -iE 'liveupdate|LUO|file descriptor store|fd store' | head -n 40"
 
 plu_mark_devices s2

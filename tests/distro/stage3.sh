@@ -12,6 +12,9 @@ plu_emit s3_active systemctl is-active pci-liveupdate.service
 plu_emit s3_incoming pci-liveupdate list --incoming --json
 plu_emit s3_incoming_state cat /sys/class/misc/pci_liveupdate/incoming_state
 plu_emit s3_fdstore cat $FDSTORE_RESULT
+# The SR-IOV restore on a boot whose set has no PF with VFs: nothing to do.
+plu_emit s3_restore_active systemctl is-active pci-liveupdate-restore-vfs.service
+plu_lines s3_restore_journal journalctl -b -u pci-liveupdate-restore-vfs.service -o cat --no-pager
 plu_lines s3_luo_journal sh -c "journalctl -b -o cat --no-pager | grep -iE 'liveupdate|LUO|file descriptor store|fd store' | head -n 40"
 
 plu_mark_devices s3
