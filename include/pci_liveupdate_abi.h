@@ -97,9 +97,11 @@
  *
  * The FLB compatible string does not change with it, unlike the KHO ABIs
  * of include/linux/kho/abi/, and stays "pci-liveupdate-set-v1" with wire
- * version 2.  The string names the object family, the pci-liveupdate
- * device set, and it is all LUO matches on: a kernel whose string differs
- * is never handed the data at all, and the set is silently lost.  With the
+ * versions 2 and 3: a change of layout bumps the version, never the
+ * string.  The string names the object family, the pci-liveupdate device
+ * set, and it is all LUO matches on: a kernel whose string differs is
+ * never handed the data at all, and the set is silently lost (no log
+ * line; STATUS shows no incoming set, as after a cold boot).  With the
  * string kept, a module of any version is handed the image, finds the
  * layout version in the header and, if it does not know it, rejects the
  * image with a line in the log ("unsupported wire version") and
@@ -107,7 +109,10 @@
  * module is upgraded, so the new module must see the set the previous
  * version wrote, if only to say it cannot read it.  The string changes
  * only if the handle itself stops being the physical address of a header
- * that begins with @magic and @version.
+ * that begins with @magic and @version.  The file handler's string
+ * (PLU_FH_COMPATIBLE) stays too, and so does the format number of a
+ * preserved file (2), so either module retrieves the other's file and
+ * finishes the session whatever it makes of the set.
  *
  *  - Version 1 (module 0.1.x) had the record CRC at offset 20, computed
  *    with the field zero, @refs last and @root_bus, @path_depth and @path
@@ -116,12 +121,17 @@
  *    validates a record in one CRC pass over it in place (see above).
  *  - Version 3 (module 0.3.0) adds the SR-IOV records and the device flag
  *    PCI_LIVEUPDATE_DEV_WITH_VFS; device records are otherwise those of
- *    version 2.  A version 3 module reads version 2 images (they have no
- *    SR-IOV records).  A version 2 module (0.2.0) rejects a version 3
+ *    version 2.  A version 3 module reads version 2 images: the set is
+ *    kept, and a PF in it has no VF records (0.2.0 has no
+ *    PCI_LIVEUPDATE_MARK_WITH_VFS), so SRIOV finds none for it and the
+ *    VFs are not restored.  A version 2 module (0.2.0) rejects a version 3
  *    image as a whole, "unsupported wire version", whether or not it has
- *    SR-IOV records: the FLB compatible string is unchanged, as above, so
- *    the older module is handed the image and says so, rather than
- *    silently losing it.
+ *    SR-IOV records: no device of it is kept, not even those a version 2
+ *    reader would understand, since the version check comes before any
+ *    record is read.  The FLB compatible string is unchanged, as above,
+ *    so the older module is handed the image and says so, rather than
+ *    silently losing it.  The upgrade and downgrade VM scenarios show
+ *    both, with a PF marked with its VFs on the version 3 side.
  */
 
 #define PLU_FH_COMPATIBLE	"pci-liveupdate-fd-v1"
