@@ -30,12 +30,16 @@ struct plu_vf {
 /**
  * struct plu_sriov - SR-IOV configuration of a PF marked with its VFs
  * @total_vfs:   sriov_totalvfs, as of the last bind or unbind of the PF.
- * @sriov_flags: PCI_LIVEUPDATE_SRIOV_* flags.
+ * @sriov_flags: PCI_LIVEUPDATE_SRIOV_* flags: autoprobe as given at MARK,
+ *               then as read at the LUO freeze.
  * @num_vfs:     Highest index of a present VF plus one (sriov_numvfs).
  * @slot:        Index of the configuration record in the KHO image, or
  *               PLU_NO_SLOT.
  * @stale:       Changed while the set was frozen: the image is brought up
  *               to date at the unfreeze.
+ * @pf:          The device this is the configuration of.
+ * @node:        In the list of PFs marked with their VFs (sriov.c).
+ * @autoprobe:   The PF's sriov_drivers_autoprobe attribute, or NULL.
  * @nr_vfs:      Entries of @vf: the TotalVFs of the PF's SR-IOV capability,
  *               for which KHO records were reserved at MARK.
  * @vf:          Each VF by index.
@@ -46,6 +50,9 @@ struct plu_sriov {
 	u16 num_vfs;
 	u32 slot;
 	bool stale;
+	struct plu_dev *pf;
+	struct list_head node;
+	struct device_attribute *autoprobe;
 	u16 nr_vfs;
 	struct plu_vf vf[] __counted_by(nr_vfs);
 };
@@ -180,6 +187,7 @@ void plu_sriov_release(struct plu_dev *d);
 void plu_sriov_write_all(struct plu_dev *d);
 void plu_sriov_forget_slots(struct plu_dev *d);
 void plu_sriov_thawed(void);
+void plu_sriov_freeze(void);
 void plu_sriov_notify(struct pci_dev *vf, unsigned long action);
 bool plu_sriov_pf_event(struct pci_dev *pf);
 int plu_outgoing_sriov(u32 segment, u8 bus, u8 devfn,

@@ -15,8 +15,17 @@
  * MARK, so the notifier never allocates.
  *
  * What the notifier cannot see: a write to a VF's driver_override without
- * a bind or unbind after it, and sriov_drivers_autoprobe, which the kernel
- * does not let a module read (MARK takes it from the caller).
+ * a bind or unbind after it, and sriov_drivers_autoprobe.  The latter is a
+ * field of struct pci_sriov, private to drivers/pci, with no getter and no
+ * event; but it is a sysfs attribute of the PF, and the driver core's own
+ * route to it is public: the attribute groups of the device (dev->type and
+ * dev->groups), whose struct device_attribute has the show() a read of
+ * the file calls.  So MARK takes it from the caller
+ * (PCI_LIVEUPDATE_MARK_VF_AUTOPROBE, what LIST shows until the reboot),
+ * and LUO freeze reads it from the PF's own attribute, the value at the
+ * reboot; if the PF had no such attribute, the value given at MARK stays.
+ * That read is O(PFs marked with their VFs) (a list of them), not O(VFs)
+ * nor O(devices), so freeze stays flat in N.
  *
  * Locking: everything here runs under plu_state.lock.  The notifier is
  * called with the rescan lock (VF added or removed by sriov_numvfs) or the
@@ -24,16 +33,67 @@
  * device lock -> rescan lock -> plu_state.lock.  MARK enumerates the VFs
  * under the rescan lock and plu_state.lock, then reads each VF's driver
  * under that VF's device lock, taking plu_state.lock inside it, after it
- * dropped both (plu_sriov_refresh_vfs()).
+ * dropped both (plu_sriov_refresh_vfs()).  The freeze reads autoprobe
+ * under plu_state.lock, which its show() does not take.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cleanup.h>
 #include <linux/device.h>
+#include <linux/kstrtox.h>
+#include <linux/list.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 
 #include "plu_internal.h"
+
+#define PLU_AUTOPROBE_ATTR	"sriov_drivers_autoprobe"
+
+/* The PFs marked with their VFs (plu_sriov.node), under plu_state.lock. */
+static LIST_HEAD(plu_sriov_pfs);
+
+/*
+ * The device_attribute @name of @dev's own directory, visible, with a
+ * show(), in @groups; else NULL.  As the driver core finds it for a read
+ * of the file (dev_attr_show()).
+ */
+static struct device_attribute *
+plu_dev_attr_in(struct device *dev, const struct attribute_group *const *groups,
+		const char *name)
+{
+	for (; groups && *groups; groups++) {
+		const struct attribute_group *g = *groups;
+		int i;
+
+		if (g->name || !g->attrs)
+			continue;
+		for (i = 0; g->attrs[i]; i++) {
+			struct attribute *a = g->attrs[i];
+			struct device_attribute *da;
+
+			if (strcmp(a->name, name))
+				continue;
+			if (g->is_visible && !g->is_visible(&dev->kobj, a, i))
+				return NULL;
+			da = container_of(a, struct device_attribute, attr);
+			return da->show ? da : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* The PF's sriov_drivers_autoprobe attribute (drivers/pci/iov.c's). */
+static struct device_attribute *plu_sriov_autoprobe_attr(struct pci_dev *pf)
+{
+	struct device *dev = &pf->dev;
+	struct device_attribute *da = NULL;
+
+	if (dev->type)
+		da = plu_dev_attr_in(dev, dev->type->groups,
+				     PLU_AUTOPROBE_ATTR);
+	return da ?: plu_dev_attr_in(dev, dev->groups, PLU_AUTOPROBE_ATTR);
+}
 
 /**
  * plu_sriov_alloc() - allocate the SR-IOV record of a PF about to be marked
@@ -64,6 +124,11 @@ struct plu_sriov *plu_sriov_alloc(struct pci_dev *pf, u32 flags)
 	s->nr_vfs = total;
 	s->slot = PLU_NO_SLOT;
 	s->total_vfs = pci_sriov_get_totalvfs(pf);
+	s->autoprobe = plu_sriov_autoprobe_attr(pf);
+	if (!s->autoprobe)
+		pci_warn(pf, "no %s attribute: the value at MARK is carried\n",
+			 PLU_AUTOPROBE_ATTR);
+	INIT_LIST_HEAD(&s->node);
 	if (flags & PCI_LIVEUPDATE_MARK_VF_AUTOPROBE)
 		s->sriov_flags = PCI_LIVEUPDATE_SRIOV_AUTOPROBE;
 	for (i = 0; i < total; i++) {
@@ -245,6 +310,8 @@ void plu_sriov_attach(struct plu_dev *d, struct plu_sriov *s,
 
 	lockdep_assert_held(&plu_state.lock);
 	d->sriov = s;
+	s->pf = d;
+	list_add_tail(&s->node, &plu_sriov_pfs);
 	d->info.flags |= PCI_LIVEUPDATE_DEV_WITH_VFS;
 	plu_state.nr_sriov_recs += 1 + s->nr_vfs;
 
@@ -308,6 +375,7 @@ void plu_sriov_release(struct plu_dev *d)
 	for (i = 0; i < s->nr_vfs; i++)
 		plu_img_drop(&s->vf[i].slot);
 	plu_img_drop(&s->slot);
+	list_del(&s->node);
 	plu_state.nr_sriov_recs -= 1 + s->nr_vfs;
 	d->info.flags &= ~PCI_LIVEUPDATE_DEV_WITH_VFS;
 	d->sriov = NULL;
@@ -328,6 +396,40 @@ void plu_sriov_thawed(void)
 	xa_for_each(&plu_state.devs, key, d)
 		if (d->sriov && d->sriov->stale)
 			plu_sriov_write_all(d);
+}
+
+/**
+ * plu_sriov_freeze() - the reboot: read each PF's sriov_drivers_autoprobe
+ *
+ * Called by the LUO freeze before the image is sealed.  Through the PF's
+ * own sysfs attribute's show(), into a page as sysfs_emit() wants; a PF
+ * without one keeps the value given at MARK.  O(PFs marked with their
+ * VFs); each record rewritten is one, in O(1).
+ *
+ * Context: plu_state.lock held, the set not frozen yet.
+ */
+void plu_sriov_freeze(void)
+{
+	static char buf[PAGE_SIZE] __aligned(PAGE_SIZE);
+	struct plu_sriov *s;
+	bool on;
+	u32 f;
+
+	lockdep_assert_held(&plu_state.lock);
+	list_for_each_entry(s, &plu_sriov_pfs, node) {
+		if (!s->autoprobe || !s->pf->pdev)
+			continue;
+		buf[0] = '\0';
+		if (s->autoprobe->show(&s->pf->pdev->dev, s->autoprobe,
+				       buf) <= 0 || kstrtobool(buf, &on))
+			continue;
+		f = on ? s->sriov_flags | PCI_LIVEUPDATE_SRIOV_AUTOPROBE :
+			 s->sriov_flags & ~PCI_LIVEUPDATE_SRIOV_AUTOPROBE;
+		if (f == s->sriov_flags)
+			continue;
+		s->sriov_flags = f;
+		plu_sriov_sync(s->pf, NULL);
+	}
 }
 
 /**

@@ -528,7 +528,9 @@ static void plu_tracking_thawed(void)
  * plu_outgoing_freeze() - freeze the set for reboot, or unfreeze it
  * @frozen: True from the LUO freeze callback, false from unfreeze.
  *
- * O(1): the image is already complete.  MARK and UNMARK fail with -EBUSY
+ * O(1) in the number of devices: the image is already complete, but for
+ * sriov_drivers_autoprobe, read per PF marked with its VFs
+ * (plu_sriov_freeze()).  MARK and UNMARK fail with -EBUSY
  * while any preserved file is frozen.
  */
 void plu_outgoing_freeze(bool frozen)
@@ -538,6 +540,9 @@ void plu_outgoing_freeze(bool frozen)
 	guard(mutex)(&plu_state.lock);
 
 	if (frozen) {
+		/* Read what no notifier follows, before the image is sealed. */
+		if (!plu_state.frozen)
+			plu_sriov_freeze();
 		plu_state.frozen++;
 	} else if (plu_state.frozen) {
 		plu_state.frozen--;

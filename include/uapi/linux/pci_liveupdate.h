@@ -241,7 +241,10 @@ struct pci_liveupdate_status {
 #define PCI_LIVEUPDATE_MARK_WITH_VFS	(1 << 1) /* keep the PF's SR-IOV config */
 /*
  * With PCI_LIVEUPDATE_MARK_WITH_VFS: the PF's sriov_drivers_autoprobe is 1,
- * as the caller read it.  The kernel has no way to read it itself.
+ * as the caller read it.  What is carried is the value at the reboot, which
+ * the module reads from the PF's sysfs attribute at the LUO freeze; the
+ * value given here is what LIST and PCI_LIVEUPDATE_IOCTL_SRIOV show until
+ * then, and what is carried if the PF has no such attribute.
  */
 #define PCI_LIVEUPDATE_MARK_VF_AUTOPROBE (1 << 2)
 
@@ -263,7 +266,8 @@ struct pci_liveupdate_status {
  * configuration is carried too, as it stands at the reboot: the module
  * follows VFs being enabled, disabled, bound and unbound until then (see
  * PCI_LIVEUPDATE_IOCTL_SRIOV).  sriov_drivers_autoprobe is taken from
- * PCI_LIVEUPDATE_MARK_VF_AUTOPROBE, given at MARK.
+ * PCI_LIVEUPDATE_MARK_VF_AUTOPROBE, given at MARK, until the LUO freeze
+ * reads the PF's own (the value at the reboot).
  *
  * Errors: EPERM, ENODEV (no such device), EINVAL (SR-IOV VF, bad flags,
  * PCI_LIVEUPDATE_MARK_WITH_VFS on a device that is not an SR-IOV PF,
@@ -414,7 +418,10 @@ struct pci_liveupdate_vf {
  * @num_vfs:     Output; VFs enabled (sriov_numvfs): now for the outgoing
  *               set, at the reboot for the incoming one.
  * @total_vfs:   Output; sriov_totalvfs, likewise.
- * @sriov_flags: Output; PCI_LIVEUPDATE_SRIOV_AUTOPROBE.
+ * @sriov_flags: Output; PCI_LIVEUPDATE_SRIOV_AUTOPROBE: for the outgoing
+ *               set as given at MARK (PCI_LIVEUPDATE_MARK_VF_AUTOPROBE)
+ *               until a LUO freeze read it, for the incoming one at the
+ *               reboot.
  * @count:       Input; entries @vfs has room for.  Output; VFs recorded
  *               (always written back, also on ENOSPC).
  * @entry_size:  Input; sizeof(struct pci_liveupdate_vf) as the caller knows
