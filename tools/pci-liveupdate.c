@@ -52,9 +52,9 @@ static const struct command commands[] = {
 		"                           after the kexec\n"
 		"  -v, --with-vfs           BDF is an SR-IOV PF: carry its VF\n"
 		"                           configuration as it is at the reboot\n"
-		"                           (sriov_numvfs, each VF's ids, driver and\n"
-		"                           driver_override; sriov_drivers_autoprobe\n"
-		"                           as read now); 'restore-vfs' re-creates\n"
+		"                           (sriov_numvfs, sriov_drivers_autoprobe,\n"
+		"                           each VF's ids, driver and\n"
+		"                           driver_override); 'restore-vfs' re-creates\n"
 		"                           the VFs in the new kernel\n",
 		.notes = BDF_HELP,
 		.run = cmd_mark,
