@@ -5,13 +5,16 @@
 # one run (absolute times on a shared machine are noise).
 #
 #   1. host: wire codec encode and decode+validate of N records against a
-#      memcpy of the same bytes (tests/bench/bench_wire.c, N = 1 .. 65536)
+#      memcpy of the same bytes (tests/bench/bench_wire.c, N = 1 .. 65536),
+#      and the wire bytes of SR-IOV records (a PF with 0 .. 127 VFs)
 #   2. guest (scripts/vm-run.sh, topology tests/vm/topologies/many.args,
 #      stage script tests/bench/guest-bench.sh run at every hop): ioctl
 #      latency (tests/bench/ioctl_bench.c) and the LUO callbacks' own
 #      timers (debugfs pci_liveupdate/timings, and the "outgoing set
 #      frozen" console line of each real reboot) for a ladder of set sizes,
-#      one kexec hop per size (and round)
+#      one kexec hop per size (and round); and the SR-IOV case: freeze
+#      with the topology's SR-IOV PFs (many: 2 NVMe PFs x 16 VFs) marked
+#      --with-vfs against the same PFs marked without
 #   3. tests/bench/bench_report.py: table on stdout, CSV files, bench.png,
 #      summary.md
 #

@@ -7,14 +7,16 @@ bench_report.py --results DIR
 
 Reads, in DIR:
   host.csv         tests/bench/bench_wire (host codec vs memcpy)
+  wire_sriov.csv   tests/bench/bench_wire (SR-IOV records' wire bytes)
   vm/data.log      "@@NAME rc=RC@@ TEXT" lines of tests/bench/guest-bench.sh
   vm/serial.log    guest console: one boot per stage; the reboot path's
                    "outgoing set frozen: D devices in T ns" after each
                    "PLU-BENCH hop" marker; the TSC rate of each boot
   vm/vm-run.log    host-side stage start and kexec hop times
   meta.txt         key=value lines from bench.sh
-Writes: guest_ioctl.csv, guest_callbacks.csv, footprint.csv, boot.csv,
-scaling.csv, bench.gp + bench.png (gnuplot), summary.md; prints the table.
+Writes: guest_ioctl.csv, guest_callbacks.csv, footprint.csv, sriov.csv,
+boot.csv, scaling.csv, bench.gp + bench.png (gnuplot), summary.md; prints
+the table.
 
 All guest times are rescaled per boot if that boot's kernel calibrated its
 TSC more than 1% away from the median of all boots (the guest's ns are TSC
@@ -82,6 +84,82 @@ def read_host(path):
                 "crc": r["crc32c"],
             })
     return rows
+
+
+def read_wire_sriov(path):
+    if not os.path.exists(path):
+        return []
+    rows = []
+    with open(path) as f:
+        for r in csv.DictReader(f):
+            rows.append({
+                "case": r["case"], "pfs": int(r["pfs"]),
+                "with_vfs": int(r["with_vfs"]),
+                "vfs": int(r["vfs_per_pf"]), "records": int(r["records"]),
+                "bytes": int(r["wire_bytes"]),
+                "over": int(r["bytes_over_plain"]),
+                "over_per_vf": float(r["bytes_over_plain_per_vf"]),
+                "config": int(r["config_record_bytes"]),
+                "per_vf": float(r["vf_record_bytes"]),
+            })
+    return rows
+
+
+def read_sriov(recs, fix):
+    """Stage 1's SR-IOV case: the same PFs marked plainly and --with-vfs.
+
+    None if the topology has no SR-IOV PF.  The image's record counts are
+    checked: a module that left the VF records out would freeze flat for
+    nothing.
+    """
+    topo = [kv(t) for n, _, t in recs if n == "sriov_topology"]
+    if not topo:
+        die("no sriov_topology record from guest stage 1")
+    topo = topo[0]
+    pfs, vfs = int(topo["pfs"]), int(topo["vfs"])
+    if not pfs:
+        return None
+    hdr = [t for n, _, t in recs if n == "sriov_header"]
+    if not hdr:
+        die("no sriov_header record")
+    cols = hdr[0].split(",")
+    rows = [dict(zip(cols, (int(x) for x in t.split(","))))
+            for n, _, t in recs if n == "sriov"]
+    if sorted(r["with_vfs"] for r in rows) != [0, 1]:
+        die("the SR-IOV case has %d rows, not one per way of marking"
+            % len(rows))
+    plain = [r for r in rows if not r["with_vfs"]][0]
+    withv = [r for r in rows if r["with_vfs"]][0]
+    for r in (plain, withv):
+        if r["pfs"] != pfs or r["marked"] != pfs:
+            die("SR-IOV case: %d devices marked, %d PFs" % (r["marked"], pfs))
+        if not r["freeze_median_ns"]:
+            die("SR-IOV case: no freeze measured")
+    if plain["tracked"] != withv["tracked"]:
+        die("SR-IOV case: %d tracked devices plain, %d with VFs"
+            % (plain["tracked"], withv["tracked"]))
+    if plain["image_records"] != plain["tracked"]:
+        die("SR-IOV case: the plain image has %d records for %d devices"
+            % (plain["image_records"], plain["tracked"]))
+    if withv["image_records"] - plain["image_records"] != pfs + vfs:
+        die("SR-IOV case: marking --with-vfs added %d records to the image, "
+            "not %d (one per PF and per VF)"
+            % (withv["image_records"] - plain["image_records"], pfs + vfs))
+    out = {"pfs": pfs, "vfs": vfs, "pf_list": topo.get("pf_list", "")}
+    for name, r in (("plain", plain), ("with", withv)):
+        out[name] = {
+            "tracked": r["tracked"], "records": r["image_records"],
+            "kho": r["kho_bytes"], "rounds": r["rounds"],
+            "status": r["status_ns"] * fix,
+            "mark": r["mark_pfs_ns"] * fix,
+            "unmark": r["unmark_pfs_ns"] * fix,
+            "freeze_med": r["freeze_median_ns"] * fix,
+            "freeze_min": r["freeze_min_ns"] * fix,
+            "freeze_first": r["freeze_first_median_ns"] * fix,
+            "pres": r["preserve_median_ns"] * fix,
+            "unpres": r["unpreserve_median_ns"] * fix,
+        }
+    return out
 
 
 def kv(text):
@@ -319,11 +397,14 @@ def build(results):
             "hop_samples": rounds,
             "kho": io["kho_bytes"], "kho_cli": int(nr["kho_bytes"]),
         })
-    return meta, host, g, boots, factor, rescaled, vmrun, bootrec, topo
+    sriov = read_sriov(recs, fix[0])
+    wire_sriov = read_wire_sriov(os.path.join(results, "wire_sriov.csv"))
+    return (meta, host, g, boots, factor, rescaled, vmrun, bootrec, topo,
+            sriov, wire_sriov)
 
 
 def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
-                  bootrec, topo):
+                  bootrec, topo, sriov, wire_sriov):
     first, last = g[0], g[-1]
     out = []
 
@@ -360,6 +441,20 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
               ["n", "marked", "tracked", "kho_bytes", "kho_bytes_per_tracked",
                "kho_bytes_per_marked", "wire_bytes", "wire_bytes_per_tracked",
                "upstream_bytes", "record_over_upstream"], foot)
+    if sriov:
+        write_csv(os.path.join(results, "sriov.csv"),
+                  ["marked_as", "pfs", "vfs", "tracked", "image_records",
+                   "kho_bytes", "freeze_median_ns", "freeze_min_ns",
+                   "freeze_first_median_ns", "rounds", "preserve_median_ns",
+                   "unpreserve_median_ns", "mark_pfs_ns", "unmark_pfs_ns",
+                   "status_ns"],
+                  [[way, sriov["pfs"], sriov["vfs"] if way == "with-vfs"
+                    else 0, r["tracked"], r["records"], r["kho"],
+                    r["freeze_med"], r["freeze_min"], r["freeze_first"],
+                    r["rounds"], r["pres"], r["unpres"], r["mark"],
+                    r["unmark"], r["status"]]
+                   for way, r in (("plain", sriov["plain"]),
+                                  ("with-vfs", sriov["with"]))])
     bootrows = []
     for i, b in enumerate(boots):
         s = i + 1
@@ -454,6 +549,31 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
          verdict(fzr <= GOAL_FLAT) if hs >= 3 else
          "cross-check only (fewer than 3 samples; BENCH_ROUNDS=3)"],
     ]
+    if sriov:
+        sp, sw = sriov["plain"], sriov["with"]
+        sfz = ratio(sw["freeze_med"], sp["freeze_med"])
+        sfz1 = ratio(sw["freeze_first"], sp["freeze_first"])
+        goals += [
+            ["freeze path with %d PFs x %d VFs marked --with-vfs (%d image "
+             "records) / the same PFs marked without (%d): the callback via "
+             "debugfs, 2nd and 3rd run of each of %d rounds, median"
+             % (sriov["pfs"], sriov["vfs"] // sriov["pfs"], sw["records"],
+                sp["records"], sw["rounds"]),
+             "%s (%s -> %s)" % (fmt_x(sfz), fmt_ns(sp["freeze_med"]),
+                                fmt_ns(sw["freeze_med"])),
+             "<= %.1fx" % GOAL_FLAT, verdict(sfz <= GOAL_FLAT)],
+            ["same, 1st run of each round, right after the preserve "
+             "(median)",
+             "%s (%s -> %s)" % (fmt_x(sfz1), fmt_ns(sp["freeze_first"]),
+                                fmt_ns(sw["freeze_first"])),
+             "<= %.1fx" % GOAL_FLAT,
+             "cross-check only: includes refilling what preserve evicted"],
+        ]
+    else:
+        goals.append(["freeze path with PFs marked --with-vfs / without",
+                      "not measured: topology %s has no SR-IOV PF"
+                      % meta.get("topology", "?"), "<= %.1fx" % GOAL_FLAT,
+                      "**not measured**"])
     for row in (hmax, smax):
         if not row:
             continue
@@ -504,6 +624,25 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
              fmt_ns(r["finish"]), fmt_ns(r["status"]), fmt_ns(r["mark"]),
              fmt_ns(r["pmark"]), fmt_ns(r["query"]), fmt_ns(r["list"]),
              r["kho"], "%.0f" % (r["kho"] / r["tracked"])] for r in g]
+    sh = ["PFs marked", "VFs in the set", "tracked", "image records",
+          "KHO bytes", "freeze med", "freeze min", "freeze 1st",
+          "preserve", "unpreserve", "MARK of the PFs", "UNMARK"]
+    srow = []
+    if sriov:
+        for way, r in (("plain", sriov["plain"]),
+                       ("--with-vfs", sriov["with"])):
+            srow.append(["%d, %s" % (sriov["pfs"], way),
+                         sriov["vfs"] if way != "plain" else 0,
+                         r["tracked"], r["records"], r["kho"],
+                         fmt_ns(r["freeze_med"]), fmt_ns(r["freeze_min"]),
+                         fmt_ns(r["freeze_first"]), fmt_ns(r["pres"]),
+                         fmt_ns(r["unpres"]), fmt_ns(r["mark"]),
+                         fmt_ns(r["unmark"])])
+    wh = ["image", "records", "wire bytes", "over plain mark",
+          "over plain, per VF"]
+    wrow = [[w["case"], w["records"], w["bytes"], w["over"],
+             "%.1f" % w["over_per_vf"] if w["vfs"] else "-"]
+            for w in wire_sriov]
     hh = ["N", "bytes", "encode ns/rec", "hot decode+validate ns/rec",
           "hot memcpy ns/rec", "hot ratio", "cold decode+validate ns/rec",
           "cold memcpy ns/rec", "cold ratio", "crc32c"]
@@ -523,6 +662,15 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
                % accel_name(meta))
     out.append(table(gh, grow))
     out.append("")
+    if sriov:
+        out.append("SR-IOV case (guest, stage 1; %d PFs, %d VFs in all):"
+                   % (sriov["pfs"], sriov["vfs"]))
+        out.append(table(sh, srow))
+        out.append("")
+    if wire_sriov:
+        out.append("SR-IOV records on the wire (host codec):")
+        out.append(table(wh, wrow))
+        out.append("")
     if host:
         out.append("Host wire codec vs memcpy:")
         out.append(table(hh, hrow))
@@ -636,6 +784,34 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
     md.append("")
     md.append("![scaling curves](%s)" % os.path.basename(png))
     md.append("")
+    md.append("## SR-IOV: freeze with the VFs' records in the image")
+    md.append("")
+    if sriov:
+        sp, sw = sriov["plain"], sriov["with"]
+        md.append(
+            "Stage 1 enables %d VFs on each of the %d SR-IOV PFs of the "
+            "topology (%s; sriov_drivers_autoprobe 0, so no VF is bound) "
+            "and `ioctl_bench -V` marks the PFs in two ways in turn, %d "
+            "rounds: plainly, and with PCI_LIVEUPDATE_MARK_WITH_VFS "
+            "(`mark --with-vfs`), which adds one configuration record per "
+            "PF and one record per VF to the image (%d -> %d records, "
+            "checked). Each way, each round: MARK of the PFs, session "
+            "preserve, the freeze callback three times through debugfs "
+            "`fault`, session close, UNMARK. Freeze must not see the "
+            "difference: the module writes a VF's record when the VF is "
+            "added, removed, bound or unbound (bus notifier) and freeze "
+            "only seals the header. MARK with the VFs enumerates them, "
+            "so it grows with the VFs, outside the pause."
+            % (sriov["vfs"] // sriov["pfs"], sriov["pfs"],
+               sriov["pf_list"].replace(",", ", "), sp["rounds"],
+               sp["records"], sw["records"]))
+        md.append("")
+        md.append(md_table(sh, srow))
+    else:
+        md.append("Not measured: topology `%s` has no SR-IOV PF (the "
+                  "default topology `many` has two)."
+                  % meta.get("topology", "?"))
+    md.append("")
     md.append("## Footprint")
     md.append("")
     md.append(
@@ -669,6 +845,32 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
         "a mark rewrites one record and the header, never the whole set."
         % rec_bytes)
     md.append("")
+    if wire_sriov:
+        w0 = wire_sriov[0]
+        md.append(
+            "SR-IOV (wire version 3): a PF marked `--with-vfs` adds one "
+            "%d-byte configuration record (sriov_numvfs, sriov_totalvfs, "
+            "autoprobe) and one %.0f-byte record per enabled VF (index, "
+            "identity, the address it had, driver and driver_override, 16 "
+            "bytes each); the VFs are not tracked devices. Images encoded, "
+            "checked and decoded by the codec on the host "
+            "(`bench_wire`, wire_sriov.csv), each PF below a root port "
+            "tracked as a bridge:" % (w0["config"], w0["per_vf"]))
+        md.append("")
+        md.append(md_table(wh, wrow))
+        md.append("")
+        if sriov:
+            md.append(
+                "In the guest, the %d PFs x %d VFs: %d image records marked "
+                "plainly, %d with their VFs; KHO memory preserved %d and %d "
+                "bytes (the module reserves records for every VF the PF "
+                "allows, sriov_totalvfs, at MARK, so the bus notifier never "
+                "allocates)." % (sriov["pfs"], sriov["vfs"] // sriov["pfs"],
+                                 sriov["plain"]["records"],
+                                 sriov["with"]["records"],
+                                 sriov["plain"]["kho"],
+                                 sriov["with"]["kho"]))
+            md.append("")
     if host:
         md.append("## Host wire codec vs memcpy")
         md.append("")
@@ -694,6 +896,8 @@ def write_outputs(results, meta, host, g, boots, factor, rescaled, vmrun,
     md.append("- host.csv: wire codec (tests/bench/bench_wire.c)")
     md.append("- guest_ioctl.csv, guest_callbacks.csv: per N, in ns")
     md.append("- footprint.csv, scaling.csv, boot.csv")
+    md.append("- sriov.csv: the SR-IOV case (guest); wire_sriov.csv: SR-IOV "
+              "records' wire bytes (host codec)")
     md.append("- bench.png (bench.gp, *_plot.dat): the scaling curves")
     md.append("- vm/: serial console, data port and vm-run.log of the guest "
               "run; build/: logs")

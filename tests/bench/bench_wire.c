@@ -5,7 +5,8 @@
  * way the next kernel does (header check, record check, decode of every
  * record), and of a plain memcpy() of the same bytes as the floor.
  *
- * bench_wire [CSV]   prints a table, and writes CSV to the file if given.
+ * bench_wire [CSV [SRIOV_CSV]]   prints the tables, and writes CSV to the
+ * files if given.
  *
  * Each number is the median of 5 measurements, each repeating the operation
  * for at least 20 ms, so the bytes stay in the caches ("hot").  For N >=
@@ -16,6 +17,16 @@
  * since the kexec.  The CRC32C used is reported; the runs are done with the
  * SSE4.2 instruction when the CPU has it (as the kernel's crc32c() would
  * use) and again with the portable table.
+ *
+ * Then the SR-IOV footprint: images of PFs marked with their VFs (wire
+ * version 3), encoded with the codec the module uses (plu_wire_write() for
+ * the PF and the root port above it, plu_wire_write_sriov() for the PF's
+ * configuration record and each VF's), checked and decoded back, and their
+ * size read from the header (header_size + count * record_size).  The rows
+ * give one PF marked without and with its VFs, for 0 to 127 VFs (QEMU's
+ * nvme maximum), and the 2 PFs x 16 VFs of the guest benchmark; the bytes
+ * per VF and per configuration record are differences between those
+ * images, not constants.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -255,6 +266,169 @@ static void run(FILE *csv)
 	fflush(stdout);
 }
 
+/* ---- SR-IOV footprint ------------------------------------------------ */
+
+#define SRIOV_MAX_VFS	127		/* QEMU nvme's sriov_max_vfs limit */
+#define SRIOV_MAX_RECS	(2 * (3 + SRIOV_MAX_VFS))
+
+struct sriov_img {
+	u32 records, devs, sriov;
+	size_t bytes;
+};
+
+/*
+ * Encode the image of @npf PFs, each below its own root port (tracked as a
+ * bridge), marked with PCI_LIVEUPDATE_MARK_WITH_VFS if @with_vfs and then
+ * with @nvfs VFs enabled; check and decode it as the next kernel does and
+ * count what came back.
+ */
+static void sriov_image(u32 npf, int with_vfs, u32 nvfs, struct sriov_img *r)
+{
+	static struct plu_wire_record srecs[SRIOV_MAX_RECS];
+	static struct pci_liveupdate_device sdevs[SRIOV_MAX_RECS];
+	static struct plu_wire_sriov ssriov[SRIOV_MAX_RECS];
+	struct plu_wire_decoded d = { .devs = sdevs, .sriov = ssriov };
+	struct plu_wire_header h;
+	const char *why = NULL;
+	u32 slot = 0, p, i;
+
+	memset(srecs, 0, sizeof(srecs));
+	plu_wire_header_init(&h, BODY_PHYS, SRIOV_MAX_RECS);
+	for (p = 0; p < npf; p++) {
+		struct pci_liveupdate_device port = {}, pf = {};
+		struct plu_wire_sriov c = {};
+
+		/* The root port 00:1d.0 + p, and its PF at bus 8 + p. */
+		port.bus = 0;
+		port.devfn = (u8)((0x1d + p) << 3);
+		port.flags = PCI_LIVEUPDATE_DEV_AUTO | PCI_LIVEUPDATE_DEV_BRIDGE;
+		port.vendor = 0x1b36;
+		port.device = 0x000c;
+		port.class_code = 0x060400;
+		port.refs = 1;
+		port.path_depth = 1;
+		port.path[0] = port.devfn;
+		strcpy(port.driver, "pcieport");
+		pf.bus = (u8)(8 + p);
+		pf.devfn = 0;
+		pf.flags = PCI_LIVEUPDATE_DEV_MARKED |
+			   (with_vfs ? PCI_LIVEUPDATE_DEV_WITH_VFS : 0);
+		pf.vendor = 0x1b36;
+		pf.device = 0x0010;
+		pf.subsystem_vendor = 0x1af4;
+		pf.subsystem_device = 0x1100;
+		pf.class_code = 0x010802;
+		pf.revision = 2;
+		pf.path_depth = 2;
+		pf.path[0] = port.devfn;
+		pf.path[1] = 0;
+		strcpy(pf.driver, "nvme");
+		if (plu_wire_write(&h, srecs, slot++, &port) ||
+		    plu_wire_write(&h, srecs, slot++, &pf))
+			abort();
+		if (!with_vfs)
+			continue;
+		c.bus = pf.bus;
+		c.devfn = pf.devfn;
+		c.num_vfs = (u16)nvfs;
+		c.total_vfs = SRIOV_MAX_VFS;
+		if (plu_wire_write_sriov(&h, srecs, slot++, &c))
+			abort();
+		for (i = 0; i < nvfs; i++) {
+			struct plu_wire_sriov v = {
+				.bus = pf.bus, .devfn = pf.devfn, .is_vf = true,
+			};
+			u32 rid = 1 + i;	/* offset 1, stride 1 */
+
+			v.vf.index = (u16)i;
+			v.vf.vendor = 0x1b36;
+			v.vf.device = 0x0010;
+			v.vf.subsystem_vendor = 0x1af4;
+			v.vf.subsystem_device = 0x1100;
+			v.vf.bus = (u8)(pf.bus + (rid >> 8));
+			v.vf.devfn = (u8)rid;
+			/* Half bound to vfio-pci through an override. */
+			if (i % 2) {
+				strcpy(v.vf.driver, "vfio-pci");
+				strcpy(v.vf.driver_override, "vfio-pci");
+			}
+			if (plu_wire_write_sriov(&h, srecs, slot++, &v))
+				abort();
+		}
+	}
+	plu_wire_header_set_flags(&h, PLU_WIRE_F_FROZEN);
+	if (plu_wire_header_check(&h, &why) ||
+	    plu_wire_decode(&h, srecs, sizeof(srecs), &d, &why)) {
+		fprintf(stderr, "bench_wire: SR-IOV image rejected: %s\n",
+			why ? why : "?");
+		exit(1);
+	}
+	r->records = le32_to_cpu(h.count);
+	r->devs = d.nr_devs;
+	r->sriov = d.nr_sriov;
+	r->bytes = le16_to_cpu(h.header_size) +
+		   (size_t)r->records * le16_to_cpu(h.record_size);
+	if (r->records != slot || r->devs != 2 * npf ||
+	    r->sriov != (with_vfs ? npf * (1 + nvfs) : 0)) {
+		fprintf(stderr, "bench_wire: SR-IOV image of %u records decoded as %u + %u\n",
+			slot, r->devs, r->sriov);
+		exit(1);
+	}
+}
+
+static void sriov_footprint(FILE *csv)
+{
+	/* { PFs, marked --with-vfs, VFs enabled on each } */
+	static const u32 cases[][3] = {
+		{ 1, 0, 0 }, { 1, 1, 0 }, { 1, 1, 1 }, { 1, 1, 2 }, { 1, 1, 4 },
+		{ 1, 1, 8 }, { 1, 1, 16 }, { 1, 1, 32 }, { 1, 1, 64 },
+		{ 1, 1, SRIOV_MAX_VFS }, { 2, 0, 0 }, { 2, 1, 16 },
+	};
+	struct sriov_img plain, base, full, img, ref;
+	double per_vf, b_vf;
+	char name[48];
+	size_t k;
+
+	sriov_image(1, 0, 0, &plain);
+	sriov_image(1, 1, 0, &base);
+	sriov_image(1, 1, SRIOV_MAX_VFS, &full);
+	per_vf = (double)(full.bytes - base.bytes) / SRIOV_MAX_VFS;
+	printf("\nSR-IOV footprint (wire v%u; images encoded, checked and decoded by the codec;\n"
+	       "each PF below a root port, tracked as a bridge; +bytes: over the same PFs\n"
+	       "marked without --with-vfs):\n", PLU_WIRE_VERSION);
+	printf("%-26s %7s %7s %7s %8s\n", "image", "records", "bytes",
+	       "+bytes", "+B/VF");
+	if (csv)
+		fprintf(csv, "case,pfs,with_vfs,vfs_per_pf,records,device_records,sriov_records,wire_bytes,bytes_over_plain,bytes_over_plain_per_vf,config_record_bytes,vf_record_bytes\n");
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		u32 npf = cases[k][0], with = cases[k][1], n = cases[k][2];
+
+		sriov_image(npf, with, n, &img);
+		sriov_image(npf, 0, 0, &ref);
+		if (!with)
+			snprintf(name, sizeof(name), "%u PF%s without --with-vfs", npf,
+				 npf > 1 ? "s" : "");
+		else
+			snprintf(name, sizeof(name), "%u PF%s x %u VF%s", npf,
+				 npf > 1 ? "s" : "", n, n == 1 ? "" : "s");
+		b_vf = n ? (double)(img.bytes - ref.bytes) / (npf * n) : 0;
+		printf("%-26s %7u %7zu %7zu ", name, img.records, img.bytes,
+		       img.bytes - ref.bytes);
+		if (n)
+			printf("%8.1f\n", b_vf);
+		else
+			printf("%8s\n", "-");
+		if (csv)
+			fprintf(csv, "%s,%u,%u,%u,%u,%u,%u,%zu,%zu,%.3f,%zu,%.3f\n",
+				name, npf, with, n, img.records, img.devs,
+				img.sriov, img.bytes, img.bytes - ref.bytes, b_vf,
+				base.bytes - plain.bytes, per_vf);
+	}
+	printf("configuration record: %zu B per PF; each VF: %.1f B (0 to %u VFs)\n",
+	       base.bytes - plain.bytes, per_vf, SRIOV_MAX_VFS);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	u32 max = 1U << (2 * MAX_SHIFT);
@@ -288,6 +462,19 @@ int main(int argc, char **argv)
 	sink = out[0].bus;
 	if (csv && fclose(csv)) {
 		perror(argv[1]);
+		return 1;
+	}
+	csv = NULL;
+	if (argc > 2) {
+		csv = fopen(argv[2], "w");
+		if (!csv) {
+			perror(argv[2]);
+			return 1;
+		}
+	}
+	sriov_footprint(csv);
+	if (csv && fclose(csv)) {
+		perror(argv[2]);
 		return 1;
 	}
 	return 0;

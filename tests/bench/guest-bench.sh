@@ -10,15 +10,20 @@
 #   plu_bench_iters=K,B              ioctl_bench -k K -b B
 #   plu_bench_rounds=R               go through the ladder of hops R times
 #
-# Endpoints are the PCI functions that are neither bridges nor VFs, in
-# address order.  The first is the spare that ioctl_bench marks and
-# unmarks; the set of size N is the next N.
+# Endpoints are the PCI functions that are neither bridges nor VFs nor
+# SR-IOV PFs, in address order.  The first is the spare that ioctl_bench
+# marks and unmarks; the set of size N is the next N.  The SR-IOV PFs
+# (topology many: two NVMe PFs) are the SR-IOV case, in stage 1 only.
 #
 # Stage 1: reload the module with fault_inject=1 (for the debugfs freeze
 #   trigger; LUO keeps a reference to the module after a retrieve, so this
 #   is only possible before any); ioctl_bench measures every size of the
 #   ladder, in turns (ioctl latency idle and preserved; the freeze callback
-#   and preserve/unpreserve, sampled); then for each N, one
+#   and preserve/unpreserve, sampled); then the SR-IOV case: every SR-IOV
+#   PF gets its VFs enabled (up to 16, sriov_drivers_autoprobe off), and
+#   ioctl_bench -V measures freeze with the PFs marked plainly and marked
+#   --with-vfs, in turns, and the image's record count both ways (VFs
+#   disabled again after); then for each N, one
 #   "pci-liveupdate kexec --no-reboot" (a preserve + unpreserve the way
 #   users do it) and its timings.  Then a plain kexec with nothing
 #   preserved, so that no later kernel has run the freeze code before its
@@ -34,6 +39,8 @@
 
 DBG=/sys/kernel/debug/pci_liveupdate
 EPS=/tmp/bench-endpoints
+PFS=/tmp/bench-sriov-pfs
+SRIOV_VFS=16		# VFs asked of each SR-IOV PF (fewer if it has fewer)
 
 bench_fail() {
 	echo "guest-bench stage $PLU_STAGE: $*" >&2
@@ -59,10 +66,15 @@ EOF
 # Endpoints, one a line, without forking per device (busybox under TCG
 # forks slowly and there are ~200 of them).
 : >"$EPS"
+: >"$PFS"
 for d in /sys/bus/pci/devices/*; do
 	[ -e "$d/physfn" ] && continue
 	read -r class <"$d/class" || continue
 	case $class in 0x0604*|0x0600*) continue ;; esac
+	if [ -e "$d/sriov_totalvfs" ]; then
+		echo "${d##*/}" >>"$PFS"
+		continue
+	fi
 	echo "${d##*/}" >>"$EPS"
 done
 nep=$(wc -l <"$EPS")
@@ -118,6 +130,46 @@ mark_to() {
 	[ "$(status_field marked)" = "$1" ] || bench_fail "STATUS marked is not $1"
 }
 
+# sriov_case: stage 1's SR-IOV case (see the top), on the PFs in $PFS.
+sriov_case() {
+	pfs=$(tr '\n' ' ' <"$PFS")
+	if [ -z "$pfs" ]; then
+		plu_note sriov_topology "pfs=0 vfs=0"
+		return 0
+	fi
+	vfs=0
+	for pf in $pfs; do
+		P=/sys/bus/pci/devices/$pf
+		# sriov_numvfs needs the PF's driver (nvme probes asynchronously).
+		plu_wait_driver "$pf" nvme 300 || bench_fail "SR-IOV PF $pf: no nvme driver after 300 s"
+		read -r total <"$P/sriov_totalvfs"
+		want=$SRIOV_VFS
+		[ "$total" -ge "$want" ] || want=$total
+		if ! echo 0 >"$P/sriov_drivers_autoprobe" ||
+			! echo "$want" >"$P/sriov_numvfs"; then
+			bench_fail "SR-IOV PF $pf: cannot enable $want VFs"
+		fi
+		read -r got <"$P/sriov_numvfs"
+		[ "$got" = "$want" ] || bench_fail "SR-IOV PF $pf: $got VFs enabled, not $want"
+		vfs=$((vfs + want))
+	done
+	npf=$(wc -l <"$PFS")
+	plu_note sriov_topology "pfs=$npf vfs=$vfs pf_list=$(tr '\n' , <"$PFS" | sed 's/,$//')"
+	plu_note sriov_header "$(ioctl_bench -H -V)"
+	# shellcheck disable=SC2086 # one argument per BDF
+	rows=$(ioctl_bench -k "$K" -b "$B" -s bench-sriov -V "$spare" $pfs \
+		2>/tmp/ioctl_bench.err) ||
+		bench_fail "ioctl_bench -V failed: $(tail -n 2 /tmp/ioctl_bench.err | tr '\n' ' ')"
+	for row in $rows; do
+		plu_note sriov "$row"
+	done
+	[ "$(status_field marked)" = 0 ] || bench_fail "ioctl_bench -V left devices marked"
+	for pf in $pfs; do
+		echo 0 >"/sys/bus/pci/devices/$pf/sriov_numvfs" ||
+			bench_fail "SR-IOV PF $pf: cannot disable its VFs"
+	done
+}
+
 # Uptime at the start of the stage: boot time of the hop, guest clock.
 read -r up _ </proc/uptime
 plu_note boot "stage=$PLU_STAGE uptime=$up endpoints=$nep"
@@ -138,6 +190,7 @@ if [ "$PLU_STAGE" = 1 ]; then
 		plu_note ioctl "$row"
 	done
 	[ "$(status_field marked)" = 0 ] || bench_fail "ioctl_bench left devices marked"
+	sriov_case
 	plu-make-initrd || bench_fail "plu-make-initrd failed"
 	for n in "$@"; do
 		mark_to "$n"

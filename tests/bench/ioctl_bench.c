@@ -5,7 +5,9 @@
  *
  *   ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] SPARE QUERY
  *   ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] -n N,N,... SPARE DEV...
+ *   ioctl_bench [-k ITERS] [-b ROUNDS] -s SESSION -V SPARE PF...
  *   ioctl_bench -H          print the CSV header
+ *   ioctl_bench -H -V       print the CSV header of -V
  *
  * SPARE is an endpoint that is not marked: MARK then UNMARK of it leaves the
  * set as it was.  A batch is ITERS calls of one operation: STATUS (the
@@ -34,7 +36,18 @@
  * first freeze of each round (right after the O(N) preserve, so it pays
  * for whatever that evicted) apart from the ones after it.
  *
- * Output: one CSV line per size (see -H).  Times in ns; 0 = not measured.
+ * With -V (SR-IOV), the devices are SR-IOV PFs, not marked, whose VFs the
+ * caller enabled; the set is those PFs, marked in two ways in turn in
+ * every round: plainly, and with PCI_LIVEUPDATE_MARK_WITH_VFS, so that
+ * the image also holds each PF's configuration record and one record per
+ * enabled VF.  Per way and round: the MARK of all PFs and their UNMARK
+ * (each timed as a whole), a batch of STATUS, and the preserved part
+ * above; the image's record count (debugfs "image") is read while
+ * preserved, before the freeze.  Freeze must cost the same both ways: the
+ * module writes the VF records as VFs come and go, never at freeze.
+ *
+ * Output: one CSV line per size, or per way with -V (see -H, -H -V).
+ * Times in ns; 0 = not measured.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,6 +71,9 @@
 #define MAX_SIZES	16
 #define FREEZE_REPS	3
 
+static const char csv_header_sriov[] =
+	"pfs,with_vfs,marked,tracked,rounds,status_ns,mark_pfs_ns,unmark_pfs_ns,freeze_median_ns,freeze_min_ns,freeze_first_median_ns,preserve_median_ns,unpreserve_median_ns,kho_bytes,image_records";
+
 static const char csv_header[] =
 	"n,marked,tracked,iters,rounds,status_ns,mark_unmark_ns,query_ns,list_ns,mark_unmark_min_ns,query_min_ns,list_entries,preserved_mark_unmark_ns,freeze_median_ns,freeze_min_ns,freeze_first_median_ns,preserve_median_ns,unpreserve_median_ns,kho_bytes";
 
@@ -74,7 +90,10 @@ struct size_res {
 	uint64_t t[OP_NR][MAX_ROUNDS];	/* ns per call, per round */
 	uint64_t freeze[MAX_ROUNDS * (FREEZE_REPS - 1)];
 	uint64_t first[MAX_ROUNDS], pres[MAX_ROUNDS], unpres[MAX_ROUNDS];
+	uint64_t mark_all[MAX_ROUNDS], unmark_all[MAX_ROUNDS];	/* -V */
 	unsigned int nfreeze, nfirst;
+	uint32_t mark_flags;			/* -V: MARK flags of the PFs */
+	uint32_t image_records;			/* debugfs image count */
 	struct pci_liveupdate_status st;	/* idle */
 	uint64_t kho_bytes;			/* while preserved */
 	uint32_t entries;
@@ -137,10 +156,11 @@ static void status(struct pci_liveupdate_status *st)
 		die("STATUS");
 }
 
-static void mark(const struct bdf *b, int on)
+static void mark_flags(const struct bdf *b, int on, uint32_t flags)
 {
 	struct pci_liveupdate_mark m = {
 		.size = sizeof(m),
+		.flags = on ? flags : 0,
 		.segment = b->seg,
 		.bus = b->bus,
 		.devfn = b->dev << 3 | b->fn,
@@ -149,6 +169,11 @@ static void mark(const struct bdf *b, int on)
 	if (ioctl(plu_fd, on ? PCI_LIVEUPDATE_IOCTL_MARK :
 		  PCI_LIVEUPDATE_IOCTL_UNMARK, &m))
 		die(on ? "MARK" : "UNMARK");
+}
+
+static void mark(const struct bdf *b, int on)
+{
+	mark_flags(b, on, 0);
 }
 
 static void query(const struct bdf *b)
@@ -251,6 +276,28 @@ static uint64_t read_timing(const char *name)
 	return strtoull(p + strlen(key), NULL, 10);
 }
 
+/* Records in the preserved image (debugfs "image": "count N ..."). */
+static uint32_t image_records(void)
+{
+	char buf[256];
+	unsigned int count;
+	ssize_t n;
+	int fd = open(DBG_DIR "/image", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open " DBG_DIR "/image");
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		die("read image");
+	close(fd);
+	buf[n] = '\0';
+	if (sscanf(buf, "count %u", &count) != 1) {
+		errno = EPROTO;
+		die("debugfs image has no record count");
+	}
+	return count;
+}
+
 static void fault_cmd(const char *cmd)
 {
 	if (write(fault_fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
@@ -292,6 +339,7 @@ static void preserved_round(struct size_res *r, unsigned int round,
 	r->pres[round] = read_timing("preserve");
 	status(&st);
 	r->kho_bytes = st.kho_bytes;
+	r->image_records = image_records();
 	r->t[OP_PMARK][round] = run_batch(OP_PMARK, spare, NULL, iters);
 	for (i = 0; fault_fd >= 0 && i < FREEZE_REPS; i++) {
 		fault_cmd("freeze");
@@ -311,7 +359,8 @@ static void print_usage(void)
 	fprintf(stderr,
 		"usage: ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] SPARE QUERY\n"
 		"       ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] -n N,N,... SPARE DEV...\n"
-		"       ioctl_bench -H\n");
+		"       ioctl_bench [-k ITERS] [-b ROUNDS] -s SESSION -V SPARE PF...\n"
+		"       ioctl_bench -H [-V]\n");
 	exit(2);
 }
 
@@ -323,9 +372,9 @@ int main(int argc, char **argv)
 	const char *session = NULL, *sizes = NULL;
 	struct pci_liveupdate_status st;
 	struct bdf spare, *devs;
-	int c;
+	int c, header = 0, sriov = 0;
 
-	while ((c = getopt(argc, argv, "k:b:s:n:H")) != -1) {
+	while ((c = getopt(argc, argv, "k:b:s:n:HV")) != -1) {
 		switch (c) {
 		case 'k':
 			iters = strtoul(optarg, NULL, 0);
@@ -340,12 +389,21 @@ int main(int argc, char **argv)
 			sizes = optarg;
 			break;
 		case 'H':
-			puts(csv_header);
-			return 0;
+			header = 1;
+			break;
+		case 'V':
+			sriov = 1;
+			break;
 		default:
 			print_usage();
 		}
 	}
+	if (header) {
+		puts(sriov ? csv_header_sriov : csv_header);
+		return 0;
+	}
+	if (sriov && (sizes || !session))
+		print_usage();
 	if (argc - optind < 2 || !iters || !rounds || rounds > MAX_ROUNDS ||
 	    parse_bdf(argv[optind], &spare))
 		print_usage();
@@ -366,7 +424,14 @@ int main(int argc, char **argv)
 		die("the outgoing set must be idle (not preserved) to start");
 	}
 
-	if (sizes) {
+	if (sriov) {
+		/* Two ways of marking the same PFs. */
+		for (nsizes = 0; nsizes < 2; nsizes++) {
+			res[nsizes].n = ndev;
+			res[nsizes].query = &devs[0];
+		}
+		res[1].mark_flags = PCI_LIVEUPDATE_MARK_WITH_VFS;
+	} else if (sizes) {
 		char *list = strdup(sizes), *tok, *save = NULL;
 
 		for (tok = strtok_r(list, ",", &save); tok;
@@ -395,12 +460,34 @@ int main(int argc, char **argv)
 		if (fault_fd < 0 && errno != ENOENT)
 			die("open " DBG_DIR "/fault");
 	}
+	if (sriov && fault_fd < 0) {
+		errno = ENOENT;
+		die("-V needs the freeze trigger, " DBG_DIR "/fault (fault_inject=1)");
+	}
 
 	for (round = 0; round < rounds; round++) {
 		for (k = 0; k < nsizes; k++) {
 			/* Up the list in even rounds, down in odd ones. */
 			struct size_res *r = &res[round % 2 ? nsizes - 1 - k : k];
+			uint64_t t0;
 
+			if (sriov) {
+				t0 = now_ns();
+				for (i = 0; i < ndev; i++)
+					mark_flags(&devs[i], 1, r->mark_flags);
+				r->mark_all[round] = now_ns() - t0;
+				if (!round)
+					status(&r->st);
+				r->t[OP_STATUS][round] =
+					run_batch(OP_STATUS, &spare, NULL, iters);
+				preserved_round(r, round, session, &spare,
+						iters);
+				t0 = now_ns();
+				for (i = 0; i < ndev; i++)
+					mark(&devs[i], 0);
+				r->unmark_all[round] = now_ns() - t0;
+				continue;
+			}
 			if (sizes) {
 				while (cur < r->n)
 					mark(&devs[cur++], 1);
@@ -432,7 +519,22 @@ int main(int argc, char **argv)
 		while (cur > 0)
 			mark(&devs[--cur], 0);
 
-	for (k = 0; k < nsizes; k++) {
+	for (k = 0; sriov && k < nsizes; k++) {
+		struct size_res *r = &res[k];
+		uint64_t min_fz = 0, fz = median(r->freeze, r->nfreeze, &min_fz);
+
+		printf("%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%u\n",
+		       r->n, !!r->mark_flags, r->st.marked, r->st.outgoing, rounds,
+		       (unsigned long long)median(r->t[OP_STATUS], rounds, NULL),
+		       (unsigned long long)median(r->mark_all, rounds, NULL),
+		       (unsigned long long)median(r->unmark_all, rounds, NULL),
+		       (unsigned long long)fz, (unsigned long long)min_fz,
+		       (unsigned long long)median(r->first, r->nfirst, NULL),
+		       (unsigned long long)median(r->pres, rounds, NULL),
+		       (unsigned long long)median(r->unpres, rounds, NULL),
+		       (unsigned long long)r->kho_bytes, r->image_records);
+	}
+	for (k = 0; !sriov && k < nsizes; k++) {
 		struct size_res *r = &res[k];
 		uint64_t med[OP_NR], min_mark = 0, min_query = 0, min_fz = 0;
 		uint64_t fz, fz1, pres = 0, unpres = 0;
