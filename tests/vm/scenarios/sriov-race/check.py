@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-"""sriov-race: SR-IOV enable/disable racing MARK of the PF and its VFs
-(sriov_race_test): no deadlock, nothing left tracked."""
+"""sriov-race: SR-IOV enable/disable racing MARK of the PF and its VFs,
+then MARK --with-vfs and SRIOV (sriov_race_test): no deadlock, every SRIOV
+answer a consistent record, nothing left tracked."""
 from plu_verify import check
 
 
@@ -8,7 +9,8 @@ def verify(d):
     check(d.rc("sriov_race_rc") is not None,
           "sriov_race_test ran to the end (no deadlock)")
     check(d.text("sriov_race_rc") == "0",
-          "sriov_race_test: SR-IOV cycles racing PF/VF MARK pass",
+          "sriov_race_test: SR-IOV cycles racing PF/VF MARK, MARK "
+          "--with-vfs and SRIOV pass",
           d.text("sriov_race_rc"))
     st = d.json("status1") or {}
     check(st.get("state") == "idle" and st.get("marked") == 0 and

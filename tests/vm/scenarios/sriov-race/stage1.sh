@@ -2,6 +2,9 @@
 # its VFs (issue 11: MARK and sriov_numvfs took the PCI rescan lock and the
 # PF's device lock in opposite orders).  A deadlock leaves both in D state
 # and the hung-task detector panics the guest (tests/vm/kernel.config).
+# Then the same toggles, VF 0 bound to pci-stub and unbound in each cycle,
+# racing MARK --with-vfs/UNMARK of the PF and the SRIOV ioctl, whose every
+# answer must be a consistent record of the VFs (issue 24).
 # Bounded by cycles (PLU_RACE_CYCLES); fewer on the debug kernel, where
 # each cycle costs several times as much.
 . /usr/bin/plu-lib.sh
