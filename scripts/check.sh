@@ -58,7 +58,7 @@ ONLY=${PLU_CHECK_ONLY:-.}
 # in, on fast as always; the decoder's bounds are the ASan fuzzer's.  Under TCG a debug
 # run costs two to four minutes of CPU, and CI has 90 minutes for all of
 # check-full.
-DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-restore|sriov-race|rescan-race|insmod-race|preserve-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip|rebind-long-name|rebind-bound-elsewhere|mark-refresh|chaos)$'
+DEBUG_FULL='^(roundtrip|abort|lifecycle|ioctl|stress|sriov-restore|sriov-race|sriov-freeze-race|rescan-race|insmod-race|preserve-race|hotplug|frozen-unplug|hostile-memfd|hostile-nomem|corrupt-flip|rebind-long-name|rebind-bound-elsewhere|mark-refresh|chaos)$'
 if [ "${PLU_CHECK_MATRIX:-0}" = 1 ]; then
 	DEBUG_ONLY=${PLU_CHECK_DEBUG_ONLY:-$DEBUG_FULL}
 else
