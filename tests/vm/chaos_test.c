@@ -570,6 +570,7 @@ static int op_sriov_get(struct worker *w, int fd, int *arg)
 	if (ret)
 		return ret;
 	if (q.count > q.num_vfs || q.num_vfs > q.total_vfs ||
+	    (!(q.flags & PCI_LIVEUPDATE_SRIOV_INCOMING) && q.num_vfs && !q.count) ||
 	    q.sriov_flags & ~PCI_LIVEUPDATE_SRIOV_AUTOPROBE) {
 		wfail(w, OP_SRIOV_GET, "SRIOV: count %u num_vfs %u total_vfs %u sriov_flags %#x",
 		      q.count, q.num_vfs, q.total_vfs, q.sriov_flags);
@@ -578,7 +579,14 @@ static int op_sriov_get(struct worker *w, int fd, int *arg)
 	for (i = 0; q.vfs && i < q.count; i++) {
 		const struct pci_liveupdate_vf *e = &vfs[i];
 
+		/*
+		 * Outgoing, the records are the indices num_vfs - count ..
+		 * num_vfs - 1: VFs come and go from index 0 up, num_vfs is
+		 * one past the highest present (sriov_race_test.c).
+		 */
 		if (e->index >= q.num_vfs || (i && e->index <= vfs[i - 1].index) ||
+		    (!(q.flags & PCI_LIVEUPDATE_SRIOV_INCOMING) &&
+		     e->index != q.num_vfs - q.count + i) ||
 		    (!(q.flags & PCI_LIVEUPDATE_SRIOV_INCOMING) && e->verdict) ||
 		    e->flags & ~PCI_LIVEUPDATE_VF_FLAGS_ALL ||
 		    !memchr(e->driver, 0, sizeof(e->driver)) ||
