@@ -104,6 +104,9 @@ static void report_long_driver(const char *name)
 			  PCI_LIVEUPDATE_DRIVER_WIRE_LEN);
 }
 
+/* The uAPI version that brought PCI_LIVEUPDATE_MARK_WITH_VFS. */
+#define PLU_UAPI_WITH_VFS	3
+
 /* MARK or UNMARK one device and say what happened; 0 on success. */
 static int mark_one(int fd, const struct bdf *b, bool mark, uint32_t flags)
 {
@@ -181,10 +184,31 @@ static int mark_devices(int argc, char **argv, const struct command *cmd,
 		free(bdfs);
 		return PLU_EXIT_FAIL;
 	}
+	/*
+	 * A module older than the flag answers EINVAL for every device, which
+	 * would read as "not an SR-IOV PF": say what it is, before any MARK.
+	 */
+	if (flags & PCI_LIVEUPDATE_MARK_WITH_VFS) {
+		struct pci_liveupdate_status st;
+
+		if (plu_get_status(fd, &st)) {
+			ret = PLU_EXIT_FAIL;
+			goto out;
+		}
+		if (st.uapi_version < PLU_UAPI_WITH_VFS) {
+			plu_msg("mark --with-vfs: the loaded module (uAPI version "
+				"%u) predates SR-IOV support (uAPI version %u): "
+				"nothing marked; load this release's module",
+				(unsigned int)st.uapi_version, PLU_UAPI_WITH_VFS);
+			ret = PLU_EXIT_FAIL;
+			goto out;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		if (mark_one(fd, &bdfs[i], mark, flags))
 			ret = PLU_EXIT_FAIL;
 	}
+out:
 	close(fd);
 	free(bdfs);
 	return ret;
