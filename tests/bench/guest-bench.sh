@@ -21,9 +21,10 @@
 #   ladder, in turns (ioctl latency idle and preserved; the freeze callback
 #   and preserve/unpreserve, sampled); then the SR-IOV case: every SR-IOV
 #   PF gets its VFs enabled (up to 16, sriov_drivers_autoprobe off), and
-#   ioctl_bench -V measures freeze with the PFs marked plainly and marked
-#   --with-vfs, in turns, and the image's record count both ways (VFs
-#   disabled again after); then for each N, one
+#   ioctl_bench -V measures freeze with the PFs marked --with-vfs with 1
+#   VF each and with all of them (it sets sriov_numvfs between the two),
+#   and marked plainly, in turns, and the image's record count each way
+#   (VFs disabled again after); then for each N, one
 #   "pci-liveupdate kexec --no-reboot" (a preserve + unpreserve the way
 #   users do it) and its timings.  Then a plain kexec with nothing
 #   preserved, so that no later kernel has run the freeze code before its
@@ -41,6 +42,7 @@ DBG=/sys/kernel/debug/pci_liveupdate
 EPS=/tmp/bench-endpoints
 PFS=/tmp/bench-sriov-pfs
 SRIOV_VFS=16		# VFs asked of each SR-IOV PF (fewer if it has fewer)
+SRIOV_VFS_LO=1		# the few-VF side of the flatness comparison
 
 bench_fail() {
 	echo "guest-bench stage $PLU_STAGE: $*" >&2
@@ -137,14 +139,19 @@ sriov_case() {
 		plu_note sriov_topology "pfs=0 vfs=0"
 		return 0
 	fi
+	hi=$SRIOV_VFS
+	for pf in $pfs; do
+		read -r total <"/sys/bus/pci/devices/$pf/sriov_totalvfs"
+		[ "$total" -ge "$hi" ] || hi=$total
+	done
+	[ "$hi" -gt "$SRIOV_VFS_LO" ] ||
+		bench_fail "SR-IOV PFs allow $hi VFs: not more than $SRIOV_VFS_LO"
 	vfs=0
 	for pf in $pfs; do
 		P=/sys/bus/pci/devices/$pf
 		# sriov_numvfs needs the PF's driver (nvme probes asynchronously).
 		plu_wait_driver "$pf" nvme 300 || bench_fail "SR-IOV PF $pf: no nvme driver after 300 s"
-		read -r total <"$P/sriov_totalvfs"
-		want=$SRIOV_VFS
-		[ "$total" -ge "$want" ] || want=$total
+		want=$hi
 		if ! echo 0 >"$P/sriov_drivers_autoprobe" ||
 			! echo "$want" >"$P/sriov_numvfs"; then
 			bench_fail "SR-IOV PF $pf: cannot enable $want VFs"
@@ -154,10 +161,11 @@ sriov_case() {
 		vfs=$((vfs + want))
 	done
 	npf=$(wc -l <"$PFS")
-	plu_note sriov_topology "pfs=$npf vfs=$vfs pf_list=$(tr '\n' , <"$PFS" | sed 's/,$//')"
+	plu_note sriov_topology "pfs=$npf vfs=$vfs vfs_lo=$((npf * SRIOV_VFS_LO)) pf_list=$(tr '\n' , <"$PFS" | sed 's/,$//')"
 	plu_note sriov_header "$(ioctl_bench -H -V)"
 	# shellcheck disable=SC2086 # one argument per BDF
-	rows=$(ioctl_bench -k "$K" -b "$B" -s bench-sriov -V "$spare" $pfs \
+	rows=$(ioctl_bench -k "$K" -b "$B" -s bench-sriov -V -c "$SRIOV_VFS_LO,$hi" \
+		"$spare" $pfs \
 		2>/tmp/ioctl_bench.err) ||
 		bench_fail "ioctl_bench -V failed: $(tail -n 2 /tmp/ioctl_bench.err | tr '\n' ' ')"
 	for row in $rows; do

@@ -5,7 +5,7 @@
  *
  *   ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] SPARE QUERY
  *   ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] -n N,N,... SPARE DEV...
- *   ioctl_bench [-k ITERS] [-b ROUNDS] -s SESSION -V SPARE PF...
+ *   ioctl_bench [-k ITERS] [-b ROUNDS] -s SESSION -V -c LO,HI SPARE PF...
  *   ioctl_bench -H          print the CSV header
  *   ioctl_bench -H -V       print the CSV header of -V
  *
@@ -36,15 +36,23 @@
  * first freeze of each round (right after the O(N) preserve, so it pays
  * for whatever that evicted) apart from the ones after it.
  *
- * With -V (SR-IOV), the devices are SR-IOV PFs, not marked, whose VFs the
- * caller enabled; the set is those PFs, marked in two ways in turn in
- * every round: plainly, and with PCI_LIVEUPDATE_MARK_WITH_VFS, so that
- * the image also holds each PF's configuration record and one record per
- * enabled VF.  Per way and round: the MARK of all PFs and their UNMARK
- * (each timed as a whole), a batch of STATUS, and the preserved part
- * above; the image's record count (debugfs "image") is read while
- * preserved, before the freeze.  Freeze must cost the same both ways: the
- * module writes the VF records as VFs come and go, never at freeze.
+ * With -V (SR-IOV), the devices are SR-IOV PFs, not marked, with
+ * sriov_drivers_autoprobe off (set by the caller); the set is those PFs,
+ * marked in three ways in every round: with PCI_LIVEUPDATE_MARK_WITH_VFS
+ * and LO VFs enabled on each PF, the same with HI VFs, and plainly (HI
+ * VFs enabled, none in the image).  The program sets sriov_numvfs itself
+ * (0, then the count, read back), between ways, with the PFs unmarked.
+ * Even rounds go plain, HI, LO; odd ones LO, HI, plain: one change of
+ * sriov_numvfs per round, and the two --with-vfs ways side by side, each
+ * right after the change in half of the rounds.  Marked with its VFs, a
+ * PF adds its configuration record and one record per enabled VF to the
+ * image.  Per way and round: the MARK of all PFs and their UNMARK (each
+ * timed as a whole), a batch of STATUS, and the preserved part above; the
+ * image's record count (debugfs "image") is read while preserved, before
+ * the freeze, and must be the same in every round.  Freeze must cost the
+ * same with LO and HI VFs: the module writes the VF records as VFs come
+ * and go, never at freeze.  (Against the plain mark it reads each such
+ * PF's sriov_drivers_autoprobe: a constant per PF, not per VF.)
  *
  * Output: one CSV line per size, or per way with -V (see -H, -H -V).
  * Times in ns; 0 = not measured.
@@ -72,7 +80,7 @@
 #define FREEZE_REPS	3
 
 static const char csv_header_sriov[] =
-	"pfs,with_vfs,marked,tracked,rounds,status_ns,mark_pfs_ns,unmark_pfs_ns,freeze_median_ns,freeze_min_ns,freeze_first_median_ns,preserve_median_ns,unpreserve_median_ns,kho_bytes,image_records";
+	"pfs,with_vfs,numvfs,marked,tracked,rounds,status_ns,mark_pfs_ns,unmark_pfs_ns,freeze_median_ns,freeze_min_ns,freeze_first_median_ns,preserve_median_ns,unpreserve_median_ns,kho_bytes,image_records";
 
 static const char csv_header[] =
 	"n,marked,tracked,iters,rounds,status_ns,mark_unmark_ns,query_ns,list_ns,mark_unmark_min_ns,query_min_ns,list_entries,preserved_mark_unmark_ns,freeze_median_ns,freeze_min_ns,freeze_first_median_ns,preserve_median_ns,unpreserve_median_ns,kho_bytes";
@@ -93,7 +101,9 @@ struct size_res {
 	uint64_t mark_all[MAX_ROUNDS], unmark_all[MAX_ROUNDS];	/* -V */
 	unsigned int nfreeze, nfirst;
 	uint32_t mark_flags;			/* -V: MARK flags of the PFs */
+	unsigned int numvfs;			/* -V: VFs enabled per PF */
 	uint32_t image_records;			/* debugfs image count */
+	unsigned int nimage;			/* image counts read */
 	struct pci_liveupdate_status st;	/* idle */
 	uint64_t kho_bytes;			/* while preserved */
 	uint32_t entries;
@@ -333,13 +343,19 @@ static void preserved_round(struct size_res *r, unsigned int round,
 {
 	struct pci_liveupdate_status st;
 	unsigned int i;
+	uint32_t n;
 	int luo, sess;
 
 	sess = preserve(session, &luo);
 	r->pres[round] = read_timing("preserve");
 	status(&st);
 	r->kho_bytes = st.kho_bytes;
-	r->image_records = image_records();
+	n = image_records();
+	if (r->nimage++ && n != r->image_records) {
+		errno = EPROTO;
+		die("the image's record count changed between rounds");
+	}
+	r->image_records = n;
 	r->t[OP_PMARK][round] = run_batch(OP_PMARK, spare, NULL, iters);
 	for (i = 0; fault_fd >= 0 && i < FREEZE_REPS; i++) {
 		fault_cmd("freeze");
@@ -354,12 +370,68 @@ static void preserved_round(struct size_res *r, unsigned int round,
 	r->unpres[round] = read_timing("unpreserve");
 }
 
+/* Write @val to the sysfs attribute @attr of device @b. */
+static void write_attr(const struct bdf *b, const char *attr, unsigned int val)
+{
+	char path[128], buf[16];
+	int fd, len;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%04x:%02x:%02x.%x/%s",
+		 b->seg, b->bus, b->dev, b->fn, attr);
+	len = snprintf(buf, sizeof(buf), "%u", val);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(path);
+	if (write(fd, buf, len) != len)
+		die(path);
+	close(fd);
+}
+
+/* sriov_numvfs of @b, read back. */
+static unsigned int read_numvfs(const struct bdf *b)
+{
+	char path[128], buf[16];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path),
+		 "/sys/bus/pci/devices/%04x:%02x:%02x.%x/sriov_numvfs",
+		 b->seg, b->bus, b->dev, b->fn);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		die(path);
+	close(fd);
+	buf[n] = '\0';
+	return strtoul(buf, NULL, 10);
+}
+
+/* Enable @num VFs on each of the @n PFs @pfs (unmarked), unless it has. */
+static void set_numvfs(const struct bdf *pfs, unsigned int n, unsigned int num)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (read_numvfs(&pfs[i]) == num)
+			continue;
+		/* The kernel changes a nonzero count only through 0. */
+		write_attr(&pfs[i], "sriov_numvfs", 0);
+		write_attr(&pfs[i], "sriov_numvfs", num);
+		if (read_numvfs(&pfs[i]) != num) {
+			errno = EIO;
+			die("sriov_numvfs did not take the VF count");
+		}
+	}
+}
+
 static void print_usage(void)
 {
 	fprintf(stderr,
 		"usage: ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] SPARE QUERY\n"
 		"       ioctl_bench [-k ITERS] [-b ROUNDS] [-s SESSION] -n N,N,... SPARE DEV...\n"
-		"       ioctl_bench [-k ITERS] [-b ROUNDS] -s SESSION -V SPARE PF...\n"
+		"       ioctl_bench [-k ITERS] [-b ROUNDS] -s SESSION -V -c LO,HI SPARE PF...\n"
 		"       ioctl_bench -H [-V]\n");
 	exit(2);
 }
@@ -368,13 +440,13 @@ int main(int argc, char **argv)
 {
 	static struct size_res res[MAX_SIZES];
 	unsigned int iters = 20, rounds = 31, nsizes = 0, ndev, cur = 0;
-	unsigned int i, k, round;
+	unsigned int i, k, round, vf_lo = 0, vf_hi = 0;
 	const char *session = NULL, *sizes = NULL;
 	struct pci_liveupdate_status st;
 	struct bdf spare, *devs;
 	int c, header = 0, sriov = 0;
 
-	while ((c = getopt(argc, argv, "k:b:s:n:HV")) != -1) {
+	while ((c = getopt(argc, argv, "k:b:s:n:c:HV")) != -1) {
 		switch (c) {
 		case 'k':
 			iters = strtoul(optarg, NULL, 0);
@@ -387,6 +459,10 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			sizes = optarg;
+			break;
+		case 'c':
+			if (sscanf(optarg, "%u,%u", &vf_lo, &vf_hi) != 2)
+				print_usage();
 			break;
 		case 'H':
 			header = 1;
@@ -402,7 +478,7 @@ int main(int argc, char **argv)
 		puts(sriov ? csv_header_sriov : csv_header);
 		return 0;
 	}
-	if (sriov && (sizes || !session))
+	if (sriov && (sizes || !session || !vf_lo || vf_hi <= vf_lo))
 		print_usage();
 	if (argc - optind < 2 || !iters || !rounds || rounds > MAX_ROUNDS ||
 	    parse_bdf(argv[optind], &spare))
@@ -425,12 +501,15 @@ int main(int argc, char **argv)
 	}
 
 	if (sriov) {
-		/* Two ways of marking the same PFs. */
-		for (nsizes = 0; nsizes < 2; nsizes++) {
+		/* Three ways of marking the same PFs: see the top. */
+		for (nsizes = 0; nsizes < 3; nsizes++) {
 			res[nsizes].n = ndev;
 			res[nsizes].query = &devs[0];
+			res[nsizes].numvfs = vf_hi;
 		}
 		res[1].mark_flags = PCI_LIVEUPDATE_MARK_WITH_VFS;
+		res[2].mark_flags = PCI_LIVEUPDATE_MARK_WITH_VFS;
+		res[2].numvfs = vf_lo;
 	} else if (sizes) {
 		char *list = strdup(sizes), *tok, *save = NULL;
 
@@ -472,6 +551,7 @@ int main(int argc, char **argv)
 			uint64_t t0;
 
 			if (sriov) {
+				set_numvfs(devs, ndev, r->numvfs);
 				t0 = now_ns();
 				for (i = 0; i < ndev; i++)
 					mark_flags(&devs[i], 1, r->mark_flags);
@@ -523,8 +603,9 @@ int main(int argc, char **argv)
 		struct size_res *r = &res[k];
 		uint64_t min_fz = 0, fz = median(r->freeze, r->nfreeze, &min_fz);
 
-		printf("%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%u\n",
-		       r->n, !!r->mark_flags, r->st.marked, r->st.outgoing, rounds,
+		printf("%u,%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%u\n",
+		       r->n, !!r->mark_flags, r->numvfs, r->st.marked,
+		       r->st.outgoing, rounds,
 		       (unsigned long long)median(r->t[OP_STATUS], rounds, NULL),
 		       (unsigned long long)median(r->mark_all, rounds, NULL),
 		       (unsigned long long)median(r->unmark_all, rounds, NULL),
