@@ -8,9 +8,11 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libkmod.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@
 #include "cli.h"
 
 #define PCI_SYSFS_DEVICES	"/sys/bus/pci/devices"
+#define PCI_SYSFS_DRIVERS	"/sys/bus/pci/drivers"
 #define SRIOV_LIST_TRIES	16
 /* How often restore-vfs --wait looks for the PF's driver. */
 #define DRIVER_POLL_NS		(100 * 1000 * 1000L)
@@ -232,6 +235,71 @@ static int vf_of(const char *pf, unsigned int index, char *buf, size_t len)
 	return pci_sysfs_link_base(pf, attr, buf, len);
 }
 
+static bool pci_driver_registered(const char *drv)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), PCI_SYSFS_DRIVERS "/%s", drv);
+	return !stat(path, &st);
+}
+
+/*
+ * Make PCI driver @drv registered: at boot its module (vfio-pci's, say)
+ * may not be loaded, and nothing loads it for a driver_override.  As
+ * "modprobe DRV" would: libkmod's lookup of the name (dashes and
+ * underscores alike), then its dependencies and it.  Return: 0 once the
+ * driver is there, else a negative errno.
+ */
+static int load_driver(const char *drv)
+{
+	struct kmod_list *list = NULL, *l;
+	struct kmod_ctx *ctx;
+	int err;
+
+	if (pci_driver_registered(drv))
+		return 0;
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	err = kmod_module_new_from_lookup(ctx, drv, &list);
+	if (!err && !list)
+		err = -ENOENT;
+	kmod_list_foreach(l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		err = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL,
+						      NULL);
+		kmod_module_unref(mod);
+		if (err < 0)
+			break;
+	}
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
+	if (err < 0)
+		return err;
+	return pci_driver_registered(drv) ? 0 : -ENOENT;
+}
+
+/*
+ * Bind VF @vf, its driver_override already @want, to its recorded driver
+ * @drv.  Through the driver's bind file, which fails when the probe does
+ * (drivers_probe says nothing then), after loading its module; through
+ * drivers_probe if the recorded override names another driver (written
+ * after the bind, unseen).
+ */
+static int bind_vf(const char *vf, const char *want, const char *drv)
+{
+	int err;
+
+	if (strcmp(want, drv))
+		return pci_sysfs_probe(vf);
+	err = load_driver(drv);
+	if (err)
+		return err;
+	return pci_sysfs_bind(vf, drv);
+}
+
 /* One PF to restore: its incoming record and configuration. */
 struct restore {
 	struct pci_liveupdate_device dev;
@@ -382,7 +450,7 @@ static int restore_do(struct restore *r)
 		/* Before the VF probes: it binds to what it had. */
 		err = pci_sysfs_set_override(vf, want);
 		if (!err && v->driver[0] && !drv[0])
-			err = pci_sysfs_probe(vf);
+			err = bind_vf(vf, want, v->driver);
 		/* Leave driver_override as it was recorded. */
 		if (!err && !v->driver_override[0] && want[0])
 			err = pci_sysfs_set_override(vf, "");
