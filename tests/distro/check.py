@@ -163,7 +163,8 @@ def vf_state(d, name):
         if "=" in w:
             k, v = w.split("=", 1)
             kv[k] = v
-        elif w.count(":") >= 5:
+        elif re.match(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]:[^:]*:",
+                      w):
             bdf, drv, ovr = w.rsplit(":", 2)
             vfs.append((bdf, drv, ovr))
     return vfs, kv
@@ -172,11 +173,15 @@ def vf_state(d, name):
 def sriov_marked(d, sysfs1):
     """Stage 1 (issue 24): two VFs of the PF, on vfio-pci and pci-stub,
     the PF marked --with-vfs, the restore at boot enabled."""
+    _, kv = vf_state(d, "s1_vfs_boot")
+    check(kv.get("vfio_pci") == "absent" and kv.get("numvfs") == "0",
+          "stage 1: at boot no VF, and vfio-pci's module is not loaded "
+          "(nothing loads it)", d.text("s1_vfs_boot"))
     vfs, kv = vf_state(d, "s1_vfs")
     check(d.rc("s1_vf_setup") == 0 and
           [(v[1], v[2]) for v in vfs] == [("vfio-pci", "vfio-pci"),
                                           ("pci-stub", "pci-stub")] and
-          kv == {"numvfs": "2", "autoprobe": "1"},
+          kv == {"numvfs": "2", "autoprobe": "1", "vfio_pci": "loaded"},
           "stage 1: two VFs, on vfio-pci and on pci-stub, autoprobe on",
           d.text("s1_vfs"))
     check(d.rc("s1_vfio") == 0, "stage 1: vfio-pci made a no-IOMMU group",
@@ -208,9 +213,11 @@ def sriov_restored(d, vfs1):
           "%s; %s" % (d.text("s2_restore_active"), j))
     vfs, kv = vf_state(d, "s2_vfs")
     # driver_override is as recorded: the restore leaves what it found.
-    check(vfs == vfs1 and kv == {"numvfs": "2", "autoprobe": "1"},
-          "stage 2: both VFs are back on vfio-pci and pci-stub, autoprobe "
-          "on again", "%s; before the kexec %s" % (d.text("s2_vfs"), vfs1))
+    check(vfs == vfs1 and kv == {"numvfs": "2", "autoprobe": "1",
+                                 "vfio_pci": "loaded"},
+          "stage 2: both VFs are back on vfio-pci (its module loaded by the "
+          "restore) and pci-stub, autoprobe on again",
+          "%s; before the kexec %s" % (d.text("s2_vfs"), vfs1))
     check(d.rc("s2_vfio") == 0,
           "stage 2: vfio-pci has the VF again (no-IOMMU group)",
           d.text("s2_vfio"))

@@ -102,7 +102,8 @@ plu_deb_variant() {
 }
 
 # plu_vf_state: "VF:DRIVER:OVERRIDE ..." for each VF of $SRIOV_PF, then
-# numvfs=N autoprobe=N: what sysfs says, the test's own oracle.
+# numvfs=N autoprobe=N vfio_pci=loaded|absent: what sysfs says, the
+# test's own oracle.
 plu_vf_state() {
 	local p=/sys/bus/pci/devices/$SRIOV_PF l v drv ovr
 	for l in "$p"/virtfn*; do
@@ -113,7 +114,9 @@ plu_vf_state() {
 		ovr=$(cat "$v/driver_override")
 		printf '%s:%s:%s ' "${v##*/}" "$drv" "${ovr:--}"
 	done
-	printf 'numvfs=%s autoprobe=%s' "$(cat "$p/sriov_numvfs")" "$(cat "$p/sriov_drivers_autoprobe")"
+	printf 'numvfs=%s autoprobe=%s vfio_pci=%s' "$(cat "$p/sriov_numvfs")" \
+		"$(cat "$p/sriov_drivers_autoprobe")" \
+		"$(test -d /sys/module/vfio_pci && echo loaded || echo absent)"
 }
 
 # plu_vf_bind N DRIVER: VF N of $SRIOV_PF to DRIVER (driver_override, then
@@ -125,11 +128,13 @@ plu_vf_bind() {
 		echo "${v##*/}" >/sys/bus/pci/drivers_probe
 }
 
-# plu_vf_setup: VFs 0 and 1 of $SRIOV_PF on vfio-pci and pci-stub; VF
-# autoprobe off while they appear, on again after.
+# plu_vf_setup: VFs 0 and 1 of $SRIOV_PF on vfio-pci (its module loaded
+# first, as an admin does) and pci-stub; VF autoprobe off while they
+# appear, on again after.
 plu_vf_setup() {
 	local p=/sys/bus/pci/devices/$SRIOV_PF
-	echo 0 >"$p/sriov_drivers_autoprobe" &&
+	modprobe vfio-pci &&
+		echo 0 >"$p/sriov_drivers_autoprobe" &&
 		echo 2 >"$p/sriov_numvfs" &&
 		plu_vf_bind 0 vfio-pci && plu_vf_bind 1 pci-stub &&
 		echo 1 >"$p/sriov_drivers_autoprobe"

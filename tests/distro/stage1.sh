@@ -66,11 +66,12 @@ for step in restart stop start; do
 	plu_emit "s1_outgoing_$step" pci-liveupdate list --outgoing --json
 done
 plu_lines s1_hold_journal_steps sh -c "journalctl -b -u pci-liveupdate.service -o cat --no-pager | grep -E 'fd store|Stopp|Start'"
-# SR-IOV (issue 24): two VFs of the PF, one for a guest on vfio-pci (no
-# IOMMU under TCG: vfio's no-IOMMU mode is on the command line), one on
-# pci-stub, then the PF marked with its VFs and the restore at boot
+# SR-IOV (issue 24): two VFs of the PF, one for a guest on vfio-pci (a
+# module nothing loads at boot; no IOMMU under TCG: vfio's no-IOMMU mode
+# is on the command line), one on pci-stub, then the PF marked with its VFs and the restore at boot
 # enabled, the admin's opt-in.  Autoprobe is on again at the reboot: the
 # restore must turn it off itself before the VFs appear.
+plu_note s1_vfs_boot "$(plu_vf_state)"
 plu_emit s1_vf_setup plu_vf_setup
 plu_note s1_vfs "$(plu_vf_state)"
 plu_emit s1_vfio sh -c 'ls /dev/vfio | grep noiommu'
