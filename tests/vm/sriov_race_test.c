@@ -485,9 +485,14 @@ static void *toggler(void *arg)
 	return NULL;
 }
 
-static void *pf_marker(void *arg)
+/*
+ * MARK (with @flags) and UNMARK of the PF while the toggler runs, both
+ * succeeding every time; @what names the MARK in a failure.  Return: the
+ * pairs done.
+ */
+static unsigned long mark_unmark_pf(struct race *r, uint32_t flags,
+				    const char *what)
 {
-	struct race *r = arg;
 	const struct tdev *pf = &devs[r->pf];
 	unsigned long n;
 	int fd, ret;
@@ -497,27 +502,35 @@ static void *pf_marker(void *arg)
 	if (fd < 0) {
 		race_fail(&r->err, "PF marker: open " PLU_DEV ": %s",
 			  strerror(errno));
-		return NULL;
+		return 0;
 	}
 	for (n = 0; atomic_load(&r->toggling) && !stopped(r) && n < opt_cap;
 	     n++) {
 		ret = do_mark(fd, PCI_LIVEUPDATE_IOCTL_MARK, pf->seg, pf->bus,
-			      pf->devfn, 0, 0);
+			      pf->devfn, flags, 0);
 		if (ret) {
-			race_fail(&r->err, "MARK of the PF %s (iteration %lu): %s",
-				  pf->bdf, n, en(ret));
+			race_fail(&r->err, "%s of the PF %s (iteration %lu): %s",
+				  what, pf->bdf, n, en(ret));
 			break;
 		}
 		ret = do_mark(fd, PCI_LIVEUPDATE_IOCTL_UNMARK, pf->seg, pf->bus,
 			      pf->devfn, 0, 0);
 		if (ret) {
-			race_fail(&r->err, "UNMARK of the PF %s (iteration %lu): %s",
-				  pf->bdf, n, en(ret));
+			race_fail(&r->err, "UNMARK after %s of the PF %s "
+				  "(iteration %lu): %s", what, pf->bdf, n,
+				  en(ret));
 			break;
 		}
 	}
-	r->pf_pairs = n;
 	close(fd);
+	return n;
+}
+
+static void *pf_marker(void *arg)
+{
+	struct race *r = arg;
+
+	r->pf_pairs = mark_unmark_pf(r, 0, "MARK");
 	return NULL;
 }
 
@@ -623,36 +636,9 @@ static void *reader(void *arg)
 static void *wv_marker(void *arg)
 {
 	struct race *r = arg;
-	const struct tdev *pf = &devs[r->pf];
-	unsigned long n;
-	int fd, ret;
 
-	fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	pthread_barrier_wait(&r->start);
-	if (fd < 0) {
-		race_fail(&r->err, "PF marker: open " PLU_DEV ": %s",
-			  strerror(errno));
-		return NULL;
-	}
-	for (n = 0; atomic_load(&r->toggling) && !stopped(r) && n < opt_cap;
-	     n++) {
-		ret = do_mark(fd, PCI_LIVEUPDATE_IOCTL_MARK, pf->seg, pf->bus,
-			      pf->devfn, PCI_LIVEUPDATE_MARK_WITH_VFS, 0);
-		if (ret) {
-			race_fail(&r->err, "MARK --with-vfs of the PF %s (iteration %lu): %s",
-				  pf->bdf, n, en(ret));
-			break;
-		}
-		ret = do_mark(fd, PCI_LIVEUPDATE_IOCTL_UNMARK, pf->seg, pf->bus,
-			      pf->devfn, 0, 0);
-		if (ret) {
-			race_fail(&r->err, "UNMARK of the PF %s marked with its VFs (iteration %lu): %s",
-				  pf->bdf, n, en(ret));
-			break;
-		}
-	}
-	r->wv_pairs = n;
-	close(fd);
+	r->wv_pairs = mark_unmark_pf(r, PCI_LIVEUPDATE_MARK_WITH_VFS,
+				     "MARK --with-vfs");
 	return NULL;
 }
 
