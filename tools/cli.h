@@ -66,6 +66,7 @@ enum plu_op {
 	PLU_OP_INSERT,		/* finit_module() through libkmod */
 	PLU_OP_FILE,		/* a file named on the command line */
 	PLU_OP_SYSFS,		/* a PCI driver binding file in sysfs */
+	PLU_OP_BIND,		/* a write to a PCI driver's bind file */
 };
 
 /* Explains a kernel without a usable Live Update Orchestrator. */

@@ -290,6 +290,7 @@ static int load_driver(const char *drv)
  */
 static int bind_vf(const char *vf, const char *want, const char *drv)
 {
+	char now[256];
 	int err;
 
 	if (strcmp(want, drv))
@@ -297,7 +298,16 @@ static int bind_vf(const char *vf, const char *want, const char *drv)
 	err = load_driver(drv);
 	if (err)
 		return err;
-	return pci_sysfs_bind(vf, drv);
+	err = pci_sysfs_bind(vf, drv);
+	/*
+	 * A driver whose module was just loaded has bound the VF already:
+	 * its registration probed every device that matches it, the VF
+	 * included through its driver_override.
+	 */
+	if (err == -EBUSY && !pci_sysfs_driver(vf, now, sizeof(now)) &&
+	    !strcmp(now, drv))
+		err = 0;
+	return err;
 }
 
 /* One PF to restore: its incoming record and configuration. */
@@ -449,15 +459,24 @@ static int restore_do(struct restore *r)
 			drv[0] = '\0';
 		/* Before the VF probes: it binds to what it had. */
 		err = pci_sysfs_set_override(vf, want);
-		if (!err && v->driver[0] && !drv[0])
+		if (!err && v->driver[0] && !drv[0]) {
 			err = bind_vf(vf, want, v->driver);
+			if (err) {
+				plu_error(PLU_OP_BIND, -err, "restore-vfs %s: "
+					  "VF %u (%s) to %s", r->bdf,
+					  (unsigned int)v->index, vf, v->driver);
+				ret = -1;
+				continue;
+			}
+		}
 		/* Leave driver_override as it was recorded. */
 		if (!err && !v->driver_override[0] && want[0])
 			err = pci_sysfs_set_override(vf, "");
 		if (err) {
 			plu_error(PLU_OP_SYSFS, -err, "restore-vfs %s: VF %u "
-				  "(%s) to %s", r->bdf, (unsigned int)v->index,
-				  vf, want[0] ? want : "no driver");
+				  "(%s): driver_override %s", r->bdf,
+				  (unsigned int)v->index, vf,
+				  want[0] ? want : "cleared");
 			ret = -1;
 		}
 	}

@@ -99,6 +99,12 @@ static const struct hint hints[] = {
 	{ PLU_OP_INSERT, EINVAL, "bad module parameter? see dmesg" },
 	{ PLU_OP_SYSFS, ENOENT, "the device or driver is gone from sysfs" },
 	{ PLU_OP_SYSFS, ENODEV, "the device is gone from sysfs" },
+	{ PLU_OP_BIND, ENODEV,
+	  "the driver did not take the device (its probe refused it, or the\n"
+	  "  device's driver_override names another driver); see dmesg" },
+	{ PLU_OP_BIND, EBUSY, "another driver is bound to the device" },
+	{ PLU_OP_BIND, ENOENT,
+	  "no such PCI driver, and no module of that name to load" },
 	{ PLU_OP_NONE, EPERM, NEED_ROOT },
 	{ PLU_OP_NONE, EACCES, NEED_ROOT },
 	{ PLU_OP_NONE, EBUSY, "the outgoing set is frozen for reboot" },
