@@ -119,13 +119,12 @@ plu_vf_state() {
 		"$(test -d /sys/module/vfio_pci && echo loaded || echo absent)"
 }
 
-# plu_vf_bind N DRIVER: VF N of $SRIOV_PF to DRIVER (driver_override, then
-# a probe), as an admin giving VFs to guests does.
+# plu_vf_bind N DRIVER: VF N of $SRIOV_PF to DRIVER, as an admin giving
+# VFs to guests does (plu-lib.sh's plu_bind_override).
 plu_vf_bind() {
 	local v
 	v=$(readlink -f "/sys/bus/pci/devices/$SRIOV_PF/virtfn$1") &&
-		echo "$2" >"$v/driver_override" &&
-		echo "${v##*/}" >/sys/bus/pci/drivers_probe
+		plu_bind_override "${v##*/}" "$2"
 }
 
 # plu_vf_setup: VFs 0 and 1 of $SRIOV_PF on vfio-pci (its module loaded

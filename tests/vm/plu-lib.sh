@@ -87,13 +87,18 @@ plu_wait_driver() {
 }
 
 # plu_bind_override BDF DRIVER - bind BDF to DRIVER through its
-# driver_override: unbind the driver it has, if any, and probe again.
+# driver_override: unbind the driver it has, if any, and bind through
+# DRIVER's bind file.  Not drivers_probe: it does nothing, and says
+# nothing, while another driver's probe of the device is under way (a
+# new VF's asynchronous nvme probe, failing with autoprobe off, sets the
+# device's driver for that while); bind waits for the device lock and
+# fails when the probe does.
 plu_bind_override() {
 	echo "$2" >"/sys/bus/pci/devices/$1/driver_override" || return 1
 	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
 		echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind" || return 1
 	fi
-	echo "$1" >/sys/bus/pci/drivers_probe
+	echo "$1" >"/sys/bus/pci/drivers/$2/bind"
 }
 
 # plu_sysfs_json - what sysfs says about every PCI function, as JSON: the
