@@ -154,6 +154,7 @@ struct preflight *preflight_run(const struct preflight_args *a)
 	}
 	check_luo_ready(p, &r);
 	check_marked(p, &r);
+	check_sriov(p, &r);
 
 	if (p->oom) {
 		plu_error(PLU_OP_NONE, ENOMEM, "preflight");

@@ -116,6 +116,7 @@ struct running {
 void running_module(struct running *r);
 void check_marked(struct preflight *p, const struct running *r);
 void check_luo_ready(struct preflight *p, const struct running *r);
+void check_sriov(struct preflight *p, const struct running *r);
 
 /* --- the wire version (preflight_wire.c) -------------------------------- */
 

@@ -3,7 +3,7 @@
  * The preflight (preflight.c) of the running module: whether it is loaded,
  * registered with LUO, the wire version it writes and how many devices are
  * marked, from STATUS or, without access to /dev/pci_liveupdate, from sysfs
- * and the module file; and the "luo" and "marked" checks.
+ * and the module file; and the "luo", "marked" and "sriov" checks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,4 +123,55 @@ void check_luo_ready(struct preflight *p, const struct running *r)
 	else
 		pf_add(p, "luo", PF_WARN, "cannot tell whether %s is registered with LUO (a module older than uAPI version 2)",
 		       PLU_MODULE_NAME);
+}
+
+/* What a boot unit of the package's is enabled as by systemctl enable. */
+#define RESTORE_VFS_UNIT	"pci-liveupdate-restore-vfs.service"
+#define RESTORE_VFS_WANTS \
+	"/etc/systemd/system/multi-user.target.wants/" RESTORE_VFS_UNIT
+
+/*
+ * Each PF marked with its VFs: whether something re-creates its VFs after
+ * the update.  Only the module knows the VFs, so this needs the device
+ * node (LIST and SRIOV); without it, nothing is said.
+ */
+void check_sriov(struct preflight *p, const struct running *r)
+{
+	struct pci_liveupdate_device *devs = NULL;
+	char buf[PATH_MAX], name[BDF_STRLEN];
+	bool enabled;
+	uint32_t n, i;
+	int fd;
+
+	if (!r->loaded || r->marked <= 0)
+		return;
+	fd = open(pf_rpath(buf, "%s", PLU_DEV_PATH), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (plu_list(fd, false, &devs, &n)) {
+		close(fd);
+		return;
+	}
+	enabled = !access(pf_rpath(buf, "%s", RESTORE_VFS_WANTS), F_OK);
+	for (i = 0; i < n; i++) {
+		struct bdf b = { devs[i].segment, devs[i].bus, devs[i].devfn };
+		struct pci_liveupdate_sriov cfg;
+		struct pci_liveupdate_vf *vfs = NULL;
+		uint32_t count = 0;
+
+		if (!(devs[i].flags & PCI_LIVEUPDATE_DEV_WITH_VFS))
+			continue;
+		bdf_format(&b, name, sizeof(name));
+		if (plu_sriov_get(fd, false, &b, &cfg, &vfs, &count))
+			count = 0;
+		free(vfs);
+		if (enabled)
+			pf_add(p, "sriov", PF_OK, "%s carries %u VF%s: %s is enabled and re-creates them at boot",
+			       name, count, count == 1 ? "" : "s", RESTORE_VFS_UNIT);
+		else
+			pf_add(p, "sriov", PF_WARN, "%s carries %u VF%s, and nothing re-creates them after the update: run 'pci-liveupdate restore-vfs' then, or 'systemctl enable %s'",
+			       name, count, count == 1 ? "" : "s", RESTORE_VFS_UNIT);
+	}
+	free(devs);
+	close(fd);
 }

@@ -201,6 +201,13 @@ def sriov_marked(d, sysfs1):
     check(d.rc("s1_restore_enable") == 0,
           "stage 1: systemctl enable pci-liveupdate-restore-vfs.service",
           d.text("s1_restore_enable"))
+    sv = [x for x in (d.json("s1_check") or {}).get("checks") or []
+          if x.get("check") == "sriov"]
+    check(len(sv) == 1 and sv[0].get("result") == "ok" and
+          sv[0].get("message", "").startswith(SRIOV_PF + " carries 2 VFs") and
+          "is enabled" in sv[0].get("message", ""),
+          "stage 1: the preflight sees the restore unit enabled for the "
+          "PF's 2 VFs", sv)
     return vfs
 
 

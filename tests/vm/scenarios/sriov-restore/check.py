@@ -56,6 +56,13 @@ def verify(d):
     check(d.rc("sysfs1") == 0 and d.text("sysfs1") == "",
           "stage 1: sysfs incoming_sriov is empty without an incoming set",
           d.text("sysfs1"))
+    items = (d.json("check1") or {}).get("checks") or []
+    sv = [x for x in items if x.get("check") == "sriov"]
+    check(len(sv) == 1 and sv[0].get("result") == "warn" and
+          sv[0].get("message", "").startswith(pf + " carries 2 VFs") and
+          "restore-vfs" in sv[0].get("message", ""),
+          "stage 1: the preflight warns that nothing re-creates the PF's "
+          "2 VFs (no restore unit enabled)", sv or items)
     # stage 2, before the restore
     s = sriov_of(d.json("in2a"), pf)
     vfs = s.get("vfs", [])

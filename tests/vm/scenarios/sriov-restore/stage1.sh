@@ -29,6 +29,9 @@ plu_emit sysfs1 cat /sys/class/misc/pci_liveupdate/incoming_sriov
 plu-make-initrd || exit 1
 echo 1 >"$P/sriov_drivers_autoprobe" || exit 1
 plu_emit out1b pci-liveupdate list --outgoing --json
+# No pci-liveupdate-restore-vfs.service here: the preflight must say that
+# nothing re-creates the VFs after the update.
+plu_emit check1 pci-liveupdate check --kernel "$KERNEL" --initrd "$INITRD" --append "$NEXT_CMDLINE" --json
 pci-liveupdate kexec --session sriov --kernel "$KERNEL" --initrd "$INITRD" \
 	--append "$NEXT_CMDLINE"
 exit 1
