@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,7 +20,6 @@
 #include "cli.h"
 
 #define PCI_SYSFS_DEVICES	"/sys/bus/pci/devices"
-#define PCI_SYSFS_DRIVERS	"/sys/bus/pci/drivers"
 #define SRIOV_LIST_TRIES	16
 /* How often restore-vfs --wait looks for the PF's driver. */
 #define DRIVER_POLL_NS		(100 * 1000 * 1000L)
@@ -235,15 +233,6 @@ static int vf_of(const char *pf, unsigned int index, char *buf, size_t len)
 	return pci_sysfs_link_base(pf, attr, buf, len);
 }
 
-static bool pci_driver_registered(const char *drv)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	snprintf(path, sizeof(path), PCI_SYSFS_DRIVERS "/%s", drv);
-	return !stat(path, &st);
-}
-
 /*
  * Make PCI driver @drv registered: at boot its module (vfio-pci's, say)
  * may not be loaded, and nothing loads it for a driver_override.  As
@@ -257,7 +246,7 @@ static int load_driver(const char *drv)
 	struct kmod_ctx *ctx;
 	int err;
 
-	if (pci_driver_registered(drv))
+	if (pci_sysfs_driver_loaded(drv))
 		return 0;
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
@@ -278,7 +267,7 @@ static int load_driver(const char *drv)
 	kmod_unref(ctx);
 	if (err < 0)
 		return err;
-	return pci_driver_registered(drv) ? 0 : -ENOENT;
+	return pci_sysfs_driver_loaded(drv) ? 0 : -ENOENT;
 }
 
 /*
