@@ -486,6 +486,23 @@ static void *toggler(void *arg)
 }
 
 /*
+ * /dev/pci_liveupdate for a thread of the race, opened before the start
+ * barrier so that every thread starts together; -1 with the failure
+ * recorded (@who names the thread).
+ */
+static int open_at_start(struct race *r, const char *who)
+{
+	int fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
+	int err = errno;
+
+	pthread_barrier_wait(&r->start);
+	if (fd < 0)
+		race_fail(&r->err, "%s: open " PLU_DEV ": %s", who,
+			  strerror(err));
+	return fd;
+}
+
+/*
  * MARK (with @flags) and UNMARK of the PF while the toggler runs, both
  * succeeding every time; @what names the MARK in a failure.  Return: the
  * pairs done.
@@ -497,13 +514,9 @@ static unsigned long mark_unmark_pf(struct race *r, uint32_t flags,
 	unsigned long n;
 	int fd, ret;
 
-	fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	pthread_barrier_wait(&r->start);
-	if (fd < 0) {
-		race_fail(&r->err, "PF marker: open " PLU_DEV ": %s",
-			  strerror(errno));
+	fd = open_at_start(r, "PF marker");
+	if (fd < 0)
 		return 0;
-	}
 	for (n = 0; atomic_load(&r->toggling) && !stopped(r) && n < opt_cap;
 	     n++) {
 		ret = do_mark(fd, PCI_LIVEUPDATE_IOCTL_MARK, pf->seg, pf->bus,
@@ -547,13 +560,9 @@ static void *vf_marker(void *arg)
 	unsigned long n, last = ~0ul;
 	int fd, ret, v, budget = 0;
 
-	fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	pthread_barrier_wait(&r->start);
-	if (fd < 0) {
-		race_fail(&r->err, "VF marker: open " PLU_DEV ": %s",
-			  strerror(errno));
+	fd = open_at_start(r, "VF marker");
+	if (fd < 0)
 		return NULL;
-	}
 	for (n = 0; atomic_load(&r->toggling) && !stopped(r) && n < opt_cap;
 	     n++) {
 		unsigned long ph = atomic_load(&r->phase);
@@ -607,13 +616,9 @@ static void *reader(void *arg)
 	char why[384];
 	int fd;
 
-	fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	pthread_barrier_wait(&r->start);
-	if (fd < 0) {
-		race_fail(&r->err, "reader: open " PLU_DEV ": %s",
-			  strerror(errno));
+	fd = open_at_start(r, "reader");
+	if (fd < 0)
 		return NULL;
-	}
 	for (n = 0; atomic_load(&r->toggling) && !stopped(r) && n < opt_cap;
 	     n++) {
 		if (!check_list(r, fd, &nonempty, why, sizeof(why))) {
@@ -653,13 +658,9 @@ static void *sriov_reader(void *arg)
 	char why[512];
 	int fd, ret;
 
-	fd = open(PLU_DEV, O_RDWR | O_CLOEXEC);
-	pthread_barrier_wait(&r->start);
-	if (fd < 0) {
-		race_fail(&r->err, "SRIOV reader: open " PLU_DEV ": %s",
-			  strerror(errno));
+	fd = open_at_start(r, "SRIOV reader");
+	if (fd < 0)
 		return NULL;
-	}
 	for (n = 0; atomic_load(&r->toggling) && !stopped(r) && n < opt_cap;
 	     n++) {
 		ph0 = atomic_load(&r->phase);
